@@ -1,0 +1,1 @@
+"""The customer-service assistant: store, NLU components, channels, web and CLI."""

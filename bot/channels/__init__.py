@@ -1,0 +1,1 @@
+"""Custom Rasa input/output channels, loaded by module path from credentials.yml."""

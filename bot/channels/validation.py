@@ -1,0 +1,134 @@
+"""Checks on what a web client sends, shared by the socket.io and REST sides of the channel.
+
+Every check raises `InvalidInput` with a stable `code` that the client can act on, so a
+bad message gets a clear answer instead of reaching Rasa (where an empty or symbol-only
+text crashes LogisticRegressionClassifier, see docs on Rasa pitfalls).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+METADATA_KEYS = ("customData", "metadata")  # the first is rasa-webchat's, merged under the second
+
+BAD_REQUEST = "bad_request"
+BAD_METADATA = "bad_metadata"
+BAD_SESSION = "bad_session"
+EMPTY_MESSAGE = "empty_message"
+MESSAGE_TOO_LONG = "message_too_long"
+
+
+@dataclass(frozen=True)
+class InvalidInput(Exception):
+    """What the client did wrong, in a form that can be sent back to it."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, **self.details}
+
+
+def session_id_or_new(candidate: object) -> str:
+    """Keep a well-formed client session id (so a reload resumes), otherwise issue one."""
+    if isinstance(candidate, str) and SESSION_ID_PATTERN.match(candidate):
+        return candidate
+    return uuid.uuid4().hex
+
+
+def is_valid_session_id(candidate: object) -> bool:
+    return isinstance(candidate, str) and SESSION_ID_PATTERN.match(candidate) is not None
+
+
+def require_object(data: object) -> dict[str, Any]:
+    if contains_binary(data):
+        raise InvalidInput(BAD_REQUEST, "Binary attachments are not supported; send text.")
+    if not isinstance(data, dict):
+        raise InvalidInput(BAD_REQUEST, "The payload must be a JSON object.")
+    return data
+
+
+def contains_binary(data: object, depth: int = 0) -> bool:
+    """socket.io delivers binary attachments as bytes anywhere in the payload."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return True
+    if depth > 8:
+        return False
+    if isinstance(data, dict):
+        return any(contains_binary(value, depth + 1) for value in data.values())
+    if isinstance(data, list | tuple):
+        return any(contains_binary(value, depth + 1) for value in data)
+    return False
+
+
+def require_text(data: dict[str, Any], *, key: str, max_length: int) -> str:
+    """The message text; Rasa gets nothing that is missing, blank or over the limit."""
+    text = data.get(key)
+    if not isinstance(text, str):
+        raise InvalidInput(BAD_REQUEST, f"'{key}' must be a string.")
+    if not text.strip():
+        raise InvalidInput(EMPTY_MESSAGE, "The message is empty.")
+    if len(text) > max_length:
+        raise InvalidInput(
+            MESSAGE_TOO_LONG,
+            f"The message is longer than {max_length} characters.",
+            {"limit": max_length},
+        )
+    return text
+
+
+def has_words(text: str) -> bool:
+    """True if any character is a letter or digit, in any script ("?!" and "👍" are not)."""
+    return any(unicodedata.category(char)[0] in "LN" for char in text)
+
+
+def parse_metadata(data: dict[str, Any], *, max_bytes: int) -> dict[str, Any]:
+    """`customData` and `metadata` (objects or JSON strings, as Rasa allows), merged."""
+    merged: dict[str, Any] = {}
+    for key in METADATA_KEYS:
+        merged.update(_metadata_object(data.get(key), key=key, max_bytes=max_bytes))
+    return merged
+
+
+def _metadata_object(raw: object, *, key: str, max_bytes: int) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if isinstance(raw, str):
+        if len(raw.encode("utf-8")) > max_bytes:
+            raise _metadata_too_large(key, max_bytes)
+        try:
+            raw = json.loads(raw)
+        except ValueError as error:
+            raise InvalidInput(BAD_METADATA, f"'{key}' is not valid JSON.") from error
+    if not isinstance(raw, dict):
+        raise InvalidInput(BAD_METADATA, f"'{key}' must be a JSON object.")
+    if len(json.dumps(raw, ensure_ascii=False).encode("utf-8")) > max_bytes:
+        raise _metadata_too_large(key, max_bytes)
+    return raw
+
+
+def _metadata_too_large(key: str, max_bytes: int) -> InvalidInput:
+    return InvalidInput(
+        BAD_METADATA, f"'{key}' is larger than {max_bytes} bytes.", {"limit": max_bytes}
+    )
+
+
+def parse_origins(raw: object) -> list[str] | None:
+    """Allowed origins from credentials: a list, or the comma-separated string `${VAR}` gives.
+
+    None (unset or empty) means "no origin check of our own", which is Rasa's behaviour.
+    """
+    if raw is None:
+        return None
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"cors_allowed_origins must be a list or a string, not {raw!r}")
+    origins = [str(item).strip().rstrip("/") for item in items if str(item).strip()]
+    return origins or None

@@ -1,0 +1,109 @@
+"""One typed settings object, read from the environment.
+
+Every process (Rasa server, action server, web, CLI) builds the same `Settings` from the
+environment; `.env.example` lists every variable. Outside development the project refuses
+to start with a missing or placeholder secret.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_TOKEN_SECRET = "dev-only-insecure-token-secret"
+DEV_RASA_TOKEN = "dev-only-rasa-token"
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret"})
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """A variable has a value the product cannot run with."""
+
+
+class InsecureSettingsError(SettingsError):
+    """A production process would start with a placeholder secret."""
+
+
+def _env(name: str) -> dict[str, str]:
+    return {"env": name}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = field(default="development", metadata=_env("CIM_ENV"))
+    database_url: str = field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'shop.db'}", metadata=_env("DATABASE_URL")
+    )
+    # HMAC secret shared with the shop's backend, which signs customer tokens.
+    token_secret: str = field(default=DEV_TOKEN_SECRET, metadata=_env("CIM_TOKEN_SECRET"))
+    token_ttl_seconds: int = field(default=3600, metadata=_env("CIM_TOKEN_TTL_SECONDS"))
+    # Wrong email / order-number pairs allowed before the bot stops asking.
+    verify_max_attempts: int = field(default=3, metadata=_env("CIM_VERIFY_MAX_ATTEMPTS"))
+    rasa_url: str = field(default="http://127.0.0.1:5005", metadata=_env("CIM_RASA_URL"))
+    rasa_auth_token: str = field(default=DEV_RASA_TOKEN, metadata=_env("CIM_RASA_AUTH_TOKEN"))
+    web_host: str = field(default="127.0.0.1", metadata=_env("CIM_WEB_HOST"))
+    web_port: int = field(default=8000, metadata=_env("CIM_WEB_PORT"))
+    shop_name: str = field(default="Trailhead Outfitters", metadata=_env("CIM_SHOP_NAME"))
+
+    def __post_init__(self) -> None:
+        if self.env not in ENVIRONMENTS:
+            raise SettingsError(f"CIM_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        for name in ("token_ttl_seconds", "verify_max_attempts", "web_port"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name.upper()} must be a positive number")
+        object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        values: dict[str, object] = {}
+        for spec in fields(cls):
+            raw = environ.get(spec.metadata["env"])
+            if raw is None or raw == "":
+                continue
+            values[spec.name] = _parse_int(spec.metadata["env"], raw) if spec.type == "int" else raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def is_development(self) -> bool:
+        return self.env != "production"
+
+    def check_secure(self) -> None:
+        """Refuse placeholder secrets outside development."""
+        if self.is_development:
+            return
+        for name in ("token_secret", "rasa_auth_token"):
+            value = getattr(self, name)
+            if value in PLACEHOLDER_SECRETS or value.startswith("dev-only") or len(value) < 16:
+                raise InsecureSettingsError(
+                    f"{name.upper()} is missing or a placeholder: set a real secret of at "
+                    "least 16 characters in the environment (CIM_ENV=production)."
+                )
+
+
+def _parse_int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _absolute_sqlite(url: str) -> str:
+    """Relative SQLite paths are resolved against the project root, not the cwd."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/"):
+        relative = url[len(prefix) :]
+        if relative and relative != ":memory:":
+            return prefix + str(PROJECT_ROOT / relative)
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+    settings = Settings.from_env()
+    settings.check_secure()
+    return settings

@@ -1,0 +1,100 @@
+"""Lazy, cached engines and session factories.
+
+Engines are created on first use (never at import time) and cached per URL, so every
+repository, service and test that asks for the same URL shares one connection pool.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.orm import sessionmaker
+
+from bot.settings import get_settings
+from bot.store.models import Base
+
+_LOCK = threading.Lock()
+_ENGINES: dict[str, Engine] = {}
+_SESSION_FACTORIES: dict[str, sessionmaker] = {}
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for `url` (default: `Settings.database_url`)."""
+    resolved = url or get_settings().database_url
+    with _LOCK:
+        engine = _ENGINES.get(resolved)
+        if engine is None:
+            engine = _ENGINES[resolved] = _create_engine(make_url(resolved))
+    return engine
+
+
+def session_factory(url: str | None = None) -> sessionmaker:
+    """Sessions that keep loaded values after commit, so views can be built afterwards."""
+    resolved = url or get_settings().database_url
+    engine = get_engine(resolved)
+    with _LOCK:
+        factory = _SESSION_FACTORIES.get(resolved)
+        if factory is None:
+            factory = sessionmaker(bind=engine, future=True, expire_on_commit=False)
+            _SESSION_FACTORIES[resolved] = factory
+    return factory
+
+
+def create_schema(engine: Engine) -> None:
+    """Create missing tables; until there is data to keep, this stands in for migrations."""
+    Base.metadata.create_all(engine)
+
+
+def dispose_engine(url: str) -> None:
+    """Close and forget one URL's engine, e.g. before a test drops its database."""
+    with _LOCK:
+        _SESSION_FACTORIES.pop(url, None)
+        engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def reset_engines() -> None:
+    """Dispose every cached engine; tests call this so no pool outlives its database."""
+    with _LOCK:
+        engines = list(_ENGINES.values())
+        _ENGINES.clear()
+        _SESSION_FACTORIES.clear()
+    for engine in engines:
+        engine.dispose()
+
+
+def _create_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        return _create_sqlite_engine(url)
+    return create_engine(url, future=True, pool_pre_ping=True)
+
+
+def _create_sqlite_engine(url: URL) -> Engine:
+    """SQLite is shared across the action server's threads and needs FKs switched on."""
+    database = url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _connection_record: Any) -> None:
+    """SQLite leaves foreign keys off per connection; WAL lets readers run beside a writer.
+
+    With WAL, synchronous=NORMAL cannot corrupt the file and saves an fsync per commit;
+    a power cut may lose the last commits, which is acceptable for the SQLite
+    (development) setup. Production uses PostgreSQL.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()

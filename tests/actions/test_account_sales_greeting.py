@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from actions import deps
+from actions.account import (
+    ActionAccountDetails,
+    ActionLoyaltyBalance,
+    ActionRefundStatus,
+    ActionRequestRefund,
+)
+from actions.feedback import ActionRecordFeedback
+from actions.greeting import ActionGreet
+from actions.sales import ActionProductInfo, ActionRecommend, ActionUpgrade
+from bot.store.db import session_factory
+from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tests.actions.conftest import entity, make_tracker, run, token_metadata
+
+
+async def test_anonymous_greeting_is_generic(store: str) -> None:
+    result = await run(ActionGreet(), make_tracker("greet"))
+    assert result.responses == ["utter_greet"]
+
+
+async def test_known_customer_is_greeted_with_the_open_order(store: str) -> None:
+    result = await run(ActionGreet(), make_tracker("greet", metadata=token_metadata("C0001")))
+    assert result.responses == ["utter_greet_known_open_order"]
+    message = result.message("utter_greet_known_open_order")
+    assert message["first_name"] == "Maria" and message["order_number"].startswith("10000")
+
+
+async def test_account_details_only_of_the_customer(store: str) -> None:
+    result = await run(
+        ActionAccountDetails(), make_tracker("account_details", metadata=token_metadata("C0002"))
+    )
+    assert result.message("utter_account_details")["email"] == "james.smith@example.com"
+
+
+async def test_loyalty_balance_and_next_tier(store: str) -> None:
+    result = await run(
+        ActionLoyaltyBalance(), make_tracker("loyalty_points", metadata=token_metadata("C0001"))
+    )
+    assert result.responses == ["utter_loyalty_balance", "utter_loyalty_next_tier"]
+    assert result.message("utter_loyalty_balance")["points"] == "2,450"
+
+
+async def test_refund_status(store: str) -> None:
+    result = await run(
+        ActionRefundStatus(), make_tracker("refund_status", metadata=token_metadata("C0001"))
+    )
+    assert result.responses == ["utter_refund_line"]
+    assert result.message("utter_refund_line")["order_number"] == "100003"
+
+
+async def test_refund_request_for_a_delivered_order(store: str) -> None:
+    result = await run(
+        ActionRequestRefund(),
+        make_tracker(
+            "request_refund",
+            entities=[entity("order_number", "100008")],
+            metadata=token_metadata("C0003"),
+            text="the jacket doesn't fit",
+        ),
+    )
+    assert result.responses == ["utter_refund_requested"]
+    again = await run(
+        ActionRequestRefund(),
+        make_tracker(
+            "request_refund",
+            entities=[entity("order_number", "100008")],
+            metadata=token_metadata("C0003"),
+        ),
+    )
+    assert again.responses == ["utter_refund_refused_exists"]
+
+
+async def test_refund_request_for_an_undelivered_order_is_refused(store: str) -> None:
+    result = await run(
+        ActionRequestRefund(),
+        make_tracker(
+            "request_refund",
+            entities=[entity("order_number", "100007")],
+            metadata=token_metadata("C0003"),
+        ),
+    )
+    assert result.responses == ["utter_refund_refused_not_delivered"]
+
+
+async def test_product_info_and_unknown_product(store: str) -> None:
+    known = await run(
+        ActionProductInfo(),
+        make_tracker("product_question", entities=[entity("product", "alpine down jacket")]),
+    )
+    assert known.message("utter_product_info")["price"] == "$229.00"
+    unknown = await run(
+        ActionProductInfo(),
+        make_tracker("product_question", entities=[entity("product", "<b>flux capacitor</b>")]),
+    )
+    assert unknown.responses == ["utter_product_unknown"]
+    none = await run(ActionProductInfo(), make_tracker("product_question"))
+    assert none.responses == ["utter_product_help"]
+
+
+async def test_recommendations_are_personal_for_a_known_customer(store: str) -> None:
+    personal = await run(
+        ActionRecommend(), make_tracker("recommend_product", metadata=token_metadata("C0001"))
+    )
+    generic = await run(ActionRecommend(), make_tracker("recommend_product"))
+    assert personal.responses[0] == "utter_recommend_intro_personal"
+    assert generic.responses[0] == "utter_recommend_intro"
+    bought = {"Trail Runner 2", "Wool Hiking Socks", "Alpine Down Jacket", "Daypack 22L"}
+    names = [m["product_name"] for m in personal.messages if m.get("product_name")]
+    assert names and not bought & set(names)
+
+
+async def test_upgrade_mentions_the_next_tier_for_a_known_customer(store: str) -> None:
+    result = await run(ActionUpgrade(), make_tracker("upgrade", metadata=token_metadata("C0001")))
+    assert result.responses == [
+        "utter_upgrade_info",
+        "utter_loyalty_balance",
+        "utter_loyalty_next_tier",
+    ]
+
+
+async def test_feedback_is_logged_with_its_text(store: str) -> None:
+    await run(ActionRecordFeedback(), make_tracker("give_feedback", text="great shop, 5 stars"))
+    engine = sa.create_engine(store, future=True)
+    with engine.connect() as connection:
+        details = connection.execute(
+            sa.text("SELECT details FROM interactions WHERE action = 'action_record_feedback'")
+        ).scalar()
+    engine.dispose()
+    assert "great shop, 5 stars" in str(details)
+
+
+async def test_every_action_writes_the_interaction_log(store: str) -> None:
+    await run(ActionGreet(), make_tracker("greet", interaction_type="informative"))
+    engine = sa.create_engine(store, future=True)
+    with engine.connect() as connection:
+        row = connection.execute(
+            sa.text("SELECT intent, interaction_type, action, outcome FROM interactions")
+        ).one()
+    engine.dispose()
+    assert tuple(row) == ("greet", "informative", "action_greet", "answered")
+
+
+async def test_an_unreachable_store_gives_a_polite_message() -> None:
+    factory = session_factory("postgresql+psycopg2://postgres@127.0.0.1:9/unreachable")
+    deps.override_uow_factory(lambda: SqlAlchemyUnitOfWork(factory))
+    try:
+        result = await run(
+            ActionLoyaltyBalance(), make_tracker("loyalty_points", metadata=token_metadata("C0001"))
+        )
+    finally:
+        deps.override_uow_factory(None)
+    assert result.responses == ["utter_store_unavailable"]

@@ -1,0 +1,103 @@
+"""A real product stack for end-to-end tests: Rasa, the action server and the shop on loopback."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bot.cli.stack import Ports, services
+from bot.cli.supervisor import Supervisor
+from bot.settings import PROJECT_ROOT, Settings
+
+MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+START_TIMEOUT = 240.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    ports: Ports
+    supervisor: Supervisor
+    log: Path
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.rasa}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.web}"
+
+    def say(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict]:
+        """One customer turn over the channel's REST webhook: the bot's replies."""
+        body: dict[str, Any] = {"sender": sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
+        response = requests.post(f"{self.rasa_url}/webhooks/web/webhook", json=body, timeout=30)
+        response.raise_for_status()
+        return list(response.json())
+
+    def parse(self, text: str) -> dict[str, Any]:
+        response = requests.post(
+            f"{self.rasa_url}/model/parse",
+            params={"token": self.settings.rasa_auth_token},
+            json={"text": text},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.settings.rasa_auth_token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(str(reply.get("text", "")) for reply in replies)
+
+
+@contextmanager
+def running_stack(
+    tmp: Path, *, database_url: str, action_url: str | None = None, only: set[str] | None = None
+) -> Iterator[Stack]:
+    """Start the named services (all by default) on free ports, and stop them afterwards."""
+    settings = Settings(
+        env="test",
+        database_url=database_url,
+        token_secret="e2e-token-secret-0123456789",
+        rasa_auth_token="e2e-rasa-token-0123456789",
+    )
+    if not MODEL.exists():
+        raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
+    ports = Ports(rasa=free_port(), actions=free_port(), web=free_port())
+    log = tmp / "stack.log"
+    with log.open("w") as echo:
+        supervisor = Supervisor(echo=echo)
+        try:
+            for service in services(settings, model=MODEL, ports=ports, var_dir=tmp):
+                if only is not None and service.name not in only:
+                    continue
+                if action_url and service.name == "rasa":
+                    service.env["CIM_ACTION_URL"] = action_url
+                supervisor.start(service)
+            supervisor.wait_ready(timeout=START_TIMEOUT)
+            yield Stack(settings, ports, supervisor, log)
+        finally:
+            supervisor.stop()
