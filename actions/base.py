@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import deps
+from bot.interaction_types import type_of
 from bot.services import interactions
 from bot.services.views import CustomerView
 
@@ -47,7 +48,8 @@ class Turn:
 
     @property
     def interaction_type(self) -> str | None:
-        return (self.tracker.latest_message.get("interaction_type") or {}).get("name")
+        parsed = (self.tracker.latest_message.get("interaction_type") or {}).get("name")
+        return parsed or type_of(self.intent)
 
     @property
     def metadata(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -84,3 +85,20 @@ def load_mapping(nlu_dir: Path) -> dict[str, str]:
 def untyped_intents(intents: Iterable[str], mapping: Mapping[str, str]) -> list[str]:
     """The intents (e.g. from domain.yml) that no data file gives a type."""
     return sorted(i for i in set(intents) - UNTYPED_INTENTS if i not in mapping)
+
+
+@lru_cache(maxsize=1)
+def project_mapping() -> dict[str, str]:
+    """The project's own mapping, read once on first use (never at import time)."""
+    from bot.settings import PROJECT_ROOT
+
+    return load_mapping(PROJECT_ROOT / "data" / "nlu")
+
+
+def type_of(intent: str | None) -> str | None:
+    """The project's type for an intent, for messages the NLU pipeline did not type.
+
+    Button payloads such as ``/request_human`` skip the pipeline, so their parse data
+    carries no ``interaction_type``.
+    """
+    return project_mapping().get(intent) if intent else None

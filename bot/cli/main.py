@@ -76,6 +76,20 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return check_main([str(args.root)])
 
 
+def _cmd_crossval(args: argparse.Namespace) -> int:
+    from bot.evaluation.crossval import CrossvalOptions, run
+    from bot.evaluation.folds import EvaluationError
+    from bot.interaction_types import InteractionTypeError
+
+    options = CrossvalOptions(args.config, args.data, args.folds, args.seed, args.out)
+    try:
+        print(run(options))
+    except (EvaluationError, InteractionTypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cim", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check the training data: types, counts, duplicates")
     check.add_argument("root", type=Path, nargs="?", default=PROJECT_ROOT)
     check.set_defaults(handler=_cmd_check)
+
+    crossval = commands.add_parser(
+        "crossval", help="stratified k-fold cross-validation of the NLU pipeline on data/nlu"
+    )
+    crossval.add_argument("--config", type=Path, default=Path("config.yml"))
+    crossval.add_argument("--data", type=Path, default=Path("data/nlu"))
+    crossval.add_argument("--folds", type=int, default=5)
+    crossval.add_argument("--seed", type=int, default=42)
+    crossval.add_argument("--out", type=Path, default=Path("results/crossval"))
+    crossval.set_defaults(handler=_cmd_crossval)
     return parser
 
 

@@ -86,3 +86,12 @@ def test_untyped_intents_skip_nlu_fallback_and_are_sorted() -> None:
         "affirm",
         "upgrade",
     ]
+
+
+def test_every_project_intent_has_a_type_for_button_payloads() -> None:
+    from bot.interaction_types import type_of
+
+    assert type_of("request_human") == "conflict"
+    assert type_of("order_status") == "service"
+    assert type_of("nlu_fallback") is None
+    assert type_of(None) is None

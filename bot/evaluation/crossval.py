@@ -1,0 +1,62 @@
+"""`cim crossval`: stratified k-fold cross-validation of the NLU pipeline on our data."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.evaluation.folds import EvaluationError, load_nlu_data, split
+from bot.evaluation.predictions import Prediction
+from bot.evaluation.report import summary_text, write_report
+from bot.evaluation.runner import evaluate_split
+from bot.evaluation.summary import Report, build_report
+from bot.interaction_types import load_mapping
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CrossvalOptions:
+    config: Path
+    data: Path
+    folds: int = 5
+    seed: int = 42
+    out: Path = Path("results/crossval")
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+async def cross_validate(options: CrossvalOptions, progress: Progress = _stderr) -> Report:
+    """Train and test once per fold, then score all held-out predictions together."""
+    if not options.config.is_file():
+        raise EvaluationError(f"no config file at {options.config}")
+    mapping = load_mapping(options.data)
+    predictions: list[Prediction] = []
+    train_seconds: list[float] = []
+    for fold in split(load_nlu_data(options.data), options.folds, options.seed):
+        result = await evaluate_split(options.config, fold.train, fold.test, mapping)
+        predictions += result.predictions
+        train_seconds.append(result.train_seconds)
+        progress(
+            f"fold {fold.index + 1}/{options.folds}: trained in {result.train_seconds:.1f} s, "
+            f"parsed {len(result.predictions)} held-out examples"
+        )
+    settings: dict[str, str | int] = {
+        "config": str(options.config),
+        "data": str(options.data),
+        "folds": options.folds,
+        "seed": options.seed,
+    }
+    return build_report(predictions, train_seconds, mapping, settings)
+
+
+def run(options: CrossvalOptions, progress: Progress = _stderr) -> str:
+    """Cross-validate, write report.json and report.md, and return the summary to print."""
+    report = asyncio.run(cross_validate(options, progress))
+    json_path, markdown_path = write_report(report, options.out)
+    return f"{summary_text(report)}\n\nreport: {markdown_path} and {json_path}"
