@@ -197,6 +197,7 @@ class ActionChangeAddress(IdentifiedAction):
             turn.outcome = f"refused:{check.reason}"
             return
         turn.set_slot("order_number", order.number)
+        turn.set_slot("address_order", order.number)
         turn.set_slot("new_address", None)
         turn.events.append(FollowupAction("address_form"))
         turn.outcome = "form_started"
@@ -224,12 +225,13 @@ class ActionSubmitAddress(IdentifiedAction):
         return "action_submit_address"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
-        number = orders.normalise_order_number(turn.slot("order_number")) or ""
+        number = orders.normalise_order_number(turn.slot("address_order")) or ""
         address = str(turn.slot("new_address") or "")
         result = orders.change_address(
             deps.new_uow(), customer_id=customer.id, order_number=number, address=address
         )
         turn.set_slot("new_address", None)
+        turn.set_slot("address_order", None)
         if result.ok:
             turn.say("utter_address_changed", order_number=number, address=address)
             turn.outcome = "address_changed"

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")  # used with fullmatch
 METADATA_KEYS = ("customData", "metadata")  # the first is rasa-webchat's, merged under the second
 
 BAD_REQUEST = "bad_request"
@@ -38,13 +38,20 @@ class InvalidInput(Exception):
 
 def session_id_or_new(candidate: object) -> str:
     """Keep a well-formed client session id (so a reload resumes), otherwise issue one."""
-    if isinstance(candidate, str) and SESSION_ID_PATTERN.match(candidate):
+    if isinstance(candidate, str) and SESSION_ID_PATTERN.fullmatch(candidate):
         return candidate
     return uuid.uuid4().hex
 
 
 def is_valid_session_id(candidate: object) -> bool:
-    return isinstance(candidate, str) and SESSION_ID_PATTERN.match(candidate) is not None
+    return isinstance(candidate, str) and SESSION_ID_PATTERN.fullmatch(candidate) is not None
+
+
+def json_body(body: bytes | None) -> object:
+    try:
+        return json.loads(body or b"")
+    except (ValueError, RecursionError) as error:
+        raise InvalidInput(BAD_REQUEST, "The body is not valid JSON.") from error
 
 
 def require_object(data: object) -> dict[str, Any]:
@@ -105,7 +112,7 @@ def _metadata_object(raw: object, *, key: str, max_bytes: int) -> dict[str, Any]
             raise _metadata_too_large(key, max_bytes)
         try:
             raw = json.loads(raw)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise InvalidInput(BAD_METADATA, f"'{key}' is not valid JSON.") from error
     if not isinstance(raw, dict):
         raise InvalidInput(BAD_METADATA, f"'{key}' must be a JSON object.")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -79,11 +78,19 @@ class _SocketBlueprint(Blueprint):
         path = "/" + channel.socketio_path.strip("/") + "/"
         app.add_route(channel.handle_engineio, path, methods=["GET", "POST", "OPTIONS"])
         app.enable_websocket()
+        app.register_listener(channel.close_sockets, "before_server_stop")
         super().register(app, options)
 
 
 class WebChatInput(InputChannel):
-    """Socket.io + REST input for the shop's chat box; see the module docstring."""
+    """Socket.io + REST input for the shop's chat box; keys and defaults are listed above.
+
+    credentials.yml::
+
+        bot.channels.web.WebChatInput:
+          session_persistence: true
+          cors_allowed_origins: ${CIM_CORS_ORIGINS}   # "http://shop:8000,https://shop"
+    """
 
     @classmethod
     def name(cls) -> str:
@@ -126,7 +133,9 @@ class WebChatInput(InputChannel):
         self.sio: AsyncServer | None = None
 
     def expects_bot_reply(self, sender_id: str) -> bool:
-        """Whether a silent turn is a fault; handoff returns False while a human agent talks."""
+        """Whether the reply guard may apologise for a failed or silent turn (errors are logged
+        either way); human handoff returns False while an agent talks, so the bot stays quiet.
+        """
         return True
 
     def get_output_channel(self) -> OutputChannel | None:
@@ -143,6 +152,14 @@ class WebChatInput(InputChannel):
             # `--cors`) would add a second Access-Control-Allow-Origin, which browsers reject.
             setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
         return result
+
+    async def close_sockets(self, *_: Any) -> None:
+        """On shutdown, tell every client to reconnect now rather than after a ping timeout."""
+        if self.sio is None:
+            return
+        for socket in list(self.sio.eio.sockets.values()):
+            await socket.close(wait=False)  # wait=True would hang on an idle polling client
+        await self.sio.shutdown()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         self.sio = AsyncServer(
@@ -260,7 +277,7 @@ class WebChatInput(InputChannel):
             message = f"The body exceeds {MAX_BODY_BYTES} bytes."
             return _rest_error(413, "payload_too_large", message)
         try:
-            payload = checks.require_object(_json_body(request.body))
+            payload = checks.require_object(checks.json_body(request.body))
             sender_id = payload.get("sender")
             if not checks.is_valid_session_id(sender_id):
                 raise InvalidInput(checks.BAD_REQUEST, "'sender' must match [A-Za-z0-9_-]{8,64}.")
@@ -277,13 +294,6 @@ async def _settle(result: object) -> None:
     """`enter_room`/`leave_room` return a coroutine since python-socketio 5.10; Rasa drops it."""
     if inspect.isawaitable(result):
         await result
-
-
-def _json_body(body: bytes | None) -> object:
-    try:
-        return json.loads(body or b"")
-    except (ValueError, RecursionError) as error:
-        raise InvalidInput(checks.BAD_REQUEST, "The body is not valid JSON.") from error
 
 
 def _rest_error(status: int, code: str, message: str) -> HTTPResponse:

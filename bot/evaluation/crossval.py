@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+
+import structlog
 
 from bot.evaluation.folds import EvaluationError, load_nlu_data, split
 from bot.evaluation.predictions import Prediction
@@ -29,6 +33,25 @@ class CrossvalOptions:
 
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _summary_only_on_stdout() -> Iterator[None]:
+    """Keep stdout for the summary while Rasa trains and parses.
+
+    Outside `rasa`'s own CLI nothing configures structlog, so every parse would
+    print a debug line to stdout; training prints its "model saved" banner there too.
+    """
+    previous = structlog.get_config()
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
+    try:
+        with redirect_stdout(sys.stderr):
+            yield
+    finally:
+        structlog.configure(**previous)
 
 
 async def cross_validate(options: CrossvalOptions, progress: Progress = _stderr) -> Report:
@@ -57,6 +80,7 @@ async def cross_validate(options: CrossvalOptions, progress: Progress = _stderr)
 
 def run(options: CrossvalOptions, progress: Progress = _stderr) -> str:
     """Cross-validate, write report.json and report.md, and return the summary to print."""
-    report = asyncio.run(cross_validate(options, progress))
+    with _summary_only_on_stdout():
+        report = asyncio.run(cross_validate(options, progress))
     json_path, markdown_path = write_report(report, options.out)
     return f"{summary_text(report)}\n\nreport: {markdown_path} and {json_path}"

@@ -164,9 +164,11 @@ class EntityRules:
         for match_id, start, end in self._matcher(doc) if len(self._matcher) else []:
             span = doc[start:end]
             entity = strings[match_id]
-            value = span.text if entity == EMAIL else span.text[-6:]
-            if value.isascii():  # IS_DIGIT also accepts e.g. Arabic-Indic digits
-                yield Found(entity, span.start_char, span.end_char, value)
+            if entity == EMAIL:
+                yield Found(entity, span.start_char, span.end_char, span.text)
+            elif span.text[-6:].isascii():  # IS_DIGIT also accepts e.g. Arabic-Indic digits
+                # The span is the digits alone, as the training data annotates them.
+                yield Found(entity, span.end_char - 6, span.end_char, span.text[-6:])
         for match_id, start, end in self._products(doc):
             span = doc[start:end]
             yield Found(PRODUCT, span.start_char, span.end_char, strings[match_id])

@@ -3,7 +3,9 @@
 Order numbers, emails, phones and amounts have shapes rules get right every time,
 and products come from the `product` lookup table. Entities that a statistical
 extractor (DIET) found earlier in the pipeline are dropped where they overlap ours,
-so rules win where they apply and DIET handles the rest.
+and dropped altogether for the types whose shape rules own (`authoritative`: a DIET
+"order number" of "12" in a street address must never reach a slot), so rules win
+where they apply and DIET handles the rest.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from bot.nlu.entity_rules import ENTITY_TYPES, PRODUCT, EntityRules, Found
 
 ENTITIES_KEY = "entities"
 LOOKUP_TABLE_KEY = "lookup_table"
+AUTHORITATIVE_KEY = "authoritative"
 
 PRODUCTS_FILE_NAME = "products.json"
 
@@ -75,6 +78,10 @@ class SpacyRuleEntityExtractor(GraphComponent, EntityExtractorMixin):
             # are products. Matched case-insensitively, token by token; stored in the
             # model at training time.
             LOOKUP_TABLE_KEY: "product",
+            # Entity types only the rules may output: other extractors' entities of
+            # these types are dropped even where no rule fired. Products stay open to
+            # DIET, for names the lookup table does not know.
+            AUTHORITATIVE_KEY: ["email", "order_number", "phone", "amount"],
         }
 
     def __init__(
@@ -130,10 +137,13 @@ class SpacyRuleEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             found = self._rules.find(text) if isinstance(text, str) else []
             spans = [(f.start, f.end) for f in found]
+            owned = set(self._config[AUTHORITATIVE_KEY])
             kept = [
                 entity
                 for entity in message.get(ENTITIES) or []
-                if entity.get(EXTRACTOR) != self.name and not _overlaps(entity, spans)
+                if entity.get(EXTRACTOR) != self.name
+                and entity.get(ENTITY_ATTRIBUTE_TYPE) not in owned
+                and not _overlaps(entity, spans)
             ]
             message.set(ENTITIES, kept + [self._as_entity(f) for f in found], add_to_output=True)
         return messages

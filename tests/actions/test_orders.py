@@ -137,7 +137,8 @@ async def test_address_change_starts_the_form_then_saves(store: str) -> None:
         ActionSubmitAddress(),
         make_tracker(
             "inform",
-            slots={"order_number": "100007", "new_address": "12 Baker Street, London, NW1 6XE"},
+            slots={"address_order": "100007", "order_number": "999999",
+                   "new_address": "12 Baker Street, London, NW1 6XE"},
             metadata=me,
         ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -91,6 +92,14 @@ class Client:
         await self.sio.emit("user_uttered", {"session_id": session_id, "message": message, **extra})
 
 
+def loopback_socket() -> socket.socket:
+    """A listening socket on a free port (Sanic 21.12 turns port=0 into 8000)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(100)
+    return sock
+
+
 async def start_channel_server(
     channel: WebChatInput, rasa: FakeRasa, configure: Callable[[Sanic], None] | None = None
 ) -> tuple[Any, str]:
@@ -99,10 +108,12 @@ async def start_channel_server(
         configure(app)
     app.blueprint(channel.blueprint(rasa), url_prefix="/webhooks/web")
     server = await app.create_server(
-        host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False
+        sock=loopback_socket(), return_asyncio_server=True, access_log=False
     )
     await server.startup()
+    await server.before_start()  # Sanic-Cors installs its middleware here, as under `rasa run`
     await server.start_serving()
+    await server.after_start()
     port = server.server.sockets[0].getsockname()[1]
     return server, f"http://127.0.0.1:{port}"
 
@@ -110,8 +121,10 @@ async def start_channel_server(
 async def stop_channel_server(server: Any, channel: WebChatInput) -> None:
     if channel.sio is not None:
         await channel.sio.shutdown()
+    await server.before_stop()
     server.close()
     await asyncio.wait_for(server.wait_closed(), 5)
+    await server.after_stop()
 
 
 @pytest.fixture
@@ -139,8 +152,9 @@ async def server(
     running, url = await start_channel_server(channel, rasa, configure)
     harness = ChannelServer(url=url, channel=channel, rasa=rasa)
     yield harness
-    if channel.sio.eio.sockets:
-        await channel.sio.eio.disconnect()  # releases pending long polls at once
+    for engine_socket in list(channel.sio.eio.sockets.values()):
+        await engine_socket.close(wait=False)  # a CLOSE packet releases pending long polls at once
+    await asyncio.sleep(0.05)
     for client in harness.clients:
         await client.disconnect()
     await stop_channel_server(running, channel)

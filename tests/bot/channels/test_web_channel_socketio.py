@@ -215,7 +215,9 @@ async def test_a_message_at_the_limit_passes(server: ChannelServer) -> None:
     assert (await client.next_event())[0] == "bot_uttered"
 
 
-@pytest.mark.parametrize("message", ["?!", "\U0001f44d", "   ...", "\u2764\ufe0f\u2764\ufe0f", ":-)"])
+@pytest.mark.parametrize(
+    "message", ["?!", "\U0001f44d", "   ...", "\u2764\ufe0f\u2764\ufe0f", ":-)"]
+)
 async def test_a_message_without_words_is_asked_to_be_put_in_words(
     server: ChannelServer, message: str
 ) -> None:

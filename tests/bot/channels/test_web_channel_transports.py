@@ -130,3 +130,35 @@ async def test_without_channel_origins_websocket_is_open_to_any_origin_like_rasa
 ) -> None:
     async with websockets.connect(ws_url(server), extra_headers={"Origin": EVIL}) as ws:
         assert (await recv(ws)).startswith("0")
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '42["user_uttered",' + "[" * 5000 + "]" * 5000 + "]",  # too deep for json
+        "42" + json.dumps(["user_uttered", {"message": "x" * 70_000}]),  # over max payload
+        "42not json",
+        "4",
+        "9999",
+    ],
+)
+async def test_hostile_frames_do_not_take_the_server_down(
+    server: ChannelServer, frame: str
+) -> None:
+    async with websockets.connect(ws_url(server)) as ws:
+        await recv(ws)
+        await ws.send("40")
+        await recv(ws)
+        await ws.send(frame)
+        await asyncio.sleep(0.2)
+
+    async with websockets.connect(ws_url(server)) as ws:
+        await recv(ws)
+        await ws.send("40")
+        await recv(ws)
+        await emit(ws, "session_request", {"session_id": "after_attack"})
+        await event(ws)
+        await emit(ws, "user_uttered", {"session_id": "after_attack", "message": "hello"})
+
+        assert await event(ws) == ["bot_uttered", {"text": "echo: hello"}]
+    assert [m.text for m in server.rasa.received] == ["hello"]

@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.cli.main import main
 
 CONFIG = """\
@@ -69,7 +71,7 @@ def write_project(root: Path) -> None:
     (root / "config.yml").write_text(CONFIG.format(nlu_dir=root / "data" / "nlu"))
 
 
-def test_crossval_writes_the_reports(tmp_path: Path) -> None:
+def test_crossval_writes_the_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_project(tmp_path)
     out = tmp_path / "results"
 
@@ -90,6 +92,8 @@ def test_crossval_writes_the_reports(tmp_path: Path) -> None:
     )
 
     assert code == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("held-out examples")  # Rasa's logs and banners go to stderr
     report = json.loads((out / "report.json").read_text())
     summary = report["summary"]
     assert summary["examples"] == 24
@@ -103,7 +107,9 @@ def test_crossval_writes_the_reports(tmp_path: Path) -> None:
     assert (out / "report.md").read_text().startswith("# NLU cross-validation")
 
 
-def test_crossval_reports_bad_input_without_a_traceback(tmp_path: Path, capsys) -> None:
+def test_crossval_reports_bad_input_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["crossval", "--config", str(tmp_path / "missing.yml"), "--data", str(tmp_path)])
 
     assert code == 2

@@ -1,8 +1,8 @@
 import pytest
-from tests.bot.evaluation.factories import TYPES, prediction
 
 from bot.evaluation.metrics import Confusion, Scores
 from bot.evaluation.summary import build_report, is_mistake, summarise
+from tests.bot.evaluation.factories import TYPES, prediction
 
 ORDER = frozenset({("order_number", 9, 15)})
 PREDICTIONS = [

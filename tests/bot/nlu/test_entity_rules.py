@@ -26,10 +26,11 @@ def found(rules: EntityRules, text: str) -> list[tuple[str, str, str]]:
     ("text", "expected"),
     [
         ("it's 100234", ("100234", "100234")),
-        ("order #100234 please", ("#100234", "100234")),
-        ("order no.100234.", ("no.100234", "100234")),
-        ("Order No. 100234", ("No. 100234", "100234")),
-        ("(#100234)", ("#100234", "100234")),
+        # the span is the digits alone, as the training data annotates them
+        ("order #100234 please", ("100234", "100234")),
+        ("order no.100234.", ("100234", "100234")),
+        ("Order No. 100234", ("100234", "100234")),
+        ("(#100234)", ("100234", "100234")),
     ],
 )
 def test_order_numbers_are_six_digits_with_an_optional_prefix(
@@ -113,7 +114,7 @@ def test_order_number_phone_and_amount_in_one_sentence(rules: EntityRules) -> No
     text = "Order #100234 cost $100235 and my number is 0612345678 100236, mail a+b@c.io"
 
     assert found(rules, text) == [
-        ("order_number", "#100234", "100234"),
+        ("order_number", "100234", "100234"),
         ("amount", "$100235", "100235.00"),
         ("phone", "0612345678", "0612345678"),
         ("order_number", "100236", "100236"),

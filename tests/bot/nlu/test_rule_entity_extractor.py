@@ -54,7 +54,7 @@ def test_entities_are_in_rasa_format(extractor: SpacyRuleEntityExtractor) -> Non
     assert message.as_dict(only_output_properties=True)["entities"] == [
         {
             "entity": "order_number",
-            "start": 3,
+            "start": 4,
             "end": 10,
             "value": "100234",
             "extractor": NAME,
@@ -90,6 +90,17 @@ def test_overlapping_entities_from_other_extractors_are_replaced(
         ("100234", NAME),
         ("Trail Runner 2", NAME),
     ]
+
+
+def test_other_extractors_never_output_the_types_rules_own(
+    extractor: SpacyRuleEntityExtractor,
+) -> None:
+    text = "12 Baker Street, London NW1 6XE"
+    others = [diet("order_number", 0, 2, "12"), diet("product", 3, 8, "Baker")]
+
+    [message] = extractor.process([Message(data={"text": text, "entities": others})])
+
+    assert [(e["entity"], e["value"]) for e in message.get("entities")] == [("product", "Baker")]
 
 
 def test_other_entities_are_kept_when_rules_find_nothing(

@@ -1,0 +1,1 @@
+"""The demo shop server and the chat box's static files."""
