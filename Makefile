@@ -69,11 +69,11 @@ test-unit: $(STAMP)
 test-e2e: $(MODEL) test-deps
 	$(PY) -m pytest -m e2e -q
 
-test: $(MODEL) test-deps validate
+test: $(MODEL) test-deps validate lint
 	$(PY) -m pytest -q
 
 crossval: $(STAMP)
-	$(RASA) test nlu --config config.yml --nlu data --cross-validation --folds 5 --out results/crossval
+	$(VENV)/bin/cim crossval --folds 5
 
 clean:
 	rm -rf models/*.tar.gz var results .pytest_cache

@@ -39,7 +39,7 @@ def status_phrase(order: OrderView) -> str:
     if order.status in _STATUS_PHRASES:
         return _STATUS_PHRASES[order.status]
     if order.status == "delivered":
-        return f"delivered on {day(order.delivered_at)}"
+        return f"delivered (it arrived on {day(order.delivered_at)})"
     arrival = f" and should arrive on {day(order.eta)}" if order.eta else ""
     verb = "on its way" if order.status == "in_transit" else "shipped"
     return f"{verb}{arrival}"

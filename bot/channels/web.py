@@ -13,11 +13,9 @@ clients (rasa-webchat, RasaHQ's chat widget) keep working; what changes:
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import (
@@ -34,6 +32,7 @@ from socketio import AsyncServer
 
 from bot.channels import validation as checks
 from bot.channels.output import WebChatOutput, sent_count
+from bot.channels.static import static_file
 from bot.channels.validation import InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -54,11 +53,6 @@ MAX_METADATA_BYTES = "max_metadata_bytes"  # serialized metadata per payload, de
 
 ERROR_EVT = "error"
 MAX_BODY_BYTES = 64 * 1024  # REST bodies and socket.io packets
-STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
-STATIC_FILES = {
-    "chat.js": "application/javascript; charset=utf-8",
-    "chat.css": "text/css; charset=utf-8",
-}
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
 ASK_FOR_WORDS = (
     "I can only understand words. Could you describe what you need in a few words? "
@@ -155,11 +149,12 @@ class WebChatInput(InputChannel):
 
     async def close_sockets(self, *_: Any) -> None:
         """On shutdown, tell every client to reconnect now rather than after a ping timeout."""
-        if self.sio is None:
+        sio, self.sio = self.sio, None
+        if sio is None:
             return
-        for socket in list(self.sio.eio.sockets.values()):
+        for socket in list(sio.eio.sockets.values()):
             await socket.close(wait=False)  # wait=True would hang on an idle polling client
-        await self.sio.shutdown()
+        await sio.shutdown()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         self.sio = AsyncServer(
@@ -260,10 +255,10 @@ class WebChatInput(InputChannel):
             return await self._on_rest_message(request, on_new_message)
 
         async def chat_js(request: Request) -> HTTPResponse:
-            return _static_file(request, "chat.js")
+            return static_file(request, "chat.js")
 
         async def chat_css(request: Request) -> HTTPResponse:
-            return _static_file(request, "chat.css")
+            return static_file(request, "chat.css")
 
         bp.add_route(health, "/", methods=["GET"])
         bp.add_route(webhook, "/webhook", methods=["POST"])
@@ -298,18 +293,3 @@ async def _settle(result: object) -> None:
 
 def _rest_error(status: int, code: str, message: str) -> HTTPResponse:
     return response.json({"error": {"code": code, "message": message}}, status=status)
-
-
-def _static_file(request: Request, filename: str) -> HTTPResponse:
-    """The chat box's files; short caching with an ETag so a deploy reaches shops quickly."""
-    body = (STATIC_DIR / filename).read_bytes()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {
-        "Cache-Control": "public, max-age=300",
-        "ETag": etag,
-        "X-Content-Type-Options": "nosniff",
-        "Cross-Origin-Resource-Policy": "cross-origin",
-    }
-    if request.headers.get("If-None-Match") == etag:
-        return response.empty(status=304, headers=headers)
-    return response.raw(body, content_type=STATIC_FILES[filename], headers=headers)

@@ -34,7 +34,8 @@ class Prediction:
     predicted_intent: str  # as parsed: `nlu_fallback` when FallbackClassifier fired
     classifier_intent: str  # the best real intent, whether or not the fallback fired
     predicted_type: str | None
-    confidence: float
+    confidence: float  # of the parsed intent
+    classifier_confidence: float  # of `classifier_intent`: what an OOS threshold compares
     gold_entities: frozenset[Span]
     predicted_entities: frozenset[Span]
     latency_seconds: float
@@ -52,12 +53,21 @@ def spans(entities: Iterable[Mapping[str, Any]]) -> frozenset[Span]:
     )
 
 
-def classifier_intent(parse_data: Mapping[str, Any]) -> str:
-    """The top intent once `nlu_fallback` is set aside, so the classifier is judged on its own."""
+def _best_real_intent(parse_data: Mapping[str, Any]) -> Mapping[str, Any]:
     for ranked in parse_data.get(INTENT_RANKING_KEY) or []:
         if ranked.get(INTENT_NAME_KEY) not in UNTYPED_INTENTS:
-            return str(ranked.get(INTENT_NAME_KEY))
-    return str((parse_data.get(INTENT) or {}).get(INTENT_NAME_KEY))
+            return dict(ranked)
+    return dict(parse_data.get(INTENT) or {})
+
+
+def classifier_intent(parse_data: Mapping[str, Any]) -> str:
+    """The top intent once `nlu_fallback` is set aside, so the classifier is judged on its own."""
+    return str(_best_real_intent(parse_data).get(INTENT_NAME_KEY))
+
+
+def classifier_confidence(parse_data: Mapping[str, Any]) -> float:
+    """The confidence of `classifier_intent`, not the fallback's stand-in value."""
+    return float(_best_real_intent(parse_data).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
 
 def from_parse(
@@ -77,6 +87,7 @@ def from_parse(
         classifier_intent=classifier_intent(parse_data),
         predicted_type=(parse_data.get(INTERACTION_TYPE) or {}).get("name"),
         confidence=float(parsed_intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0),
+        classifier_confidence=classifier_confidence(parse_data),
         gold_entities=spans(example.get(ENTITIES) or []),
         predicted_entities=spans(parse_data.get(ENTITIES) or []),
         latency_seconds=latency_seconds,

@@ -28,6 +28,7 @@ MODEL_NAME = "evaluation"
 class SplitResult:
     predictions: list[Prediction]
     train_seconds: float
+    model_bytes: int  # size of the trained model archive
 
 
 @contextmanager
@@ -86,4 +87,5 @@ async def evaluate_split(
         model, train_seconds = train_model(config, train, Path(workdir))
         agent = Agent.load(model)
         predictions = await parse_all(agent, test, mapping)
-    return SplitResult(predictions=predictions, train_seconds=train_seconds)
+        model_bytes = model.stat().st_size
+    return SplitResult(predictions=predictions, train_seconds=train_seconds, model_bytes=model_bytes)

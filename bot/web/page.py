@@ -78,7 +78,7 @@ def render_page(ctx: PageContext) -> str:
 </main>
 <footer>Demo shop for the customer-service assistant. Questions? Use the chat.</footer>
 <script src="{chat_js}" nonce="{nonce}"></script>
-<script nonce="{nonce}">CimChat.init({script_json(ctx.chat_config)});</script>
+<script nonce="{nonce}">if (window.CimChat) CimChat.init({script_json(ctx.chat_config)});</script>
 </body>
 </html>
 """

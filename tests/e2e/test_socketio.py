@@ -40,7 +40,8 @@ class Customer:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        await self.client.disconnect()
+        # a polite disconnect waits ~30 s for the open long-poll; abort the transport instead
+        await self.client.eio.disconnect(abort=True)
 
     async def say(self, text: str) -> str:
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})

@@ -356,6 +356,50 @@
     parent.append(text.slice(last));
   }
 
+  /** The dialog: header, connection status, the message log, a notice line and the form. */
+  /** @param {string} title */
+  function buildPanel(title) {
+    const panel = element("section", "cim-panel");
+    panel.id = "cim-panel";
+    panel.hidden = true;
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-labelledby", "cim-title");
+    const header = element("header", "cim-header");
+    const heading = element("h2", "cim-title", title);
+    heading.id = "cim-title";
+    const close = element("button", "cim-close", "\u00d7");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close chat");
+    header.append(heading, close);
+    const status = element("p", "cim-status");
+    status.setAttribute("role", "status");
+    const log = element("ol", "cim-messages");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-label", "Conversation");
+    const notice = element("p", "cim-notice");
+    notice.setAttribute("role", "alert");
+    notice.hidden = true;
+    const { form, input } = buildForm();
+    panel.append(header, status, log, notice, form);
+    return { panel, close, status, log, notice, form, input };
+  }
+
+  /** @returns {{form: HTMLFormElement, input: HTMLTextAreaElement}} */
+  function buildForm() {
+    const form = element("form", "cim-form");
+    const label = element("label", "cim-visually-hidden", "Your message");
+    label.htmlFor = "cim-input";
+    const input = element("textarea", "cim-input");
+    input.id = "cim-input";
+    input.rows = 2;
+    input.placeholder = "Type your message\u2026";
+    const send = element("button", "cim-send", "Send");
+    send.type = "submit";
+    form.append(label, input, send);
+    return { form, input };
+  }
+
   /** The widget: DOM, transcript and the session handshake on top of a Connection. */
   class ChatBox {
     /** @param {ChatConfig} config @param {Connection} connection */
@@ -382,56 +426,31 @@
       launcher.type = "button";
       launcher.setAttribute("aria-expanded", "false");
       launcher.setAttribute("aria-controls", "cim-panel");
-      const panel = element("section", "cim-panel");
-      panel.id = "cim-panel";
-      panel.hidden = true;
-      panel.setAttribute("role", "dialog");
-      panel.setAttribute("aria-labelledby", "cim-title");
-      const header = element("header", "cim-header");
-      const heading = element("h2", "cim-title", title);
-      heading.id = "cim-title";
-      const close = element("button", "cim-close", "\u00d7");
-      close.type = "button";
-      close.setAttribute("aria-label", "Close chat");
-      header.append(heading, close);
-      const status = element("p", "cim-status");
-      status.setAttribute("role", "status");
-      const log = element("ol", "cim-messages");
-      log.setAttribute("role", "log");
-      log.setAttribute("aria-live", "polite");
-      log.setAttribute("aria-label", "Conversation");
-      const notice = element("p", "cim-notice");
-      notice.setAttribute("role", "alert");
-      notice.hidden = true;
-      const form = element("form", "cim-form");
-      const label = element("label", "cim-visually-hidden", "Your message");
-      label.htmlFor = "cim-input";
-      const input = element("textarea", "cim-input");
-      input.id = "cim-input";
-      input.rows = 2;
-      input.placeholder = "Type your message\u2026";
-      const send = element("button", "cim-send", "Send");
-      send.type = "submit";
-      form.append(label, input, send);
-      panel.append(header, status, log, notice, form);
-      root.append(panel, launcher); // the panel opens above the launcher
-      launcher.addEventListener("click", () => this.toggle(panel.hidden));
-      close.addEventListener("click", () => this.toggle(false));
-      panel.addEventListener("keydown", (event) => {
+      const parts = buildPanel(title);
+      root.append(parts.panel, launcher); // the panel opens above the launcher
+      const dom = { root, launcher, ...parts };
+      this.bind(dom);
+      return dom;
+    }
+
+    /** @private @param {{launcher: HTMLButtonElement} & ReturnType<typeof buildPanel>} dom */
+    bind(dom) {
+      dom.launcher.addEventListener("click", () => this.toggle(dom.panel.hidden));
+      dom.close.addEventListener("click", () => this.toggle(false));
+      dom.panel.addEventListener("keydown", (event) => {
         if (event.key === "Escape") this.toggle(false);
       });
-      input.addEventListener("keydown", (event) => {
+      dom.input.addEventListener("keydown", (event) => {
         if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
           event.preventDefault();
-          form.requestSubmit();
+          dom.form.requestSubmit();
         }
       });
-      input.addEventListener("input", () => this.enforceLimit());
-      form.addEventListener("submit", (event) => {
+      dom.input.addEventListener("input", () => this.enforceLimit());
+      dom.form.addEventListener("submit", (event) => {
         event.preventDefault();
         this.submit();
       });
-      return { root, launcher, panel, status, log, notice, input };
     }
 
     /** @param {boolean} open */

@@ -119,9 +119,7 @@ async def start_channel_server(
 
 
 async def stop_channel_server(server: Any, channel: WebChatInput) -> None:
-    if channel.sio is not None:
-        await channel.sio.shutdown()
-    await server.before_stop()
+    await server.before_stop()  # the channel closes its sockets and stops socket.io here
     server.close()
     await asyncio.wait_for(server.wait_closed(), 5)
     await server.after_stop()
@@ -152,8 +150,7 @@ async def server(
     running, url = await start_channel_server(channel, rasa, configure)
     harness = ChannelServer(url=url, channel=channel, rasa=rasa)
     yield harness
-    for engine_socket in list(channel.sio.eio.sockets.values()):
-        await engine_socket.close(wait=False)  # a CLOSE packet releases pending long polls at once
+    await channel.close_sockets()  # CLOSE packets release pending long polls at once
     await asyncio.sleep(0.05)
     for client in harness.clients:
         await client.disconnect()

@@ -162,3 +162,14 @@ async def test_hostile_frames_do_not_take_the_server_down(
 
         assert await event(ws) == ["bot_uttered", {"text": "echo: hello"}]
     assert [m.text for m in server.rasa.received] == ["hello"]
+
+
+async def test_stopping_the_server_tells_clients_to_go_at_once(server: ChannelServer) -> None:
+    async with websockets.connect(ws_url(server)) as ws:
+        await recv(ws)
+        await ws.send("40")
+        await recv(ws)
+
+        await server.channel.close_sockets()  # what Sanic's before_server_stop runs
+
+        assert await recv(ws) == "1"  # Engine.IO CLOSE: the browser reconnects right away

@@ -14,6 +14,7 @@ def prediction(
     gold: frozenset[Span] = frozenset(),
     found: frozenset[Span] = frozenset(),
     latency: float = 0.01,
+    confidence: float = 0.9,
 ) -> Prediction:
     """A held-out example; the classifier's intent and the type follow `predicted` by default."""
     classifier = classifier or predicted
@@ -24,7 +25,8 @@ def prediction(
         predicted_intent=predicted,
         classifier_intent=classifier,
         predicted_type=predicted_type or TYPES.get(classifier),
-        confidence=0.9,
+        confidence=confidence,
+        classifier_confidence=confidence,
         gold_entities=gold,
         predicted_entities=found,
         latency_seconds=latency,

@@ -1,6 +1,12 @@
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.evaluation.predictions import Prediction, classifier_intent, from_parse, spans
+from bot.evaluation.predictions import (
+    Prediction,
+    classifier_confidence,
+    classifier_intent,
+    from_parse,
+    spans,
+)
 
 PARSE = {
     "text": "order #100234 is late",
@@ -19,6 +25,10 @@ PARSE = {
 
 def test_the_classifier_intent_sets_the_fallback_aside() -> None:
     assert classifier_intent(PARSE) == "complaint"
+
+
+def test_the_classifier_confidence_is_the_real_intents_not_the_fallbacks() -> None:
+    assert classifier_confidence(PARSE) == 0.31
 
 
 def test_without_a_ranking_the_classifier_intent_is_the_parsed_one() -> None:
@@ -46,6 +56,7 @@ def test_a_parse_becomes_a_prediction() -> None:
         classifier_intent="complaint",
         predicted_type="conflict",
         confidence=0.35,
+        classifier_confidence=0.31,
         gold_entities=frozenset({("order_number", 7, 13)}),
         predicted_entities=frozenset({("order_number", 6, 13)}),
         latency_seconds=0.02,

@@ -8,14 +8,10 @@ either is a failure, not a skip: this is the only test of the JavaScript client.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import shutil
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,29 +22,16 @@ from sanic import Sanic
 from bot.identity import verify_token
 from bot.settings import Settings
 from bot.web.shop import create_app
+from tests.browser import (
+    ChatPage,
+    artifacts_dir,
+    expect,
+    open_chat_page,
+)
 
 SECRET = "browser-test-secret-0123456789"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 XSS = "<img src=x onerror=alert(1)>"
 Sanic.test_mode = True  # several Sanic apps in one process (see tests/bot/channels)
-
-
-def chromium_executable() -> str:
-    path = os.environ.get("CIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.fail(
-            "Chromium is required for the browser test: `apt-get install -y chromium` "
-            "(or set CIM_CHROMIUM to a Chromium binary)."
-        )
-    return path
 
 
 @dataclass
@@ -98,9 +81,7 @@ async def stack() -> AsyncIterator[Stack]:
     channel.cors_allowed_origins.append(f"http://127.0.0.1:{shop_port}")
     yield Stack(f"http://127.0.0.1:{shop_port}", rasa, channel)
     await runner.cleanup()
-    for engine_socket in list(channel.sio.eio.sockets.values()):
-        await engine_socket.close(wait=False)
-    await channel.sio.shutdown()
+    await channel.close_sockets()
     server.close()
     await asyncio.wait_for(server.wait_closed(), 5)
 
@@ -113,88 +94,10 @@ def loopback_socket() -> socket.socket:
     return sock
 
 
-def artifacts_dir() -> Path:
-    path = Path(os.environ.get("CIM_ARTIFACTS_DIR", "test-artifacts"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@dataclass
-class ChatPage:
-    """The shop page in Chromium, with what the test watches: dialogs, sockets, errors."""
-
-    page: Any
-    dialogs: list[str] = field(default_factory=list)
-    sockets: list[str] = field(default_factory=list)
-    polls: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def watch(self) -> ChatPage:
-        self.page.on("dialog", lambda dialog: self.dialogs.append(dialog.message))
-        self.page.on("websocket", lambda ws: self.sockets.append(ws.url))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on(  # CSP violations and failed loads show up here
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
-        self.page.on("request", lambda r: self.polls.append(r.url) if "polling" in r.url else None)
-        return self
-
-    @property
-    def log(self) -> Any:
-        return self.page.get_by_role("log", name="Conversation")
-
-    @property
-    def input(self) -> Any:
-        return self.page.get_by_label("Your message")
-
-    async def open_chat(self) -> None:
-        await self.page.get_by_role("button", name="Chat with us").click()
-        await expect()(
-            self.page.get_by_role("dialog", name="Trailhead Outfitters help")
-        ).to_be_visible()
-        await expect()(self.input).to_be_focused()
-
-    async def say(self, text: str) -> None:
-        await self.input.fill(text)
-        await self.input.press("Enter")
-
-    async def expect_bot(self, text: str, timeout: float = 5000) -> None:
-        bubble = self.log.locator(".cim-msg--bot .cim-bubble").last
-        await expect()(bubble).to_have_text(text, timeout=timeout)
-
-    async def expect_user(self, text: str) -> None:
-        await expect()(self.log.locator(".cim-msg--user .cim-bubble").last).to_have_text(text)
-
-    async def stored_session_id(self) -> str:
-        raw = await self.page.evaluate("() => localStorage.getItem('cim-chat:v1:C0001')")
-        session_id = json.loads(raw)["sessionId"]
-        assert isinstance(session_id, str) and len(session_id) == 32
-        return str(session_id)
-
-
-def expect() -> Any:
-    from playwright.async_api import expect as playwright_expect
-
-    return playwright_expect
-
-
 @pytest.fixture
 async def chat(stack: Stack) -> AsyncIterator[ChatPage]:
-    try:
-        from playwright.async_api import async_playwright
-    except ImportError:
-        pytest.fail("The browser test needs playwright: `pip install playwright==1.65.2`.")
-    executable = chromium_executable()
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = await (await browser.new_context()).new_page()
-            chat = ChatPage(page).watch()
-            await page.goto(f"{stack.shop_url}/?customer=C0001")
-            yield chat
-            assert chat.dialogs == [] and chat.errors == []
-        finally:
-            await browser.close()
+    async with open_chat_page(f"{stack.shop_url}/?customer=C0001") as page:
+        yield page
 
 
 async def test_a_customer_chats_and_a_reload_continues_the_conversation(

@@ -17,7 +17,7 @@ from bot.web.shop import create_app
 
 SECRET = "test-secret-for-the-shop-tests"
 RASA = "http://127.0.0.1:5005"
-INIT = re.compile(r"<script nonce=\"[^\"]+\">CimChat\.init\((.*)\);</script>")
+INIT = re.compile(r'<script nonce="[^"]+">if \(window\.CimChat\) CimChat\.init\((.*)\);</script>')
 
 Fetch = Callable[..., Awaitable[tuple[str, Any]]]
 
