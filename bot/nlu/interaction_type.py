@@ -27,6 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.interaction_types import INTERACTION_TYPES, InteractionTypeError, untyped_intents
+from bot.nlu.storage import load_json, persist_json
 from bot.nlu.type_ranking import (
     MAPPING_KEY,
     NLU_DIR_KEY,
@@ -138,10 +139,7 @@ class InteractionTypeClassifier(GraphComponent):
 
     def persist(self) -> None:
         """Stores the intent -> type mapping next to the other trained components."""
-        with self._model_storage.write_to(self._resource) as directory:
-            rasa.shared.utils.io.dump_obj_as_json_to_file(
-                directory / MAPPING_FILE_NAME, self.mapping
-            )
+        persist_json(self._model_storage, self._resource, MAPPING_FILE_NAME, self.mapping)
 
     @classmethod
     def load(
@@ -153,13 +151,11 @@ class InteractionTypeClassifier(GraphComponent):
         **kwargs: Any,
     ) -> InteractionTypeClassifier:
         """Loads the stored mapping; never reads the data directory."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                mapping = rasa.shared.utils.io.read_json_file(directory / MAPPING_FILE_NAME)
-        except (ValueError, FileNotFoundError):
-            rasa.shared.utils.io.raise_warning(
-                f"{cls.__name__}: no stored mapping in the model; "
-                f"every message will get interaction type None. Retrain the model."
-            )
-            mapping = {}
+        mapping = load_json(
+            model_storage,
+            resource,
+            MAPPING_FILE_NAME,
+            missing=f"{cls.__name__}: no stored mapping in the model; "
+            "every message will get interaction type None.",
+        )
         return cls(config, model_storage, resource, mapping)

@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.entity_rules import ENTITY_TYPES, PRODUCT, EntityRules, Found
+from bot.nlu.storage import load_json, persist_json
 
 ENTITIES_KEY = "entities"
 LOOKUP_TABLE_KEY = "lookup_table"
@@ -160,10 +161,7 @@ class SpacyRuleEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def persist(self) -> None:
         """Stores the product phrases; the rules themselves live in code."""
-        with self._model_storage.write_to(self._resource) as directory:
-            rasa.shared.utils.io.dump_obj_as_json_to_file(
-                directory / PRODUCTS_FILE_NAME, self.products
-            )
+        persist_json(self._model_storage, self._resource, PRODUCTS_FILE_NAME, self.products)
 
     @classmethod
     def load(
@@ -175,13 +173,11 @@ class SpacyRuleEntityExtractor(GraphComponent, EntityExtractorMixin):
         **kwargs: Any,
     ) -> SpacyRuleEntityExtractor:
         """Loads the stored product phrases (see parent class for full docstring)."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                products = rasa.shared.utils.io.read_json_file(directory / PRODUCTS_FILE_NAME)
-        except (ValueError, FileNotFoundError):
-            rasa.shared.utils.io.raise_warning(
-                f"{cls.__name__}: no stored products in the model; "
-                f"no '{PRODUCT}' entities will be extracted. Retrain the model."
-            )
-            products = {}
+        products = load_json(
+            model_storage,
+            resource,
+            PRODUCTS_FILE_NAME,
+            missing=f"{cls.__name__}: no stored products in the model; "
+            f"no '{PRODUCT}' entities will be extracted.",
+        )
         return cls(config, model_storage, resource, products)

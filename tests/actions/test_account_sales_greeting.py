@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from actions import deps
 from actions.account import (
     ActionAccountDetails,
@@ -15,6 +13,7 @@ from actions.sales import ActionProductInfo, ActionRecommend, ActionUpgrade
 from bot.store.db import session_factory
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.actions.conftest import entity, make_tracker, run, token_metadata
+from tests.db import rows, scalar
 
 
 async def test_anonymous_greeting_is_generic(store: str) -> None:
@@ -124,24 +123,16 @@ async def test_upgrade_mentions_the_next_tier_for_a_known_customer(store: str) -
 
 async def test_feedback_is_logged_with_its_text(store: str) -> None:
     await run(ActionRecordFeedback(), make_tracker("give_feedback", text="great shop, 5 stars"))
-    engine = sa.create_engine(store, future=True)
-    with engine.connect() as connection:
-        details = connection.execute(
-            sa.text("SELECT details FROM interactions WHERE action = 'action_record_feedback'")
-        ).scalar()
-    engine.dispose()
+    details = scalar(
+        store, "SELECT details FROM interactions WHERE action = 'action_record_feedback'"
+    )
     assert "great shop, 5 stars" in str(details)
 
 
 async def test_every_action_writes_the_interaction_log(store: str) -> None:
     await run(ActionGreet(), make_tracker("greet", interaction_type="informative"))
-    engine = sa.create_engine(store, future=True)
-    with engine.connect() as connection:
-        row = connection.execute(
-            sa.text("SELECT intent, interaction_type, action, outcome FROM interactions")
-        ).one()
-    engine.dispose()
-    assert tuple(row) == ("greet", "informative", "action_greet", "answered")
+    [row] = rows(store, "SELECT intent, interaction_type, action, outcome FROM interactions")
+    assert row == ("greet", "informative", "action_greet", "answered")
 
 
 async def test_an_unreachable_store_gives_a_polite_message() -> None:

@@ -1,20 +1,13 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from actions.fallback import ActionHandleFallback
 from actions.handoff import ActionHandleConflict, ActionHandoff
 from tests.actions.conftest import make_tracker, run, token_metadata, user_event
+from tests.db import rows
 
 
 def handoff_rows(url: str) -> list[tuple]:
-    engine = sa.create_engine(url, future=True)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            sa.text("SELECT conversation_id, state, reasons, customer_id FROM handoffs")
-        ).all()
-    engine.dispose()
-    return [tuple(row) for row in rows]
+    return rows(url, "SELECT conversation_id, state, reasons, customer_id FROM handoffs")
 
 
 async def test_first_misunderstanding_asks_to_rephrase(store: str) -> None:

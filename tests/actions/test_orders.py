@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.confirmation import ActionHandleAffirm, ActionHandleDeny
@@ -15,16 +14,7 @@ from actions.orders import (
     ValidateAddressForm,
 )
 from tests.actions.conftest import entity, make_tracker, run, token_metadata
-
-
-def status_of(url: str, number: str) -> str:
-    engine = sa.create_engine(url, future=True)
-    with engine.connect() as connection:
-        value = connection.execute(
-            sa.text("SELECT status FROM orders WHERE number = :n"), {"n": number}
-        ).scalar_one()
-    engine.dispose()
-    return str(value)
+from tests.db import order_status
 
 
 async def test_status_with_tracking_for_a_shipped_order(store: str) -> None:
@@ -66,14 +56,14 @@ async def test_cancel_asks_first_and_cancels_only_after_yes(store: str) -> None:
         make_tracker("cancel_order", entities=[entity("order_number", "100001")], metadata=me),
     )
     assert asked.responses == ["utter_confirm_cancel"]
-    assert status_of(store, "100001") == "processing"
+    assert order_status(store, "100001") == "processing"
     pending = asked.slot("pending_confirmation")
     done = await run(
         ActionHandleAffirm(),
         make_tracker("affirm", slots={"pending_confirmation": pending}, metadata=me),
     )
     assert done.responses == ["utter_order_cancelled"]
-    assert status_of(store, "100001") == "cancelled"
+    assert order_status(store, "100001") == "cancelled"
 
 
 async def test_no_keeps_the_order(store: str) -> None:
@@ -84,7 +74,7 @@ async def test_no_keeps_the_order(store: str) -> None:
         make_tracker("deny", slots={"pending_confirmation": pending}, metadata=me),
     )
     assert result.responses == ["utter_cancel_kept"]
-    assert status_of(store, "100001") == "processing"
+    assert order_status(store, "100001") == "processing"
 
 
 async def test_a_yes_from_another_customer_cancels_nothing(store: str) -> None:
@@ -96,7 +86,7 @@ async def test_a_yes_from_another_customer_cancels_nothing(store: str) -> None:
         ),
     )
     assert result.responses == ["utter_nothing_pending"]
-    assert status_of(store, "100001") == "processing"
+    assert order_status(store, "100001") == "processing"
 
 
 async def test_shipped_order_cannot_be_cancelled(store: str) -> None:
@@ -109,7 +99,7 @@ async def test_shipped_order_cannot_be_cancelled(store: str) -> None:
         ),
     )
     assert result.responses == ["utter_cancel_refused_shipped"]
-    assert status_of(store, "100004") == "shipped"
+    assert order_status(store, "100004") == "shipped"
 
 
 async def test_several_open_orders_ask_which(store: str) -> None:
@@ -137,8 +127,11 @@ async def test_address_change_starts_the_form_then_saves(store: str) -> None:
         ActionSubmitAddress(),
         make_tracker(
             "inform",
-            slots={"address_order": "100007", "order_number": "999999",
-                   "new_address": "12 Baker Street, London, NW1 6XE"},
+            slots={
+                "address_order": "100007",
+                "order_number": "999999",
+                "new_address": "12 Baker Street, London, NW1 6XE",
+            },
             metadata=me,
         ),
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-import sqlalchemy as sa
-
 from bot.identity import sign_token
+from tests.db import order_status, scalar
 from tests.e2e.stack import Stack, texts
 
 
@@ -17,24 +16,6 @@ def new_sender() -> str:
 def token_for(stack: Stack, public_id: str, *, secret: str | None = None) -> dict[str, str]:
     token = sign_token(public_id, secret=secret or stack.settings.token_secret, ttl_seconds=600)
     return {"customer_token": token}
-
-
-def order_status(stack: Stack, number: str) -> str:
-    engine = sa.create_engine(stack.settings.database_url, future=True)
-    with engine.connect() as connection:
-        status = connection.execute(
-            sa.text("SELECT status FROM orders WHERE number = :n"), {"n": number}
-        ).scalar_one()
-    engine.dispose()
-    return str(status)
-
-
-def scalar(stack: Stack, sql: str, **params: object) -> object:
-    engine = sa.create_engine(stack.settings.database_url, future=True)
-    with engine.connect() as connection:
-        value = connection.execute(sa.text(sql), params).scalar()
-    engine.dispose()
-    return value
 
 
 def test_anonymous_order_status_asks_to_verify_then_answers(stack: Stack) -> None:
@@ -53,8 +34,7 @@ def test_wrong_email_and_order_pair_reveals_nothing(stack: Stack) -> None:
     stack.say(sender, "what's the status of order 100001")
     answer = texts(stack.say(sender, "james.smith@example.com"))
     assert "don't match" in answer
-    assert "100001" not in answer.replace("#100001", "") or "Trail Runner" not in answer
-    assert "Trail Runner" not in answer
+    assert "Trail Runner" not in answer and "processing" not in answer
 
 
 def test_forged_token_is_treated_as_anonymous(stack: Stack) -> None:
@@ -86,16 +66,16 @@ def test_cancel_asks_for_confirmation_then_cancels(stack: Stack) -> None:
     sender, me = new_sender(), token_for(stack, "C0001")
     question = stack.say(sender, "please cancel order 100001", me)
     assert "Shall I cancel order #100001" in texts(question)
-    assert order_status(stack, "100001") == "processing"
+    assert order_status(stack.settings.database_url, "100001") == "processing"
     done = texts(stack.say(sender, "yes", me))
     assert "cancelled" in done
-    assert order_status(stack, "100001") == "cancelled"
+    assert order_status(stack.settings.database_url, "100001") == "cancelled"
 
 
 def test_cancel_of_a_shipped_order_is_refused(stack: Stack) -> None:
     answer = texts(stack.say(new_sender(), "cancel my order 100004", token_for(stack, "C0002")))
     assert "already shipped" in answer
-    assert order_status(stack, "100004") == "shipped"
+    assert order_status(stack.settings.database_url, "100004") == "shipped"
 
 
 def test_address_change_through_the_form(stack: Stack) -> None:
@@ -106,7 +86,9 @@ def test_address_change_through_the_form(stack: Stack) -> None:
     assert "complete address" in bad
     done = texts(stack.say(sender, "12 Baker Street, London NW1 6XE", me))
     assert "will now be delivered to 12 Baker Street" in done
-    line1 = scalar(stack, "SELECT ship_to_line1 FROM orders WHERE number = '100007'")
+    line1 = scalar(
+        stack.settings.database_url, "SELECT ship_to_line1 FROM orders WHERE number = '100007'"
+    )
     assert "12 Baker Street" in str(line1)
 
 
@@ -125,7 +107,11 @@ def test_two_misunderstandings_offer_a_human_and_accepting_creates_a_handoff(sta
     assert "/request_human" in payloads
     handed = texts(stack.say(sender, "/request_human"))
     assert "reference H-" in handed
-    reasons = scalar(stack, "SELECT reasons FROM handoffs WHERE conversation_id = :c", c=sender)
+    reasons = scalar(
+        stack.settings.database_url,
+        "SELECT reasons FROM handoffs WHERE conversation_id = :c",
+        c=sender,
+    )
     assert "explicit_request" in str(reasons) and "repeated_fallback" in str(reasons)
 
 
