@@ -47,7 +47,9 @@ def services(
         "actions",
         [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
         ready_url=f"http://127.0.0.1:{ports.actions}/health",
-        env=common,
+        # rasa_sdk binds 0.0.0.0 unless told otherwise; anyone who can reach the action server
+        # can post a tracker with any slots, so it listens on loopback only.
+        env={**common, "SANIC_HOST": "127.0.0.1"},
         cwd=PROJECT_ROOT,
     )
     shop = Service(
