@@ -1,49 +1,71 @@
 """Handing a conversation to a person: explicit requests and conflicts.
 
-The record carries why the bot handed off, so the person who picks it up knows at once.
+Whether to hand off, and why, is decided in one place (`bot.escalation.decide`, thresholds in
+escalation.yml). The decision and its reasons are stored with the handoff, so the person who
+picks it up knows at once, and the customer is told what happens next: their place in the
+queue and the wait, or outside business hours, the ticket and when the team is back.
 """
 
 from __future__ import annotations
 
 from actions import deps
 from actions.base import StoreAction, Turn
-from actions.conversation import consecutive_failures, recent_conflict
-from actions.formatting import status_phrase
-from bot.services import handoffs, orders
+from actions.formatting import day, status_phrase
+from bot.escalation import Decision, decide, project_policy, signals_from_events
+from bot.interaction_types import type_of
+from bot.services import orders, queue
+from bot.services.views import QueueTicket
 
 
-def handoff_reasons(turn: Turn) -> list[str]:
-    reasons = []
-    if turn.intent == "request_human":
-        reasons.append("explicit_request")
-    if turn.interaction_type == "conflict" and turn.intent != "request_human":
-        reasons.append(f"conflict:{turn.intent}")
-    elif recent_conflict(turn.tracker.events):
-        reasons.append("conflict")
-    if consecutive_failures(turn.tracker.events, skip_latest=True) >= 2:
-        reasons.append("repeated_fallback")
-    return reasons or ["bot_decision"]
-
-
-def hand_off(turn: Turn) -> None:
-    handoff = handoffs.create_handoff(
-        deps.new_uow(),
-        conversation_id=turn.conversation_id,
-        customer_id=turn.customer.id if turn.customer else None,
-        reasons=handoff_reasons(turn),
-        interaction_type=turn.interaction_type,
-        intent=turn.intent,
+def escalation_decision(turn: Turn) -> Decision:
+    signals = signals_from_events(
+        turn.tracker.events,
+        turn.tracker.latest_message,
+        turn.customer.tier if turn.customer else None,
+        type_of=type_of,
     )
-    turn.say("utter_handoff_created", reference=f"H-{handoff.id}")
+    return decide(signals, project_policy())
+
+
+def tell_what_happens_next(turn: Turn, ticket: QueueTicket) -> None:
+    reference = f"H-{ticket.handoff.id}"
+    if ticket.outside_hours:
+        opens = day(ticket.next_open) if ticket.next_open else "the next working day"
+        when = f"{opens} at {ticket.next_open:%H:%M}" if ticket.next_open else opens
+        turn.say("utter_handoff_ticket", reference=reference, next_open=when)
+        turn.outcome = "ticket_created"
+        return
+    turn.say(
+        "utter_handoff_queued",
+        reference=reference,
+        position=ticket.position or 1,
+        wait=ticket.expected_wait_minutes or 1,
+    )
     turn.outcome = "handed_off"
 
 
+def hand_off(turn: Turn, decision: Decision) -> None:
+    ticket = queue.enqueue(
+        deps.new_uow(),
+        conversation_id=turn.conversation_id,
+        customer_id=turn.customer.id if turn.customer else None,
+        decision=decision,
+        interaction_type=turn.interaction_type,
+        intent=turn.intent,
+        now=deps.now(),
+    )
+    turn.details = {"escalation": decision.as_dict()}
+    tell_what_happens_next(turn, ticket)
+
+
 class ActionHandoff(StoreAction):
+    """The customer asked for a person: that alone is reason enough."""
+
     def name(self) -> str:
         return "action_handoff"
 
     async def handle(self, turn: Turn) -> None:
-        hand_off(turn)
+        hand_off(turn, escalation_decision(turn))
 
 
 class ActionHandleConflict(StoreAction):
@@ -66,4 +88,9 @@ class ActionHandleConflict(StoreAction):
                     order_number=order.number,
                     status_phrase=status_phrase(order),
                 )
-        hand_off(turn)
+        decision = escalation_decision(turn)
+        if decision.escalate:
+            hand_off(turn, decision)
+            return
+        turn.say("utter_offer_human")
+        turn.outcome = "human_offered"

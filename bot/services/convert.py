@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from bot.services.tracking import tracking_url
 from bot.services.views import (
+    AgentView,
     CustomerView,
     HandoffView,
     ItemView,
+    NoteView,
     OrderView,
     ProductView,
+    ReasonView,
     RefundView,
 )
-from bot.store.models import Customer, Handoff, Order, OrderItem, Product, Refund
+from bot.store.models import (
+    Agent,
+    Customer,
+    Handoff,
+    HandoffNote,
+    Order,
+    OrderItem,
+    Product,
+    Refund,
+)
 
 
 def customer_view(customer: Customer) -> CustomerView:
@@ -88,6 +100,7 @@ def product_view(product: Product) -> ProductView:
 
 
 def handoff_view(handoff: Handoff) -> HandoffView:
+    decision = handoff.decision if isinstance(handoff.decision, dict) else {}
     return HandoffView(
         id=handoff.id,
         conversation_id=handoff.conversation_id,
@@ -98,4 +111,50 @@ def handoff_view(handoff: Handoff) -> HandoffView:
         intent=handoff.intent,
         summary=handoff.summary,
         created_at=handoff.created_at,
+        priority=handoff.priority,
+        vip=handoff.vip,
+        team=handoff.team,
+        explanations=reason_views(decision.get("reasons")),
+        score=decision.get("score"),
+        assigned_agent_id=handoff.assigned_agent_id,
+        queued_at=handoff.queued_at,
+        sla_due_at=handoff.sla_due_at,
+        assigned_at=handoff.assigned_at,
+        resolved_at=handoff.resolved_at,
+        disposition=handoff.disposition,
+        customer_last_seen_at=handoff.customer_last_seen_at,
+    )
+
+
+def reason_views(reasons: object) -> tuple[ReasonView, ...]:
+    """The stored decision's reasons; anything malformed is skipped, not fatal."""
+    if not isinstance(reasons, list):
+        return ()
+    return tuple(
+        ReasonView(str(r["code"]), str(r.get("explanation", "")), float(r.get("weight", 0)))
+        for r in reasons
+        if isinstance(r, dict) and "code" in r
+    )
+
+
+def agent_view(agent: Agent) -> AgentView:
+    return AgentView(
+        id=agent.id,
+        username=agent.username,
+        display_name=agent.display_name,
+        role=agent.role,
+        team=agent.team,
+        active=agent.active,
+        created_at=agent.created_at,
+    )
+
+
+def note_view(note: HandoffNote) -> NoteView:
+    return NoteView(
+        id=note.id,
+        handoff_id=note.handoff_id,
+        agent_id=note.agent_id,
+        agent_name=note.agent.display_name,
+        body=note.body,
+        created_at=note.created_at,
     )

@@ -1,4 +1,8 @@
-"""Handoffs to a human agent: at most one queued per conversation."""
+"""Handoffs to a human agent: at most one active per conversation.
+
+`create_handoff` is the first, simple form (reason codes only); `bot.services.queue`
+enqueues with an escalation decision, a priority, a team and business hours.
+"""
 
 from __future__ import annotations
 
@@ -39,8 +43,9 @@ def create_handoff(
     intent: str | None,
     summary: str | None = None,
 ) -> HandoffView:
-    """Queue a handoff, or add the new reasons to the one already queued for this
-    conversation, so a frustrated customer asking twice does not queue twice."""
+    """Queue a handoff, or add the new reasons to the one already active (queued,
+    assigned or a ticket) for this conversation, so a frustrated customer asking twice
+    does not queue twice."""
     request = _Request(
         conversation_id=clean_text(conversation_id, max_length=128)
         or f"unknown-{uuid.uuid4().hex}",
@@ -58,7 +63,7 @@ def create_handoff(
 
 
 def open_handoff_for(uow: AbstractUnitOfWork, *, conversation_id: str) -> HandoffView | None:
-    """The conversation's queued or assigned handoff, if any."""
+    """The conversation's active handoff (queued, assigned or a ticket), if any."""
     conversation = clean_text(conversation_id, max_length=128)
     if conversation is None:
         return None
@@ -78,7 +83,7 @@ def clean_reasons(reasons: object) -> tuple[str, ...]:
 
 def _queue(uow: AbstractUnitOfWork, request: _Request) -> HandoffView:
     with uow:
-        handoff = uow.handoffs.queued_for_conversation(conversation_id=request.conversation_id)
+        handoff = uow.handoffs.active_for_conversation(conversation_id=request.conversation_id)
         if handoff is None:
             handoff = _new_handoff(uow, request)
             uow.handoffs.add(handoff)

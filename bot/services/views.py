@@ -89,6 +89,15 @@ class ProductView:
 
 
 @dataclass(frozen=True)
+class ReasonView:
+    """One reason of an escalation decision, as the agent reads it."""
+
+    code: str
+    explanation: str
+    weight: float
+
+
+@dataclass(frozen=True)
 class HandoffView:
     id: int
     conversation_id: str
@@ -98,6 +107,84 @@ class HandoffView:
     interaction_type: str | None
     intent: str | None
     summary: str | None
+    created_at: datetime
+    priority: int = 3
+    vip: bool = False
+    team: str = "general"
+    # The decision's reasons with their explanations; empty for reason-code-only handoffs.
+    explanations: tuple[ReasonView, ...] = ()
+    score: float | None = None
+    assigned_agent_id: int | None = None
+    queued_at: datetime | None = None
+    sla_due_at: datetime | None = None
+    assigned_at: datetime | None = None
+    resolved_at: datetime | None = None
+    disposition: str | None = None
+    customer_last_seen_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QueueTicket:
+    """What the customer is told after a handoff: a place in the queue and the wait, or,
+    outside business hours, that a ticket was created and when the shop opens."""
+
+    handoff: HandoffView
+    position: int | None
+    expected_wait_minutes: int | None
+    outside_hours: bool
+    next_open: datetime | None
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One line of the agents' queue."""
+
+    handoff: HandoffView
+    # 1 is next for its team; None for handoffs that are not waiting (assigned, ticket).
+    position: int | None
+    waited_minutes: int
+    sla_due_at: datetime | None
+    # Until the SLA is due, negative once breached; None without an SLA.
+    sla_minutes_left: int | None
+    sla_breached: bool
+    customer_name: str | None
+    customer_tier: str | None
+    agent_name: str | None
+
+
+@dataclass(frozen=True)
+class QueueOutcome:
+    """The answer to a queue operation: `reason` says why not when `ok` is False."""
+
+    ok: bool
+    reason: str | None
+    handoff: HandoffView | None = None
+
+
+# Claiming is the operation two agents race for; its outcome has its own name.
+ClaimResult = QueueOutcome
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    handoff_id: int
+    agent_id: int
+    agent_name: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AgentView:
+    """An agent as the console sees them; never the password hash."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    team: str | None
+    active: bool
     created_at: datetime
 
 

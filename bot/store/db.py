@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -44,9 +44,33 @@ def session_factory(url: str | None = None) -> sessionmaker:
     return factory
 
 
+class SchemaOutdatedError(RuntimeError):
+    """The database has tables from an older version of the models."""
+
+
 def create_schema(engine: Engine) -> None:
-    """Create missing tables; until there is data to keep, this stands in for migrations."""
+    """Create missing tables; until there is data to keep, this stands in for migrations.
+
+    `create_all` never adds columns to an existing table, so a database made by an older
+    version is refused here, at start-up, rather than failing on its first query.
+    """
     Base.metadata.create_all(engine)
+    missing = missing_columns(engine)
+    if missing:
+        raise SchemaOutdatedError(
+            f"the database at {engine.url!r} predates columns {', '.join(missing)}. "
+            "It only holds demo data: delete it (e.g. var/shop.db) and run `cim seed`."
+        )
+
+
+def missing_columns(engine: Engine) -> list[str]:
+    """`table.column` for every model column the database does not have."""
+    inspector = inspect(engine)
+    missing = []
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in present]
+    return missing
 
 
 def dispose_engine(url: str) -> None:

@@ -7,13 +7,19 @@ owns the transaction. Arguments are keyword-only so call sites read like sentenc
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql import Select
 
 from bot.store.models import (
+    ACTIVE_HANDOFF_STATES,
+    Agent,
     Customer,
     Handoff,
+    HandoffNote,
     Interaction,
     LoyaltyAccount,
     Order,
@@ -177,8 +183,10 @@ class InteractionRepository(_Repository):
 
 
 class HandoffRepository(_Repository):
-    def get(self, *, handoff_id: int) -> Handoff | None:
-        return self.session.get(Handoff, handoff_id)
+    def get(self, *, handoff_id: int, fresh: bool = False) -> Handoff | None:
+        """`fresh` re-reads the row over what the session holds, e.g. after `transition`."""
+        options = {"populate_existing": True} if fresh else {}
+        return self.session.get(Handoff, handoff_id, **options)
 
     def queued_for_conversation(self, *, conversation_id: str) -> Handoff | None:
         query = select(Handoff).where(
@@ -186,16 +194,121 @@ class HandoffRepository(_Repository):
         )
         return self.session.scalars(query).first()
 
-    def open_for_conversation(self, *, conversation_id: str) -> Handoff | None:
-        """Queued or assigned to an agent; the newest if there are several."""
+    def active_for_conversation(self, *, conversation_id: str) -> Handoff | None:
+        """Queued, assigned or a ticket; the unique index allows at most one."""
         query = select(Handoff).where(
-            Handoff.conversation_id == conversation_id, Handoff.state != "closed"
+            Handoff.conversation_id == conversation_id,
+            Handoff.state.in_(ACTIVE_HANDOFF_STATES),
         )
         return self.session.scalars(query.order_by(Handoff.id.desc())).first()
 
+    def open_for_conversation(self, *, conversation_id: str) -> Handoff | None:
+        """Kept for existing callers: the same as `active_for_conversation`."""
+        return self.active_for_conversation(conversation_id=conversation_id)
+
     def open_for_customer(self, *, customer_id: int) -> Handoff | None:
-        query = select(Handoff).where(Handoff.customer_id == customer_id, Handoff.state != "closed")
+        query = select(Handoff).where(
+            Handoff.customer_id == customer_id, Handoff.state.in_(ACTIVE_HANDOFF_STATES)
+        )
         return self.session.scalars(query.order_by(Handoff.id.desc())).first()
+
+    def in_queue_order(
+        self, *, states: Collection[str], team: str | None = None
+    ) -> Sequence[Handoff]:
+        """Most urgent first: priority, then VIPs, then the longest waiting."""
+        query = _queue_order(select(Handoff).where(Handoff.state.in_(list(states))), team)
+        query = query.options(selectinload(Handoff.customer), selectinload(Handoff.assigned_agent))
+        return self.session.scalars(query).all()
+
+    def queued_ids(self, *, team: str) -> list[int]:
+        """The ids waiting for `team`, in queue order; a position is an index here."""
+        query = _queue_order(select(Handoff.id).where(Handoff.state == "queued"), team)
+        return list(self.session.scalars(query).all())
+
+    def transition(
+        self,
+        *,
+        handoff_id: int,
+        from_states: Collection[str],
+        values: dict[str, Any],
+        assigned_to: int | None = None,
+    ) -> bool:
+        """Change the row only if it is still in one of `from_states` (and, with
+        `assigned_to`, still that agent's): one conditional UPDATE, so of two racing
+        callers exactly one sees True."""
+        query = update(Handoff).where(
+            Handoff.id == handoff_id, Handoff.state.in_(list(from_states))
+        )
+        if assigned_to is not None:
+            query = query.where(Handoff.assigned_agent_id == assigned_to)
+        result = self.session.execute(
+            query.values(**values).execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    def abandon_unseen(self, *, seen_before: datetime, now: datetime) -> int:
+        """Abandon every queued handoff whose customer was last seen before `seen_before`."""
+        last_seen = func.coalesce(Handoff.customer_last_seen_at, Handoff.queued_at)
+        query = (
+            update(Handoff)
+            .where(Handoff.state == "queued", last_seen < seen_before)
+            .values(state="abandoned", resolved_at=now, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(self.session.execute(query).rowcount or 0)
+
+    def queued_to_tickets(self, *, now: datetime) -> int:
+        query = (
+            update(Handoff)
+            .where(Handoff.state == "queued")
+            .values(state="ticket", updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(self.session.execute(query).rowcount or 0)
 
     def add(self, handoff: Handoff) -> None:
         self.session.add(handoff)
+
+    def add_note(self, note: HandoffNote) -> None:
+        self.session.add(note)
+
+    def notes(self, *, handoff_id: int) -> Sequence[HandoffNote]:
+        query = select(HandoffNote).where(HandoffNote.handoff_id == handoff_id)
+        return self.session.scalars(query.order_by(HandoffNote.id)).all()
+
+
+def _queue_order(query: Select, team: str | None) -> Select:
+    if team is not None:
+        query = query.where(Handoff.team == team)
+    return query.order_by(Handoff.priority, Handoff.vip.desc(), Handoff.queued_at, Handoff.id)
+
+
+class AgentRepository(_Repository):
+    def get(self, *, agent_id: int) -> Agent | None:
+        return self.session.get(Agent, agent_id)
+
+    def get_by_username(self, *, username: str) -> Agent | None:
+        query = select(Agent).where(Agent.username == username.strip().lower())
+        return self.session.scalars(query).one_or_none()
+
+    def list_all(self, *, active_only: bool = False) -> Sequence[Agent]:
+        query = select(Agent).order_by(Agent.username)
+        if active_only:
+            query = query.where(Agent.active.is_(True))
+        return self.session.scalars(query).all()
+
+    def count_serving(self, *, team: str) -> int:
+        """Active agents and supervisors of `team`, or of no team (they take any)."""
+        query = (
+            select(func.count())
+            .select_from(Agent)
+            .where(
+                Agent.active.is_(True),
+                Agent.role.in_(("agent", "supervisor")),
+                or_(Agent.team == team, Agent.team.is_(None)),
+            )
+        )
+        return self.session.scalar(query) or 0
+
+    def add(self, agent: Agent) -> None:
+        self.session.add(agent)

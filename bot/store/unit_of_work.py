@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import session_factory as default_session_factory
 from bot.store.repositories import (
+    AgentRepository,
     CustomerRepository,
     HandoffRepository,
     InteractionRepository,
@@ -32,6 +33,7 @@ class AbstractUnitOfWork(ABC):
     loyalty: LoyaltyRepository
     interactions: InteractionRepository
     handoffs: HandoffRepository
+    agents: AgentRepository
 
     def __enter__(self: UnitOfWorkT) -> UnitOfWorkT:
         return self
@@ -109,3 +111,4 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.loyalty = LoyaltyRepository(session)
         self.interactions = InteractionRepository(session)
         self.handoffs = HandoffRepository(session)
+        self.agents = AgentRepository(session)

@@ -1,9 +1,24 @@
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+import pytest
+
+from actions import deps
 from actions.fallback import ActionHandleFallback
 from actions.handoff import ActionHandleConflict, ActionHandoff
 from tests.actions.conftest import make_tracker, run, token_metadata, user_event
 from tests.db import rows
+
+OPEN = datetime(2024, 6, 5, 10, 0, tzinfo=timezone.utc)  # a Wednesday morning
+CLOSED = datetime(2024, 6, 8, 22, 0, tzinfo=timezone.utc)  # a Saturday night
+
+
+@pytest.fixture(autouse=True)
+def office_hours() -> object:
+    deps.override_clock(lambda: OPEN)
+    yield
+    deps.override_clock(None)
 
 
 def handoff_rows(url: str) -> list[tuple]:
@@ -42,7 +57,7 @@ async def test_asking_for_a_human_records_the_handoff_with_reasons(store: str) -
         metadata=token_metadata("C0003"),
     )
     result = await run(ActionHandoff(), tracker)
-    assert result.responses == ["utter_handoff_created"]
+    assert result.responses == ["utter_handoff_queued"]
     [(conversation, state, reasons, customer_id)] = handoff_rows(store)
     assert conversation == "conversation-1" and state == "queued" and customer_id is not None
     assert "explicit_request" in reasons and "repeated_fallback" in reasons
@@ -51,9 +66,9 @@ async def test_asking_for_a_human_records_the_handoff_with_reasons(store: str) -
 async def test_a_complaint_is_handed_off_as_a_conflict(store: str) -> None:
     tracker = make_tracker("complaint", interaction_type="conflict", text="terrible service")
     result = await run(ActionHandleConflict(), tracker)
-    assert result.responses == ["utter_conflict_empathy", "utter_handoff_created"]
+    assert result.responses == ["utter_conflict_empathy", "utter_handoff_queued"]
     [(_, _, reasons, customer_id)] = handoff_rows(store)
-    assert "conflict:complaint" in reasons and customer_id is None
+    assert "conflict" in reasons and customer_id is None
 
 
 async def test_late_delivery_of_a_known_customer_names_the_order(store: str) -> None:
@@ -64,7 +79,7 @@ async def test_late_delivery_of_a_known_customer_names_the_order(store: str) -> 
     assert result.responses == [
         "utter_conflict_empathy",
         "utter_late_order",
-        "utter_handoff_created",
+        "utter_handoff_queued",
     ]
     assert result.message("utter_late_order")["order_number"] == "100004"
 
@@ -74,3 +89,27 @@ async def test_a_second_request_merges_into_the_same_handoff(store: str) -> None
     await run(ActionHandoff(), tracker)
     await run(ActionHandoff(), tracker)
     assert len(handoff_rows(store)) == 1
+
+
+async def test_outside_business_hours_a_ticket_is_created(store: str) -> None:
+    deps.override_clock(lambda: CLOSED)
+    result = await run(ActionHandoff(), make_tracker("request_human", text="a person please"))
+    assert result.responses == ["utter_handoff_ticket"]
+    assert "Monday" in result.message("utter_handoff_ticket")["next_open"]
+    [(_, state, _, _)] = handoff_rows(store)
+    assert state == "ticket"
+
+
+async def test_the_customer_hears_their_place_in_the_queue(store: str) -> None:
+    await run(ActionHandoff(), make_tracker("request_human", sender_id="first"))
+    second = await run(ActionHandoff(), make_tracker("request_human", sender_id="second"))
+    message = second.message("utter_handoff_queued")
+    assert message["position"] == 2 and message["wait"] >= 1
+
+
+async def test_a_mild_conflict_offers_a_person_instead_of_queueing(store: str) -> None:
+    tracker = make_tracker("complaint", interaction_type="conflict", text="hmm")
+    tracker.latest_message["interaction_type"]["confidence"] = 0.3
+    result = await run(ActionHandleConflict(), tracker)
+    assert result.responses == ["utter_conflict_empathy", "utter_offer_human"]
+    assert handoff_rows(store) == []

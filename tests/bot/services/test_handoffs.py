@@ -117,7 +117,7 @@ def test_a_racing_second_handoff_is_merged(
         interaction_type=None,
         intent=None,
     )
-    original = HandoffRepository.queued_for_conversation
+    original = HandoffRepository.active_for_conversation
     calls = iter([True])
 
     def blind_once(self: HandoffRepository, *, conversation_id: str) -> Handoff | None:
@@ -125,7 +125,7 @@ def test_a_racing_second_handoff_is_merged(
             return None
         return original(self, conversation_id=conversation_id)
 
-    monkeypatch.setattr(HandoffRepository, "queued_for_conversation", blind_once)
+    monkeypatch.setattr(HandoffRepository, "active_for_conversation", blind_once)
     second = create_handoff(
         uow,
         conversation_id="race",

@@ -28,9 +28,12 @@ def test_engine_is_cached_per_url(database_url: str) -> None:
 def test_importing_the_store_and_services_creates_no_engine() -> None:
     script = (
         "import bot.store.seed, bot.store.unit_of_work, bot.services.handoffs, "
-        "bot.services.interactions, bot.services.catalogue, bot.services.loyalty\n"
+        "bot.services.interactions, bot.services.catalogue, bot.services.loyalty, "
+        "bot.services.queue, bot.services.agents, bot.escalation\n"
         "from bot.store import db\n"
-        "assert db._ENGINES == {}, db._ENGINES"
+        "from bot.escalation.policy_file import project_policy\n"
+        "assert db._ENGINES == {}, db._ENGINES\n"
+        "assert project_policy.cache_info().currsize == 0, 'escalation.yml read at import'"
     )
     root = Path(__file__).resolve().parents[3]
     env = {**os.environ, "PYTHONPATH": str(root)}
@@ -81,3 +84,18 @@ def test_sessions_keep_values_after_commit(engine: Engine, database_url: str) ->
 def test_create_schema_is_idempotent(engine: Engine) -> None:
     db.create_schema(engine)
     db.create_schema(engine)
+
+
+def test_a_database_from_an_older_version_is_refused_at_start(database_url: str) -> None:
+    engine = db.get_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE handoffs (id INTEGER PRIMARY KEY)"))
+    with pytest.raises(db.SchemaOutdatedError, match=r"handoffs\.conversation_id"):
+        db.create_schema(engine)
+
+
+def test_an_up_to_date_database_has_no_missing_columns(database_url: str) -> None:
+    engine = db.get_engine(database_url)
+    db.create_schema(engine)
+    db.create_schema(engine)  # idempotent
+    assert db.missing_columns(engine) == []

@@ -1,0 +1,296 @@
+"""The handoff queue, agents' side: see it, claim, transfer, note, resolve.
+
+Every state change is one conditional UPDATE (`HandoffRepository.transition`): the row
+changes only if it is still in a state the change may start from. Two agents who
+click "claim" at the same moment therefore cannot both win, on SQLite (one writer at a
+time) or on PostgreSQL (the second UPDATE waits for the first and then finds the row
+no longer queued).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.escalation import EscalationPolicy, project_policy
+from bot.services.convert import handoff_view, note_view
+from bot.services.inputs import clean_text, valid_id
+from bot.services.queue_rules import WAITING_STATES, minutes_between, sources
+from bot.services.views import ClaimResult, NoteView, QueueEntry, QueueOutcome
+from bot.store.columns import utcnow
+from bot.store.models import HANDOFF_DISPOSITIONS, Agent, Handoff, HandoffNote
+from bot.store.unit_of_work import AbstractUnitOfWork
+
+MAX_NOTE_LENGTH = 4000
+SERVING_ROLES = ("agent", "supervisor")
+
+
+def list_queue(
+    uow: AbstractUnitOfWork,
+    *,
+    team: str | None = None,
+    now: datetime | None = None,
+    states: Collection[str] = ("queued",),
+) -> list[QueueEntry]:
+    """Most urgent first: priority (conflict, service, informative), VIPs first within
+    it, then the longest waiting. Positions count per team, queued handoffs only."""
+    moment = now or utcnow()
+    with uow:
+        handoffs = uow.handoffs.in_queue_order(states=tuple(states), team=team)
+        return _entries(handoffs, moment)
+
+
+def claim(
+    uow: AbstractUnitOfWork, *, handoff_id: int, agent_id: int, now: datetime | None = None
+) -> ClaimResult:
+    """Take a queued handoff or a ticket; exactly one of several racing agents wins."""
+    moment = now or utcnow()
+    with uow:
+        agent = _serving_agent(uow, agent_id)
+        if agent is None:
+            return QueueOutcome(ok=False, reason="unknown_agent")
+        values = {
+            "state": "assigned",
+            "assigned_agent_id": agent.id,
+            "assigned_at": moment,
+            "updated_at": moment,
+        }
+        won = _try(uow, handoff_id, sources("assigned"), values)
+        return _finish(uow, handoff_id, won, target="assigned")
+
+
+def transfer(
+    uow: AbstractUnitOfWork,
+    *,
+    handoff_id: int,
+    agent_id: int,
+    team: str,
+    now: datetime | None = None,
+    policy: EscalationPolicy | None = None,
+) -> QueueOutcome:
+    """Back into the queue of `team` (which may be the same team), keeping its age. Any
+    agent may move a queued handoff; an assigned one only its agent or a supervisor."""
+    name = clean_text(team, max_length=50)
+    routing = (policy or project_policy()).routing
+    if name is None or name not in {*routing.teams, routing.default_team}:
+        return QueueOutcome(ok=False, reason="unknown_team")
+    moment = now or utcnow()
+    with uow:
+        agent = _serving_agent(uow, agent_id)
+        if agent is None:
+            return QueueOutcome(ok=False, reason="unknown_agent")
+        values: dict[str, Any] = {"state": "queued", "team": name, "assigned_agent_id": None}
+        values |= {"assigned_at": None, "updated_at": moment}
+        won = _try(uow, handoff_id, ("queued",), values) or _try(
+            uow, handoff_id, ("assigned",), values, assigned_to=_unless_supervisor(agent)
+        )
+        return _finish(uow, handoff_id, won, target="queued", agent=agent)
+
+
+def resolve(
+    uow: AbstractUnitOfWork,
+    *,
+    handoff_id: int,
+    agent_id: int,
+    disposition: str,
+    now: datetime | None = None,
+) -> QueueOutcome:
+    """Close an assigned handoff (its agent, or a supervisor); the conversation goes
+    back to the bot."""
+    if disposition not in HANDOFF_DISPOSITIONS:
+        return QueueOutcome(ok=False, reason="unknown_disposition")
+    moment = now or utcnow()
+    with uow:
+        agent = _serving_agent(uow, agent_id)
+        if agent is None:
+            return QueueOutcome(ok=False, reason="unknown_agent")
+        values: dict[str, Any] = {"state": "resolved", "disposition": disposition}
+        values |= {"resolved_at": moment, "updated_at": moment}
+        assignee = _unless_supervisor(agent)
+        won = _try(uow, handoff_id, sources("resolved"), values, assigned_to=assignee)
+        return _finish(uow, handoff_id, won, target="resolved", agent=agent)
+
+
+def abandon(
+    uow: AbstractUnitOfWork, *, conversation_id: str, now: datetime | None = None
+) -> QueueOutcome:
+    """The customer left: their queued or assigned handoff is abandoned."""
+    conversation = clean_text(conversation_id, max_length=128)
+    moment = now or utcnow()
+    with uow:
+        handoff = (
+            uow.handoffs.active_for_conversation(conversation_id=conversation)
+            if conversation
+            else None
+        )
+        if handoff is None:
+            return QueueOutcome(ok=False, reason="not_found")
+        values = {"state": "abandoned", "resolved_at": moment, "updated_at": moment}
+        won = _try(uow, handoff.id, sources("abandoned"), values)
+        return _finish(uow, handoff.id, won, target="abandoned")
+
+
+def abandon_unseen(
+    uow: AbstractUnitOfWork, *, now: datetime | None = None, policy: EscalationPolicy | None = None
+) -> int:
+    """Abandon queued handoffs whose customer has not been seen for
+    `abandon_after_minutes`; returns how many."""
+    moment = now or utcnow()
+    idle = (policy or project_policy()).abandon_after_minutes
+    with uow:
+        count = uow.handoffs.abandon_unseen(
+            seen_before=moment - timedelta(minutes=idle), now=moment
+        )
+        uow.commit()
+        return count
+
+
+def queued_to_tickets(
+    uow: AbstractUnitOfWork, *, now: datetime | None = None, policy: EscalationPolicy | None = None
+) -> int:
+    """At closing time, whoever is still queued gets a ticket; their SLA restarts when
+    the shop opens. Does nothing during business hours; returns how many."""
+    moment, rules = now or utcnow(), policy or project_policy()
+    opens = rules.business_hours.next_opening(moment)
+    if opens == moment:
+        return 0
+    with uow:
+        moved = 0
+        for handoff in uow.handoffs.in_queue_order(states=("queued",)):
+            due = (opens or moment) + rules.sla_for(handoff.priority)
+            values = {"state": "ticket", "sla_due_at": due, "updated_at": moment}
+            moved += _try(uow, handoff.id, ("queued",), values)
+        uow.commit()
+        return moved
+
+
+def add_note(
+    uow: AbstractUnitOfWork,
+    *,
+    handoff_id: int,
+    agent_id: int,
+    body: str,
+    now: datetime | None = None,
+) -> NoteView | None:
+    """A private note for the agents; None if the text, handoff or agent is not valid."""
+    text = clean_text(body, max_length=MAX_NOTE_LENGTH)
+    identifier = valid_id(handoff_id)
+    if text is None or identifier is None:
+        return None
+    with uow:
+        agent = _active_agent(uow, agent_id)
+        if agent is None or uow.handoffs.get(handoff_id=identifier) is None:
+            return None
+        note = HandoffNote(
+            handoff_id=identifier, agent=agent, body=text, created_at=now or utcnow()
+        )
+        uow.handoffs.add_note(note)
+        uow.commit()
+        return note_view(note)
+
+
+def notes_for(uow: AbstractUnitOfWork, *, handoff_id: int) -> list[NoteView]:
+    identifier = valid_id(handoff_id)
+    if identifier is None:
+        return []
+    with uow:
+        return [note_view(note) for note in uow.handoffs.notes(handoff_id=identifier)]
+
+
+def _try(
+    uow: AbstractUnitOfWork,
+    handoff_id: object,
+    from_states: Collection[str],
+    values: dict[str, Any],
+    *,
+    assigned_to: int | None = None,
+) -> bool:
+    identifier = valid_id(handoff_id)
+    if identifier is None:
+        return False
+    return uow.handoffs.transition(
+        handoff_id=identifier, from_states=from_states, values=values, assigned_to=assigned_to
+    )
+
+
+def _finish(
+    uow: AbstractUnitOfWork,
+    handoff_id: object,
+    won: bool,
+    *,
+    target: str,
+    agent: Agent | None = None,
+) -> QueueOutcome:
+    """Commit the winner's change, or say why the handoff could not move."""
+    if won:
+        uow.commit()
+    else:
+        uow.rollback()
+    identifier = valid_id(handoff_id)
+    handoff = uow.handoffs.get(handoff_id=identifier, fresh=True) if identifier else None
+    if handoff is None:
+        return QueueOutcome(ok=False, reason="not_found")
+    view = handoff_view(handoff)
+    if won:
+        return QueueOutcome(ok=True, reason=None, handoff=view)
+    return QueueOutcome(ok=False, reason=_refusal(handoff, target, agent), handoff=view)
+
+
+def _refusal(handoff: Handoff, target: str, agent: Agent | None) -> str:
+    if handoff.state == "assigned" and target == "assigned":
+        return "already_assigned"
+    if handoff.state == "assigned" and agent is not None and handoff.assigned_agent_id != agent.id:
+        return "not_assignee"
+    return "illegal_transition"
+
+
+def _entries(handoffs: Sequence[Handoff], now: datetime) -> list[QueueEntry]:
+    counters: dict[str, int] = {}
+    entries = []
+    for handoff in handoffs:
+        position = None
+        if handoff.state == "queued":
+            position = counters[handoff.team] = counters.get(handoff.team, 0) + 1
+        entries.append(_entry(handoff, position, now))
+    return entries
+
+
+def _entry(handoff: Handoff, position: int | None, now: datetime) -> QueueEntry:
+    """The wait (and the SLA) runs until an agent picks the customer up."""
+    picked_up = handoff.assigned_at if handoff.state not in WAITING_STATES else None
+    until = picked_up or now
+    customer, agent = handoff.customer, handoff.assigned_agent
+    return QueueEntry(
+        handoff=handoff_view(handoff),
+        position=position,
+        waited_minutes=minutes_between(handoff.queued_at, until),
+        sla_due_at=handoff.sla_due_at,
+        sla_minutes_left=_minutes_until(handoff.sla_due_at, until),
+        sla_breached=handoff.sla_due_at is not None and until > handoff.sla_due_at,
+        customer_name=f"{customer.first_name} {customer.last_name}" if customer else None,
+        customer_tier=customer.tier if customer else None,
+        agent_name=agent.display_name if agent else None,
+    )
+
+
+def _minutes_until(due: datetime | None, moment: datetime) -> int | None:
+    """Whole minutes, rounded down: one second late is -1."""
+    return None if due is None else int((due - moment).total_seconds() // 60)
+
+
+def _serving_agent(uow: AbstractUnitOfWork, agent_id: object) -> Agent | None:
+    """An active agent or supervisor; trainers review conversations but take none."""
+    agent = _active_agent(uow, agent_id)
+    return agent if agent is not None and agent.role in SERVING_ROLES else None
+
+
+def _active_agent(uow: AbstractUnitOfWork, agent_id: object) -> Agent | None:
+    identifier = valid_id(agent_id)
+    agent = uow.agents.get(agent_id=identifier) if identifier is not None else None
+    return agent if agent is not None and agent.active else None
+
+
+def _unless_supervisor(agent: Agent) -> int | None:
+    """Supervisors may act on anyone's handoff; agents only on their own."""
+    return None if agent.role == "supervisor" else agent.id
