@@ -11,6 +11,7 @@ import json
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,3 +140,16 @@ def parse_origins(raw: object) -> list[str] | None:
         raise ValueError(f"cors_allowed_origins must be a list or a string, not {raw!r}")
     origins = [str(item).strip().rstrip("/") for item in items if str(item).strip()]
     return origins or None
+
+
+def listed_or_same_origin(origins: list[str]) -> Callable[[str | None, dict[str, Any]], bool]:
+    """engine.io's origin check: the listed origins (the shops), "*", or the server's own
+    origin (the agent console it serves). The list is read at each check, not copied."""
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        if origin is None:
+            return False
+        own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+        return "*" in origins or origin.rstrip("/") in origins or origin == own
+
+    return allowed

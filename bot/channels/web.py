@@ -31,6 +31,7 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from bot.channels import validation as checks
+from bot.channels.handoff import HandoffRelay, attach_relay
 from bot.channels.output import WebChatOutput, sent_count
 from bot.channels.static import static_file
 from bot.channels.validation import InvalidInput
@@ -50,6 +51,9 @@ SOCKETIO_PATH = "socketio_path"  # default "/socket.io"
 CORS_ALLOWED_ORIGINS = "cors_allowed_origins"
 MAX_MESSAGE_LENGTH = "max_message_length"  # characters, default 2000
 MAX_METADATA_BYTES = "max_metadata_bytes"  # serialized metadata per payload, default 8192
+# Relay live handoffs to agents (bot/channels/handoff.py) and serve the agents' namespace;
+# needs the customer store (DATABASE_URL). Default False.
+HUMAN_HANDOFF = "human_handoff"
 
 ERROR_EVT = "error"
 MAX_BODY_BYTES = 64 * 1024  # REST bodies and socket.io packets
@@ -73,18 +77,14 @@ class _SocketBlueprint(Blueprint):
         app.add_route(channel.handle_engineio, path, methods=["GET", "POST", "OPTIONS"])
         app.enable_websocket()
         app.register_listener(channel.close_sockets, "before_server_stop")
+        if channel.human_handoff:
+            channel.relay = attach_relay(app, channel)
         super().register(app, options)
 
 
 class WebChatInput(InputChannel):
-    """Socket.io + REST input for the shop's chat box; keys and defaults are listed above.
-
-    credentials.yml::
-
-        bot.channels.web.WebChatInput:
-          session_persistence: true
-          cors_allowed_origins: ${CIM_CORS_ORIGINS}   # "http://shop:8000,https://shop"
-    """
+    """Socket.io + REST input for the shop's chat box; keys and defaults are listed above
+    (credentials.yml shows a configuration)."""
 
     @classmethod
     def name(cls) -> str:
@@ -102,6 +102,7 @@ class WebChatInput(InputChannel):
             cors_allowed_origins=checks.parse_origins(credentials.get(CORS_ALLOWED_ORIGINS)),
             max_message_length=int(credentials.get(MAX_MESSAGE_LENGTH, 2000)),
             max_metadata_bytes=int(credentials.get(MAX_METADATA_BYTES, 8192)),
+            human_handoff=bool(credentials.get(HUMAN_HANDOFF, False)),
         )
 
     def __init__(
@@ -115,6 +116,7 @@ class WebChatInput(InputChannel):
         cors_allowed_origins: list[str] | None = None,
         max_message_length: int = 2000,
         max_metadata_bytes: int = 8192,
+        human_handoff: bool = False,
     ) -> None:
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
@@ -125,12 +127,14 @@ class WebChatInput(InputChannel):
         self.max_message_length = max_message_length
         self.max_metadata_bytes = max_metadata_bytes
         self.sio: AsyncServer | None = None
+        self.human_handoff = human_handoff
+        self.relay: HandoffRelay | None = None
 
     def expects_bot_reply(self, sender_id: str) -> bool:
         """Whether the reply guard may apologise for a failed or silent turn (errors are logged
-        either way); human handoff returns False while an agent talks, so the bot stays quiet.
+        either way); False while a person owns the conversation, so the bot stays quiet.
         """
-        return True
+        return self.relay is None or not self.relay.is_silenced(sender_id)
 
     def get_output_channel(self) -> OutputChannel | None:
         """Lets Rasa's API (external events, reminders) reach the web conversation."""
@@ -157,10 +161,13 @@ class WebChatInput(InputChannel):
         await sio.shutdown()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        origins = self.cors_allowed_origins
+        if origins and self.human_handoff:  # the agent console is served by this server
+            origins = checks.listed_or_same_origin(origins)  # type: ignore[assignment]
         self.sio = AsyncServer(
             async_mode="sanic",
             # [] turns engine.io's CORS handling off, which is Rasa's choice.
-            cors_allowed_origins=self.cors_allowed_origins or [],
+            cors_allowed_origins=origins or [],
             max_http_buffer_size=MAX_BODY_BYTES,
         )
         bp = _SocketBlueprint(self, "web_webhook", __name__)
@@ -235,6 +242,8 @@ class WebChatInput(InputChannel):
             await output.send_text_message(sender_id, ASK_FOR_WORDS)
             return
         message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
+        if self.relay is not None and await self.relay.intercept(message):
+            return  # a person owns the conversation: the message went to them
         try:
             await on_new_message(message)
         except Exception:
@@ -244,6 +253,8 @@ class WebChatInput(InputChannel):
             failed = sent_count(output) == 0
             if failed:
                 logger.warning("No bot reply for conversation %s; apologising.", sender_id)
+        if self.relay is not None:
+            await self.relay.after_turn(sender_id)
         if failed and self.expects_bot_reply(sender_id):
             await output.send_text_message(sender_id, APOLOGY)
 

@@ -6,9 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.cli.stack import Ports
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 
@@ -25,13 +26,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     if ensure_seeded(settings.database_url):
         print(f"Seeded the demo customer store at {settings.database_url}")
+    demo_agent = settings.is_development and _ensure_demo_agent(settings)
     ports = Ports(rasa=args.rasa_port, actions=args.actions_port, web=args.web_port)
     supervisor = Supervisor()
     try:
         for service in services(settings, model=args.model, ports=ports):
             supervisor.start(service)
         supervisor.wait_ready(timeout=args.start_timeout)
-        _print_ready(ports)
+        _print_ready(ports, demo_agent=bool(demo_agent))
         supervisor.watch()
         print("\nStopping…")
         return 0
@@ -42,12 +44,26 @@ def _cmd_run(args: argparse.Namespace) -> int:
         supervisor.stop()
 
 
-def _print_ready(ports: Ports) -> None:
+def _ensure_demo_agent(settings: Settings) -> bool:
+    """A demo agent for trying the console in development; production has none."""
+    from bot.services.agents import ensure_demo_agent
+    from bot.store.db import session_factory
+    from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+    ensure_demo_agent(SqlAlchemyUnitOfWork(session_factory(settings.database_url)), settings)
+    return True
+
+
+def _print_ready(ports: Ports, *, demo_agent: bool) -> None:
+    from bot.services.agents import DEMO_PASSWORD, DEMO_USERNAME
+
     web, rasa = ports.web, ports.rasa
+    login = f" (demo agent: {DEMO_USERNAME} / {DEMO_PASSWORD})" if demo_agent else ""
     print(
         "\n"
         f"  The shop with its chat:        http://127.0.0.1:{web}/\n"
         f"  …signed in as Maria Garcia:    http://127.0.0.1:{web}/?customer=C0001\n"
+        f"  Agent console:                 http://127.0.0.1:{rasa}/webhooks/console/{login}\n"
         f"  Rasa server (API, channel):    http://127.0.0.1:{rasa}/\n"
         "  Press Ctrl-C to stop everything.\n",
         flush=True,
@@ -70,6 +86,56 @@ def _cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(stdin: Any = None) -> str:
+    """From the terminal (twice, not echoed), or the first line of piped stdin; never argv."""
+    import getpass
+
+    stream = stdin or sys.stdin
+    if not stream.isatty():
+        return str(stream.readline().rstrip("\r\n"))
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat it: ") != first:
+        raise ValueError("the passwords differ")
+    return first
+
+
+def _cmd_agent_create(args: argparse.Namespace) -> int:
+    from bot.services.agents import create_agent
+    from bot.store.db import create_schema, get_engine
+    from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+    settings = get_settings()
+    try:
+        password = _read_password()
+        create_schema(get_engine(settings.database_url))
+        agent = create_agent(
+            SqlAlchemyUnitOfWork(),
+            username=args.username,
+            password=password,
+            display_name=args.name,
+            role=args.role,
+            team=args.team,
+        )
+    except ValueError as error:  # AgentError, PasswordPolicyError
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"created agent {agent.username} ({agent.display_name}, {agent.role})")
+    return 0
+
+
+def _add_agent(commands: Any) -> None:
+    agent = commands.add_parser("agent", help="agents of the handoff console")
+    verbs = agent.add_subparsers(dest="agent", required=True)
+    create = verbs.add_parser(
+        "create", help="create an agent; the password is read from the terminal or stdin"
+    )
+    create.add_argument("username")
+    create.add_argument("--name", required=True, help="the name customers see, e.g. Anna")
+    create.add_argument("--team", default=None, help="default: every team")
+    create.add_argument("--role", default="agent", choices=("agent", "supervisor", "trainer"))
+    create.set_defaults(handler=_cmd_agent_create)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from bot.checks import main as check_main
 
@@ -88,6 +154,80 @@ def _cmd_crossval(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def _bench_options(args: argparse.Namespace) -> Any:
+    """BenchOptions from the arguments given; the rest keep BenchOptions' defaults."""
+    from bot.evaluation.bench import BenchOptions
+    from bot.evaluation.datasets import CsvColumns
+    from bot.evaluation.folds import EvaluationError
+    from bot.evaluation.selection import Selection
+
+    if (args.train is None) != (args.test is None):
+        raise EvaluationError("give your own data as both --train and --test")
+    given = {
+        "ours": args.ours,
+        "stock": args.stock,
+        "datasets": None
+        if args.datasets is None
+        else tuple(filter(None, args.datasets.split(","))),
+        "stock_epochs": args.stock_epochs,
+        "folds": args.folds,
+        "target_recall": args.oos_recall,
+        "datasets_dir": args.datasets_dir,
+        "own_data": args.own_data,
+        "custom": (args.train, args.test) if args.train else None,
+        "out": args.out,
+    }
+    return BenchOptions(
+        **{key: value for key, value in given.items() if value is not None},
+        selection=Selection(intents=args.intents, sample=args.sample, seed=args.seed),
+        columns=CsvColumns(text=args.text_column, label=args.label_column),
+        use_cache=not args.no_cache,
+    )
+
+
+def _cmd_bench_nlu(args: argparse.Namespace) -> int:
+    from bot.evaluation.bench import run
+    from bot.evaluation.folds import EvaluationError
+    from bot.interaction_types import InteractionTypeError
+
+    try:
+        print(run(_bench_options(args)))
+    except (EvaluationError, InteractionTypeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _add_bench(commands: Any) -> None:
+    """`cim bench nlu`; defaults live in BenchOptions, so none is repeated here but in help."""
+    bench = commands.add_parser("bench", help="benchmarks")
+    kinds = bench.add_subparsers(dest="bench", required=True)
+    nlu = kinds.add_parser("nlu", help="our NLU pipeline and stock Rasa's, side by side")
+    add = nlu.add_argument
+    add("--datasets", help="comma-separated: clinc150, bitext, own (default: all three)")
+    add("--ours", type=Path, help="our pipeline (default: config.yml)")
+    add("--stock", type=Path, help="the baseline (default: bench/configs/stock.yml)")
+    add(
+        "--stock-epochs",
+        type=int,
+        help="cap the baseline's epochs (default: 5 on public data, none on ours; 0: never)",
+    )
+    add("--sample", type=int, help="N examples per intent, in every split")
+    add("--intents", type=int, help="only the first K intents by name (plus out-of-scope)")
+    add("--seed", type=int, default=42)
+    add("--folds", type=int, help="cross-validation folds on our own data (default: 5)")
+    add("--oos-recall", type=float, help="OOS recall the threshold reaches on val (default: 0.6)")
+    add("--datasets-dir", type=Path, help="the public data sets (default: ../shared/datasets)")
+    add("--own-data", type=Path, help="our NLU data (default: data/nlu)")
+    add("--train", type=Path, help="a training file of your own: CSV or Rasa NLU YAML")
+    add("--test", type=Path, help="its test file")
+    add("--text-column", default="text", help="CSV column of the text (default: text)")
+    add("--label-column", default="label", help="CSV column of the intent (default: label)")
+    add("--out", type=Path, help="where nlu.md, nlu.json, cache/ go (default: bench/results)")
+    add("--no-cache", action="store_true", help="rerun the baseline even if cached")
+    nlu.set_defaults(handler=_cmd_bench_nlu)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     crossval.add_argument("--seed", type=int, default=42)
     crossval.add_argument("--out", type=Path, default=Path("results/crossval"))
     crossval.set_defaults(handler=_cmd_crossval)
+
+    _add_bench(commands)
+    _add_agent(commands)
     return parser
 
 

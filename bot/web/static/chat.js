@@ -36,6 +36,8 @@
    * @property {QuickReply[]} [replies]
    * @property {string} [image]
    * @property {Link[]} [links]
+   * @property {string} [agent] the person who wrote it, during a human handoff
+   * @property {boolean} [status] a handoff status line ("Anna from our team joined the chat.")
    */
   /** @typedef {{sessionId: string | null, messages: StoredMessage[]}} Transcript */
   /**
@@ -287,6 +289,8 @@
     /** @type {StoredMessage} */
     const message = { from: "bot" };
     if (typeof data.text === "string") message.text = data.text;
+    if (typeof data.agent === "string") message.agent = data.agent;
+    if (isObject(data.handoff)) message.status = true;
     const replies = Array.isArray(data.quick_replies) ? data.quick_replies : data.buttons;
     if (Array.isArray(replies)) message.replies = replies.filter(isQuickReply);
     addAttachment(message, data.attachment);
@@ -578,7 +582,9 @@
 
     /** @private @param {StoredMessage} message @param {boolean} latest */
     render(message, latest) {
-      const item = element("li", `cim-msg cim-msg--${message.from}`);
+      const kind = message.status ? "status" : message.agent ? "agent" : message.from;
+      const item = element("li", `cim-msg cim-msg--${kind === "agent" ? "bot cim-msg--agent" : kind}`);
+      if (message.agent) item.append(element("span", "cim-author", message.agent));
       if (message.text) {
         const bubble = element("p", "cim-bubble");
         appendText(bubble, message.text);

@@ -1,0 +1,261 @@
+"""The live relay while a person owns a conversation, in the Rasa process.
+
+The web channel asks `HandoffRelay.intercept` before each customer turn. While the
+conversation has a live handoff (queued or assigned), the message is logged on the
+tracker without predicting (the bot stays silent) and pushed to the agents' socket.io
+namespace; agents' messages are appended to the tracker as `BotUttered` and pushed to
+the customer's room. Tickets (outside business hours) are not live: the bot keeps talking.
+
+Everything is sent through `Emitter`. One Rasa process needs nothing else; with several
+replicas, give the `AsyncServer` a `socketio.AsyncRedisManager` (client_manager=...) and
+every emit reaches the sockets held by the other replicas unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any, Protocol, TypeVar
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered, Event
+
+from bot.services.views import HandoffView, QueueTicket
+
+logger = logging.getLogger(__name__)
+
+AGENTS_NAMESPACE = "/agents"
+AGENTS_ROOM = "agents"
+LIVE_STATES = ("queued", "assigned")
+HANDOFF_EVT = "handoff"  # agents: a customer message, an agent reply, a queue change
+T = TypeVar("T")
+
+
+class Emitter(Protocol):
+    """Where live events go: `socketio.AsyncServer` satisfies it (with any client manager)."""
+
+    async def emit(
+        self, event: str, data: Any = None, *, room: str | None = None, namespace: str | None = None
+    ) -> None: ...
+
+
+class HandoffStore(Protocol):
+    """The store calls the relay needs; blocking, so the relay runs them in a thread."""
+
+    def live_handoff(self, conversation_id: str) -> HandoffView | None: ...
+
+    def queue_position(self, handoff_id: int) -> QueueTicket | None: ...
+
+
+class Conversations(Protocol):
+    """The conversation history (Rasa's trackers), written under the conversation's lock."""
+
+    async def log_user_message(self, message: UserMessage) -> dict[str, Any]: ...
+
+    async def append(self, conversation_id: str, events: list[Event]) -> None: ...
+
+    async def history(self, conversation_id: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The conversation's events (as dicts) and its current slot values."""
+        ...
+
+
+class ServiceStore:
+    """`HandoffStore` over `bot.services.queue`, one unit of work per call."""
+
+    def __init__(self, new_uow: Callable[[], Any] | None = None) -> None:
+        from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+        self.new_uow = new_uow or SqlAlchemyUnitOfWork
+
+    def live_handoff(self, conversation_id: str) -> HandoffView | None:
+        from bot.services.queue import active_handoff_for
+
+        handoff = active_handoff_for(self.new_uow(), conversation_id=conversation_id)
+        return handoff if handoff is not None and handoff.state in LIVE_STATES else None
+
+    def queue_position(self, handoff_id: int) -> QueueTicket | None:
+        from bot.services.queue import position_of
+
+        return position_of(self.new_uow(), handoff_id=handoff_id)
+
+
+class RasaConversations:
+    """`Conversations` on the Rasa agent of the running app (`app.ctx.agent`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def log_user_message(self, message: UserMessage) -> dict[str, Any]:
+        """NLU runs and the `UserUttered` is saved; no action is predicted."""
+        agent = self.app.ctx.agent
+        quiet = UserMessage(
+            message.text,
+            CollectingOutputChannel(),  # a session restart must not talk to the customer
+            message.sender_id,
+            input_channel=message.input_channel,
+            metadata=message.metadata,
+        )
+        async with agent.lock_store.lock(message.sender_id):
+            tracker = await agent.processor.log_message(quiet, should_save_tracker=True)
+        return dict(tracker.latest_message.parse_data) if tracker.latest_message else {}
+
+    async def append(self, conversation_id: str, events: list[Event]) -> None:
+        agent = self.app.ctx.agent
+        async with agent.lock_store.lock(conversation_id):
+            tracker = await agent.processor.get_tracker(conversation_id)
+            for event in events:
+                tracker.update(event)
+            await agent.processor.save_tracker(tracker)
+
+    async def history(self, conversation_id: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        tracker = await self.app.ctx.agent.tracker_store.retrieve(conversation_id)
+        if tracker is None:
+            return [], {}
+        return [event.as_dict() for event in tracker.events], tracker.current_slot_values()
+
+
+class HandoffRelay:
+    """Customer <-> agent while a handoff is live; see the module docstring."""
+
+    def __init__(
+        self,
+        emitter: Emitter,
+        store: HandoffStore,
+        conversations: Conversations,
+        *,
+        bot_message_evt: str = "bot_uttered",
+        customer_namespace: str | None = None,
+    ) -> None:
+        self.emitter, self.store, self.conversations = emitter, store, conversations
+        self.bot_message_evt = bot_message_evt
+        self.customer_namespace = customer_namespace
+        self.new_handoff_listeners: list[Callable[[HandoffView], object]] = []
+        self._silenced: set[str] = set()
+        self._turn_started: dict[str, datetime] = {}
+
+    def is_silenced(self, conversation_id: str) -> bool:
+        """Seen with a live handoff in this process; the reply guard stays quiet for it."""
+        return conversation_id in self._silenced
+
+    async def intercept(self, message: UserMessage) -> bool:
+        """True when a person owns the conversation: the message went to them, not Rasa."""
+        conversation_id = message.sender_id
+        handoff = await self._live(conversation_id)
+        if handoff is None:
+            self._silenced.discard(conversation_id)
+            self._turn_started[conversation_id] = _now()
+            return False
+        self._silenced.add(conversation_id)
+        parse_data = await self.conversations.log_user_message(message)
+        await self.to_agents(
+            "customer_message",
+            {
+                "handoff_id": handoff.id,
+                "conversation_id": conversation_id,
+                "text": message.text,
+                "intent": (parse_data.get("intent") or {}).get("name"),
+                "at": _now().isoformat(),
+            },
+        )
+        if handoff.state == "queued":
+            await self._tell_position(conversation_id, handoff.id)
+        return True
+
+    async def after_turn(self, conversation_id: str) -> None:
+        """A handoff that went live during the bot's turn (there was none before it) is
+        announced to the agents, the customer (their place in the queue) and listeners."""
+        if self._turn_started.pop(conversation_id, None) is None:
+            return  # intercept() did not run (or found a live handoff): nothing new
+        handoff = await self._live(conversation_id)
+        if handoff is None:
+            return
+        self._silenced.add(conversation_id)
+        await self.to_agents("queue_changed", {"handoff_id": handoff.id})
+        if handoff.state == "queued":
+            await self._tell_position(conversation_id, handoff.id)
+        for listener in self.new_handoff_listeners:
+            try:
+                listener(handoff)
+            except Exception:  # a listener (the webhook) must never break the chat
+                logger.exception("A new-handoff listener failed.")
+
+    async def agent_says(self, conversation_id: str, text: str, agent_name: str) -> None:
+        """An agent's message: into the history, then live to the customer."""
+        await self.conversations.append(
+            conversation_id, [BotUttered(text, metadata={"agent": agent_name})]
+        )
+        await self.to_customer(conversation_id, {"text": text, "agent": agent_name})
+
+    async def announce(
+        self, conversation_id: str, *, status: str, text: str, agent_name: str | None = None
+    ) -> None:
+        """A status line for the customer (agent joined, back to the bot), kept in history.
+
+        Clients that ignore the `handoff` field still show the text.
+        """
+        details = {"status": status, "agent": agent_name}
+        await self.conversations.append(
+            conversation_id, [BotUttered(text, metadata={"handoff": details})]
+        )
+        if status == "bot":
+            self._silenced.discard(conversation_id)
+        await self.to_customer(conversation_id, {"text": text, "handoff": details})
+
+    async def to_customer(self, conversation_id: str, payload: dict[str, Any]) -> None:
+        await self.emitter.emit(
+            self.bot_message_evt, payload, room=conversation_id, namespace=self.customer_namespace
+        )
+
+    async def to_agents(self, kind: str, payload: dict[str, Any]) -> None:
+        await self.emitter.emit(
+            HANDOFF_EVT, {"kind": kind, **payload}, room=AGENTS_ROOM, namespace=AGENTS_NAMESPACE
+        )
+
+    async def _live(self, conversation_id: str) -> HandoffView | None:
+        """Fails open: with the store down the bot keeps answering (and says it can't
+        reach the order system) rather than the customer getting an error."""
+        try:
+            return await _in_thread(self.store.live_handoff, conversation_id)
+        except Exception:
+            logger.exception("No handoff state for %s; the bot answers.", conversation_id)
+            return None
+
+    async def _tell_position(self, conversation_id: str, handoff_id: int) -> None:
+        try:
+            ticket = await _in_thread(self.store.queue_position, handoff_id)
+        except Exception:
+            logger.exception("No queue position for handoff %s.", handoff_id)
+            return
+        if ticket is None or ticket.position is None:
+            return
+        wait = ticket.expected_wait_minutes
+        text = f"You are number {ticket.position} in the queue for a person."
+        if wait:
+            text += f" The expected wait is about {wait} minute{'s' if wait != 1 else ''}."
+        details = {"status": "queued", "position": ticket.position, "wait_minutes": wait}
+        await self.to_customer(conversation_id, {"text": text, "handoff": details})
+
+
+async def _in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Blocking store calls run in the default executor so the event loop never waits."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def attach_relay(app: Any, channel: Any) -> HandoffRelay:
+    """The relay for the web channel mounted on `app`; the agent console finds it on
+    `app.ctx.handoff_relay` (with the socket.io server, `relay.emitter`)."""
+    relay = HandoffRelay(
+        channel.sio,
+        ServiceStore(),
+        RasaConversations(app),
+        bot_message_evt=channel.bot_message_evt,
+        customer_namespace=channel.namespace,
+    )
+    app.ctx.handoff_relay = relay
+    return relay

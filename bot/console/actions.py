@@ -1,0 +1,188 @@
+"""What an agent can do from the console, over the store services and the live relay.
+
+Each method takes the acting agent and returns a `Reply` (HTTP status + JSON body), so the
+routes stay thin and these can be tested without HTTP. Blocking store calls run in a
+thread; the customer hears about every change through the relay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+
+from bot.channels.handoff import HandoffRelay
+from bot.console.context import build_packet
+from bot.services import customers, orders, queue
+from bot.services.views import AgentView, HandoffView, QueueEntry
+from bot.store.models import HANDOFF_DISPOSITIONS
+
+T = TypeVar("T")
+MAX_REPLY_LENGTH = 2000
+BACK_TO_BOT = "You are back with our virtual assistant. Ask me anything."
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: dict[str, Any]
+
+
+def refused(status: int, code: str) -> Reply:
+    return Reply(status, {"error": code})
+
+
+class ConsoleActions:
+    def __init__(self, relay: HandoffRelay, new_uow: Callable[[], Any]) -> None:
+        self.relay, self.new_uow = relay, new_uow
+
+    async def queue(self, agent: AgentView) -> Reply:
+        states = ("queued", "assigned", "ticket")
+        entries = await _thread(partial(queue.list_queue, self.new_uow(), states=states))
+        return Reply(200, {"queue": [_entry(entry, agent) for entry in entries]})
+
+    async def packet(self, agent: AgentView, handoff_id: int) -> Reply:
+        handoff = await self._handoff(handoff_id)
+        if handoff is None:
+            return refused(404, "not_found")
+        events, slots = await self.relay.conversations.history(handoff.conversation_id)
+        customer, recent = await _thread(partial(self._customer, handoff.customer_id))
+        notes = await _thread(partial(queue.notes_for, self.new_uow(), handoff_id=handoff.id))
+        packet = build_packet(handoff, events, slots, customer=customer, orders=recent)
+        packet["notes"] = [_note(note) for note in notes]
+        packet["mine"] = handoff.assigned_agent_id == agent.id
+        return Reply(200, packet)
+
+    async def claim(self, agent: AgentView, handoff_id: int) -> Reply:
+        call = partial(queue.claim, self.new_uow(), handoff_id=handoff_id, agent_id=agent.id)
+        outcome = await _thread(call)
+        if not outcome.ok or outcome.handoff is None:
+            return refused(409 if outcome.reason != "not_found" else 404, str(outcome.reason))
+        name = agent.display_name
+        await self.relay.announce(
+            outcome.handoff.conversation_id,
+            status="agent_joined",
+            text=f"{name} from our team joined the chat.",
+            agent_name=name,
+        )
+        await self.relay.to_agents("queue_changed", {"handoff_id": handoff_id})
+        return Reply(200, {"ok": True})
+
+    async def reply(self, agent: AgentView, handoff_id: int, text: object) -> Reply:
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_REPLY_LENGTH:
+            return refused(400, "bad_text")
+        handoff = await self._handoff(handoff_id)
+        if handoff is None:
+            return refused(404, "not_found")
+        if handoff.state != "assigned" or handoff.assigned_agent_id != agent.id:
+            return refused(409, "not_assignee")
+        await self.relay.agent_says(handoff.conversation_id, text.strip(), agent.display_name)
+        await self.relay.to_agents(
+            "agent_message",
+            {
+                "handoff_id": handoff_id,
+                "conversation_id": handoff.conversation_id,
+                "text": text.strip(),
+                "agent": agent.display_name,
+            },
+        )
+        return Reply(200, {"ok": True})
+
+    async def note(self, agent: AgentView, handoff_id: int, text: object) -> Reply:
+        call = partial(
+            queue.add_note,
+            self.new_uow(),
+            handoff_id=handoff_id,
+            agent_id=agent.id,
+            body=text if isinstance(text, str) else "",
+        )
+        note = await _thread(call)
+        if note is None:
+            return refused(400, "bad_note")
+        await self.relay.to_agents("note_added", {"handoff_id": handoff_id})
+        return Reply(200, {"note": _note(note)})
+
+    async def transfer(self, agent: AgentView, handoff_id: int, team: object) -> Reply:
+        call = partial(
+            queue.transfer,
+            self.new_uow(),
+            handoff_id=handoff_id,
+            agent_id=agent.id,
+            team=team if isinstance(team, str) else "",
+        )
+        outcome = await _thread(call)
+        if not outcome.ok or outcome.handoff is None:
+            return refused(409, str(outcome.reason))
+        await self.relay.announce(
+            outcome.handoff.conversation_id,
+            status="queued",
+            text=f"You are being passed to our {outcome.handoff.team} team; please stay here.",
+        )
+        await self.relay.to_agents("queue_changed", {"handoff_id": handoff_id})
+        return Reply(200, {"ok": True})
+
+    async def resolve(
+        self, agent: AgentView, handoff_id: int, disposition: object, *, hand_back: bool
+    ) -> Reply:
+        """Resolving ends the handoff; either way the bot answers the next message."""
+        if disposition not in HANDOFF_DISPOSITIONS:
+            return refused(400, "unknown_disposition")
+        call = partial(
+            queue.resolve,
+            self.new_uow(),
+            handoff_id=handoff_id,
+            agent_id=agent.id,
+            disposition=str(disposition),
+        )
+        outcome = await _thread(call)
+        if not outcome.ok or outcome.handoff is None:
+            return refused(409, str(outcome.reason))
+        text = BACK_TO_BOT
+        if not hand_back:
+            text = f"{agent.display_name} closed the chat. Thank you! {BACK_TO_BOT}"
+        await self.relay.announce(outcome.handoff.conversation_id, status="bot", text=text)
+        await self.relay.to_agents("queue_changed", {"handoff_id": handoff_id})
+        return Reply(200, {"ok": True})
+
+    async def _handoff(self, handoff_id: int) -> HandoffView | None:
+        ticket = await _thread(partial(queue.position_of, self.new_uow(), handoff_id=handoff_id))
+        return ticket.handoff if ticket is not None else None
+
+    def _customer(self, customer_id: int | None) -> tuple[Any, list[Any]]:
+        if customer_id is None:
+            return None, []
+        profile = customers.get_customer(self.new_uow(), customer_id=customer_id)
+        recent = orders.list_orders(self.new_uow(), customer_id=customer_id, limit=5)
+        return profile, recent
+
+
+def _entry(entry: QueueEntry, agent: AgentView) -> dict[str, Any]:
+    handoff = entry.handoff
+    return {
+        "id": handoff.id,
+        "state": handoff.state,
+        "priority": handoff.priority,
+        "vip": handoff.vip,
+        "team": handoff.team,
+        "reasons": list(handoff.reasons),
+        "interaction_type": handoff.interaction_type,
+        "intent": handoff.intent,
+        "position": entry.position,
+        "waited_minutes": entry.waited_minutes,
+        "sla_breached": entry.sla_breached,
+        "customer": entry.customer_name,
+        "tier": entry.customer_tier,
+        "agent": entry.agent_name,
+        "mine": handoff.assigned_agent_id == agent.id,
+        "queued_at": handoff.queued_at.isoformat() if handoff.queued_at else None,
+    }
+
+
+def _note(note: Any) -> dict[str, Any]:
+    return {"agent": note.agent_name, "body": note.body, "at": note.created_at.isoformat()}
+
+
+async def _thread(function: Callable[[], T]) -> T:
+    return await asyncio.get_running_loop().run_in_executor(None, function)
