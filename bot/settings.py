@@ -48,6 +48,10 @@ class Settings:
     web_host: str = field(default="127.0.0.1", metadata=_env("CIM_WEB_HOST"))
     web_port: int = field(default=8000, metadata=_env("CIM_WEB_PORT"))
     shop_name: str = field(default="Trailhead Outfitters", metadata=_env("CIM_SHOP_NAME"))
+    # Escalation thresholds, team routing, SLAs and business hours.
+    escalation_file: str = field(
+        default=str(PROJECT_ROOT / "escalation.yml"), metadata=_env("CIM_ESCALATION_FILE")
+    )
     # Signs agent console sessions; empty: derived from the token secret.
     console_secret: str = field(default="", metadata=_env("CIM_CONSOLE_SECRET"))
     # Notified (POST, retried with backoff) of each new handoff; empty: no webhook.

@@ -44,7 +44,7 @@ class Emitter(Protocol):
 class HandoffStore(Protocol):
     """The store calls the relay needs; blocking, so the relay runs them in a thread."""
 
-    def live_handoff(self, conversation_id: str) -> HandoffView | None: ...
+    def active_handoff(self, conversation_id: str) -> HandoffView | None: ...
 
     def queue_position(self, handoff_id: int) -> QueueTicket | None: ...
 
@@ -69,11 +69,10 @@ class ServiceStore:
 
         self.new_uow = new_uow or SqlAlchemyUnitOfWork
 
-    def live_handoff(self, conversation_id: str) -> HandoffView | None:
+    def active_handoff(self, conversation_id: str) -> HandoffView | None:
         from bot.services.queue import active_handoff_for
 
-        handoff = active_handoff_for(self.new_uow(), conversation_id=conversation_id)
-        return handoff if handoff is not None and handoff.state in LIVE_STATES else None
+        return active_handoff_for(self.new_uow(), conversation_id=conversation_id)
 
     def queue_position(self, handoff_id: int) -> QueueTicket | None:
         from bot.services.queue import position_of
@@ -142,8 +141,8 @@ class HandoffRelay:
     async def intercept(self, message: UserMessage) -> bool:
         """True when a person owns the conversation: the message went to them, not Rasa."""
         conversation_id = message.sender_id
-        handoff = await self._live(conversation_id)
-        if handoff is None:
+        handoff = await self._active(conversation_id)
+        if handoff is None or handoff.state not in LIVE_STATES:
             self._silenced.discard(conversation_id)
             self._turn_started[conversation_id] = _now()
             return False
@@ -168,10 +167,11 @@ class HandoffRelay:
         announced to the agents, the customer (their place in the queue) and listeners."""
         if self._turn_started.pop(conversation_id, None) is None:
             return  # intercept() did not run (or found a live handoff): nothing new
-        handoff = await self._live(conversation_id)
+        handoff = await self._active(conversation_id)
         if handoff is None:
             return
-        self._silenced.add(conversation_id)
+        if handoff.state in LIVE_STATES:  # a ticket is announced, but the bot keeps answering
+            self._silenced.add(conversation_id)
         await self.to_agents("queue_changed", {"handoff_id": handoff.id})
         if handoff.state == "queued":
             await self._tell_position(conversation_id, handoff.id)
@@ -213,11 +213,11 @@ class HandoffRelay:
             HANDOFF_EVT, {"kind": kind, **payload}, room=AGENTS_ROOM, namespace=AGENTS_NAMESPACE
         )
 
-    async def _live(self, conversation_id: str) -> HandoffView | None:
+    async def _active(self, conversation_id: str) -> HandoffView | None:
         """Fails open: with the store down the bot keeps answering (and says it can't
         reach the order system) rather than the customer getting an error."""
         try:
-            return await _in_thread(self.store.live_handoff, conversation_id)
+            return await _in_thread(self.store.active_handoff, conversation_id)
         except Exception:
             logger.exception("No handoff state for %s; the bot answers.", conversation_id)
             return None

@@ -40,6 +40,7 @@ def services(
         "CIM_CORS_ORIGINS": shop_origins(ports),
         "CIM_WEB_HOST": "127.0.0.1",
         "CIM_WEB_PORT": str(ports.web),
+        "CIM_ESCALATION_FILE": settings.escalation_file,
         "CIM_TRACKER_DB": str((var_dir or PROJECT_ROOT / "var") / "tracker.db"),
         "PYTHONUNBUFFERED": "1",
     }

@@ -57,7 +57,7 @@ def console_page(
     return (
         _head("Agent console")
         + f'<body data-csrf="{escape(csrf)}" data-agent="{escape(agent.display_name)}">'
-        + '<header><h1>Agent console</h1><span id="connection">connecting…</span>'
+        + '<header><h1>Agent console</h1><span id="connection" aria-live="polite">connecting…</span>'
         + f'<span class="who">{escape(agent.display_name)} ({escape(agent.role)})</span>'
         + '<form method="post" action="logout">'
         + f'<input type="hidden" name="csrf_token" value="{escape(csrf)}">'
@@ -68,14 +68,17 @@ def console_page(
         + "<tbody></tbody></table></section>"
         + '<section id="conversation" hidden><h2 id="conv-title"></h2>'
         + '<p id="summary"></p><div class="columns"><div>'
-        + '<ol id="transcript" aria-live="polite"></ol>'
-        + '<form id="reply-form"><select id="canned"><option value="">Canned responses…</option>'
+        + '<ol id="transcript" aria-live="polite" aria-label="Transcript"></ol>'
+        + '<form id="reply-form"><select id="canned" aria-label="Canned response">'
+        + '<option value="">Canned responses…</option>'
         + canned_options
-        + '</select><textarea id="reply" maxlength="2000" rows="3"></textarea>'
+        + '</select><textarea id="reply" maxlength="2000" rows="3"'
+        + ' aria-label="Reply to the customer"></textarea>'
         + '<button type="submit">Send</button></form>'
         + '<div class="actions"><button id="claim">Claim</button>'
-        + f'<select id="team">{team_options}</select><button id="transfer">Transfer</button>'
-        + f'<select id="disposition">{_options(DISPOSITIONS)}</select>'
+        + f'<select id="team" aria-label="Team">{team_options}</select>'
+        + '<button id="transfer">Transfer</button>'
+        + f'<select id="disposition" aria-label="Disposition">{_options(DISPOSITIONS)}</select>'
         + '<button id="resolve">Resolve</button><button id="handback">Hand back to bot</button>'
         + '</div><p id="status" role="status"></p></div>'
         + '<aside><h3>Why it escalated</h3><ul id="why"></ul>'
@@ -83,7 +86,7 @@ def console_page(
         + '<h3>Customer</h3><dl id="customer"></dl><h3>Recent orders</h3><ul id="orders"></ul>'
         + '<h3>What the bot tried</h3><ul id="tried"></ul>'
         + '<h3>Private notes</h3><ul id="notes"></ul><form id="note-form">'
-        + '<textarea id="note" maxlength="4000" rows="2"></textarea>'
+        + '<textarea id="note" maxlength="4000" rows="2" aria-label="Private note"></textarea>'
         + '<button type="submit">Add note</button></form></aside></div></section></main>'
         + '<script src="console.js"></script></body></html>'
     )

@@ -53,10 +53,10 @@ def load_policy(path: Path) -> EscalationPolicy:
 
 @lru_cache(maxsize=1)
 def project_policy() -> EscalationPolicy:
-    """The project's own policy, read once on first use (never at import time)."""
-    from bot.settings import PROJECT_ROOT
+    """The project's own policy (CIM_ESCALATION_FILE), read once on first use, never at import."""
+    from bot.settings import get_settings
 
-    return load_policy(PROJECT_ROOT / POLICY_FILE_NAME)
+    return load_policy(Path(get_settings().escalation_file))
 
 
 def parse_policy(document: object) -> EscalationPolicy:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 
 from bot.cli.stack import Ports, services
 from bot.cli.supervisor import Supervisor
@@ -73,6 +74,18 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(str(reply.get("text", "")) for reply in replies)
 
 
+def always_open_policy(tmp: Path) -> Path:
+    """The project's escalation policy with the team on duty around the clock, so that
+    handoffs in these tests are queued (not tickets) whatever the time of day."""
+    policy = yaml.safe_load((PROJECT_ROOT / "escalation.yml").read_text())
+    policy["business_hours"]["days"] = {
+        day: "00:00-24:00" for day in policy["business_hours"]["days"]
+    }
+    path = tmp / "escalation.yml"
+    path.write_text(yaml.safe_dump(policy))
+    return path
+
+
 @contextmanager
 def running_stack(
     tmp: Path, *, database_url: str, action_url: str | None = None, only: set[str] | None = None
@@ -83,6 +96,7 @@ def running_stack(
         database_url=database_url,
         token_secret="e2e-token-secret-0123456789",
         rasa_auth_token="e2e-rasa-token-0123456789",
+        escalation_file=str(always_open_policy(tmp)),
     )
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -34,7 +35,7 @@ def handoff(state: str = "assigned") -> HandoffView:
 class FakeStore:
     live: HandoffView | None = None
 
-    def live_handoff(self, conversation_id: str) -> HandoffView | None:
+    def active_handoff(self, conversation_id: str) -> HandoffView | None:
         return self.live
 
     def queue_position(self, handoff_id: int) -> QueueTicket | None:
@@ -165,6 +166,37 @@ async def test_a_handoff_made_during_the_turn_is_announced_once(server: ChannelS
     assert server.channel.expects_bot_reply(SESSION) is False
 
 
+async def test_a_ticket_is_announced_but_the_bot_keeps_answering(server: ChannelServer) -> None:
+    store = FakeStore(None)
+    recorder, _ = install(server, store)
+    announced: list[HandoffView] = []
+    assert server.channel.relay is not None
+    server.channel.relay.new_handoff_listeners.append(announced.append)
+
+    async def open_ticket(message: UserMessage) -> None:
+        store.live = handoff("ticket")
+        await message.output_channel.send_text_message(message.sender_id, "Ticket created.")
+
+    server.rasa.reply = open_ticket
+    client = await server.client()
+    await client.start_session(SESSION)
+    await client.say(SESSION, "a human please")
+
+    assert (await client.next_event())[1] == {"text": "Ticket created."}
+    for _ in range(50):  # no status line follows a ticket: wait for the turn to finish
+        if announced:
+            break
+        await asyncio.sleep(0.05)
+    assert [h.id for h in announced] == [7]
+    assert [e["kind"] for e in recorder.to_agents] == ["queue_changed"]
+    assert server.channel.expects_bot_reply(SESSION) is True
+    assert server.channel.relay is not None
+    assert (
+        await server.channel.relay.intercept(UserMessage("still there?", sender_id=SESSION))
+        is False
+    )
+
+
 async def test_a_failing_listener_does_not_break_the_turn(server: ChannelServer) -> None:
     store = FakeStore(None)
     install(server, store)
@@ -188,7 +220,7 @@ async def test_a_failing_listener_does_not_break_the_turn(server: ChannelServer)
 
 async def test_with_the_store_down_the_bot_still_answers(server: ChannelServer) -> None:
     class DownStore(FakeStore):
-        def live_handoff(self, conversation_id: str) -> HandoffView | None:
+        def active_handoff(self, conversation_id: str) -> HandoffView | None:
             raise ConnectionError("database unreachable")
 
     install(server, DownStore())
