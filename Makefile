@@ -14,7 +14,7 @@ export CIM_ACTION_URL   ?= http://127.0.0.1:5055/webhook
 export CIM_TRACKER_DB   ?= $(CURDIR)/var/tracker.db
 export CIM_CORS_ORIGINS ?= http://127.0.0.1:8000,http://localhost:8000
 
-.PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval clean
+.PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval bench-nlu clean
 
 help:
 	@echo "make run       install, train if needed, seed the demo store, serve on http://127.0.0.1:8000/"
@@ -22,6 +22,7 @@ help:
 	@echo "make validate  rasa data validate + our own data check"
 	@echo "make lint      ruff + mypy"
 	@echo "make crossval  5-fold cross-validation of the NLU on data/"
+	@echo "make bench-nlu our config.yml against stock Rasa on CLINC150 and Bitext (../shared/datasets)"
 
 # --- install: a Python 3.10 venv with the locked dependencies ------------------------------------
 $(STAMP): pyproject.toml requirements.lock scripts/find-python310.sh
@@ -74,6 +75,9 @@ test: $(MODEL) test-deps validate lint
 
 crossval: $(STAMP)
 	$(VENV)/bin/cim crossval --folds 5
+
+bench-nlu: $(STAMP)
+	nice -n 19 $(VENV)/bin/cim bench nlu --datasets bitext,clinc150
 
 clean:
 	rm -rf models/*.tar.gz var results .pytest_cache

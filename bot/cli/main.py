@@ -160,11 +160,8 @@ def _bench_options(args: argparse.Namespace) -> Any:
     """BenchOptions from the arguments given; the rest keep BenchOptions' defaults."""
     from bot.evaluation.bench import BenchOptions
     from bot.evaluation.datasets import CsvColumns
-    from bot.evaluation.folds import EvaluationError
     from bot.evaluation.selection import Selection
 
-    if (args.train is None) != (args.test is None):
-        raise EvaluationError("give your own data as both --train and --test")
     given = {
         "ours": args.ours,
         "stock": args.stock,
@@ -188,6 +185,9 @@ def _bench_options(args: argparse.Namespace) -> Any:
 
 
 def _cmd_bench_nlu(args: argparse.Namespace) -> int:
+    if (args.train is None) != (args.test is None):
+        print("error: give your own data as both --train and --test", file=sys.stderr)
+        return 2
     from bot.evaluation.bench import run
     from bot.evaluation.folds import EvaluationError
     from bot.interaction_types import InteractionTypeError

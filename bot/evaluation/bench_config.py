@@ -1,11 +1,14 @@
-"""Fit a pipeline config to one benchmark run: cap the baseline's epochs, place the type mapping.
+"""Fit a pipeline config to one benchmark run.
 
-Both pipelines are run as written, with two exceptions the report states:
+Both pipelines run as written, with three exceptions the report states:
 - `epochs` of DIET and ResponseSelector are capped for the stock baseline when asked
   (100 epochs on CLINC150 take hours);
 - `InteractionTypeClassifier` reads its intent -> type mapping from our data directory, so
-  it points at the data under test, and is dropped on public data sets, whose intents
-  have no interaction type.
+  it points at the data under test, and is left out on public data sets, whose intents
+  have no interaction type;
+- a DIETClassifier that only extracts entities is left out when the training data has no
+  entity annotations: it has nothing to learn, and Rasa 3.6 fails training it
+  ("Inputs must be an iterable of at least one Tensor" in DIET's `batch_loss`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ NAME = "name"
 EPOCHS = "epochs"
 # Rasa's own defaults are 300 epochs for both when a config does not say.
 EPOCH_COMPONENTS = frozenset({"DIETClassifier", "ResponseSelector"})
+DIET = "DIETClassifier"
+INTENT_CLASSIFICATION = "intent_classification"
 INTERACTION_TYPE_COMPONENT = "InteractionTypeClassifier"
 
 Component = dict[str, Any]
@@ -74,6 +79,29 @@ def fitted_config(path: Path, *, epochs: int | None, nlu_dir: str | None) -> str
     if epochs is not None:
         pipeline = cap_epochs(pipeline, epochs)
     return yaml.safe_dump({**config, PIPELINE: pipeline}, sort_keys=False)
+
+
+def _entities_only(component: Mapping[str, Any]) -> bool:
+    return _short_name(component) == DIET and component.get(INTENT_CLASSIFICATION) is False
+
+
+def without_entity_only_diet(config_text: str) -> str:
+    """The config without DIETClassifiers that classify no intents (see the module docstring)."""
+    config = yaml.safe_load(config_text)
+    pipeline = [c for c in config[PIPELINE] if not _entities_only(c)]
+    return yaml.safe_dump({**config, PIPELINE: pipeline}, sort_keys=False)
+
+
+def left_out(original: Path, fitted_text: str) -> list[str]:
+    """The components of the config at `original` that the fitted config runs without."""
+    remaining = [_short_name(c) for c in yaml.safe_load(fitted_text)[PIPELINE]]
+    missing = []
+    for name in (_short_name(c) for c in read_config(original)[PIPELINE]):
+        if name in remaining:
+            remaining.remove(name)
+        else:
+            missing.append(name)
+    return missing
 
 
 def epochs_note(config_text: str) -> str:

@@ -36,6 +36,7 @@ class RunMetrics:
     interaction_type_accuracy: float | None  # only on data with interaction types
     conflict_recall: float | None
     interaction_types_from: str | None
+    models_trained: int  # more than one: cross-validated, each example tested once
     train_seconds: float  # per model: the mean over folds when cross-validating
     model_bytes: float  # likewise
     parse_p50_ms: float
@@ -60,8 +61,7 @@ def with_intent_types(
     if any(p.predicted_type is not None for p in predictions):
         return list(predictions), PIPELINE_TYPES
     typed = [
-        dataclasses.replace(p, predicted_type=mapping.get(p.classifier_intent))
-        for p in predictions
+        dataclasses.replace(p, predicted_type=mapping.get(p.classifier_intent)) for p in predictions
     ]
     return typed, TOP_INTENT_TYPES
 
@@ -108,6 +108,7 @@ def score(
         interaction_type_accuracy=type_accuracy,
         conflict_recall=conflict_recall,
         interaction_types_from=types_from,
+        models_trained=len(runs.splits),
         train_seconds=fmean(s.train_seconds for s in runs.splits),
         model_bytes=fmean(s.model_bytes for s in runs.splits),
         parse_p50_ms=latency.parse_p50_ms,

@@ -15,32 +15,21 @@ import logging
 import resource
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rasa.shared.nlu.constants import ENTITIES
+
+from bot.evaluation.bench_config import without_entity_only_diet
 from bot.evaluation.bench_scores import TrainedRuns, score
-from bot.evaluation.benchsets import BenchSet, DataSpec, load_set
+from bot.evaluation.benchsets import BenchSet, Job, load_set
 from bot.evaluation.crossval import evaluate_folds, rasa_output_on_stderr
+from bot.evaluation.datasets import read_text
 from bot.evaluation.folds import EvaluationError
 from bot.evaluation.runner import evaluate_split
 
 PROC_STATUS = Path("/proc/self/status")
 KIB = 1024
-
-
-@dataclass(frozen=True)
-class Job:
-    spec: DataSpec
-    config: str  # path of the fitted config
-    target_recall: float
-
-    def to_json(self) -> dict[str, Any]:
-        return {"spec": self.spec.to_json(), "config": self.config, "target": self.target_recall}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Job:
-        return cls(DataSpec.from_json(data["spec"]), data["config"], data["target"])
 
 
 def peak_rss_bytes() -> int:
@@ -67,14 +56,28 @@ async def train_and_parse(bench_set: BenchSet, config: Path, seed: int) -> Train
     return TrainedRuns(split.predictions[:n_val], split.predictions[n_val:], [split])
 
 
+def fit_to_data(config: Path, bench_set: BenchSet) -> Path:
+    """The config to train, without an entity-only DIET if there are no entities to learn."""
+    if any(e.get(ENTITIES) for e in bench_set.train.training_examples):
+        return config
+    fitted = config.with_name(f"{config.stem}-no-entities.yml")
+    fitted.write_text(without_entity_only_diet(read_text(config)), encoding="utf-8")
+    return fitted
+
+
 def run_job(job: Job) -> dict[str, Any]:
-    """Load the data, train, parse, score; the result as JSON data."""
+    """Load the data, train, parse, score; the result (with the config run) as JSON data."""
     bench_set = load_set(job.spec)
+    config = fit_to_data(Path(job.config), bench_set)
     with rasa_output_on_stderr():
-        runs = asyncio.run(train_and_parse(bench_set, Path(job.config), job.spec.selection.seed))
+        runs = asyncio.run(train_and_parse(bench_set, config, job.spec.selection.seed))
     train_examples = len(bench_set.train.intent_examples)
     metrics = score(runs, bench_set.mapping, train_examples, job.target_recall)
-    return {"metrics": dataclasses.asdict(metrics), "peak_rss_bytes": peak_rss_bytes()}
+    return {
+        "metrics": dataclasses.asdict(metrics),
+        "peak_rss_bytes": peak_rss_bytes(),
+        "config_text": read_text(config),
+    }
 
 
 def main(argv: Sequence[str]) -> int:

@@ -34,9 +34,9 @@ BITEXT_COLUMNS = CsvColumns(text="instruction", label="intent")
 class DataSpec:
     name: str
     paths: tuple[str, ...]  # every file or directory the set reads, for the cache key too
-    selection: Selection = Selection()
+    selection: Selection = field(default_factory=Selection)
     folds: int = 0  # > 0: cross-validate (our own data) rather than test on a fixed split
-    columns: CsvColumns = CsvColumns()
+    columns: CsvColumns = field(default_factory=CsvColumns)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +56,20 @@ class DataSpec:
             folds=data["folds"],
             columns=CsvColumns(**data["columns"]),
         )
+
+
+@dataclass(frozen=True)
+class Job:
+    spec: DataSpec
+    config: str  # path of the fitted config
+    target_recall: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spec": self.spec.to_json(), "config": self.config, "target": self.target_recall}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Job:
+        return cls(DataSpec.from_json(data["spec"]), data["config"], data["target"])
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,10 @@ def read_text(path: Path) -> str:
 def _csv_rows(path: Path, columns: CsvColumns) -> list[dict[str, str]]:
     text = read_text(path)
     if not text.strip():
-        raise DatasetError(f"{path} is empty; expected a header with {columns.text!r} and "
-                           f"{columns.label!r}, then one example per row")
+        raise DatasetError(
+            f"{path} is empty; expected a header with {columns.text!r} and "
+            f"{columns.label!r}, then one example per row"
+        )
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in (columns.text, columns.label) if c not in (reader.fieldnames or [])]
     if missing:

@@ -43,7 +43,7 @@ def to_json(report: Report) -> dict[str, Any]:
     }
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
 
@@ -84,19 +84,19 @@ def to_markdown(report: Report) -> str:
     weakest_first = sorted(report.per_intent.items(), key=lambda item: (item[1].f1, item[0]))
     scores_header = ["precision", "recall", "F1", "support"]
     lines = ["# NLU cross-validation", "", settings, ""]
-    lines += _table(["metric", "value"], summary_rows(report.summary))
+    lines += markdown_table(["metric", "value"], summary_rows(report.summary))
     lines += ["", "## Entities (exact type and span)", ""]
-    lines += _table(
+    lines += markdown_table(
         ["entity", *scores_header], (_scores_row(e, s) for e, s in report.entities.items())
     )
     lines += ["", "## Most confused intents", ""]
-    lines += _table(
+    lines += markdown_table(
         ["intent", "predicted as", "count"],
         ((c.intent, c.predicted, c.count) for c in report.confused_pairs),
     )
     lines += ["", "## Intents, weakest first", ""]
     rows = ([*_scores_row(i, s), report.intent_types.get(i) or "-"] for i, s in weakest_first)
-    lines += _table(["intent", *scores_header, "type"], rows)
+    lines += markdown_table(["intent", *scores_header, "type"], rows)
     return "\n".join(lines) + "\n"
 
 

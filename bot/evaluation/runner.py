@@ -88,4 +88,6 @@ async def evaluate_split(
         agent = Agent.load(model)
         predictions = await parse_all(agent, test, mapping)
         model_bytes = model.stat().st_size
-    return SplitResult(predictions=predictions, train_seconds=train_seconds, model_bytes=model_bytes)
+    return SplitResult(
+        predictions=predictions, train_seconds=train_seconds, model_bytes=model_bytes
+    )

@@ -46,11 +46,14 @@ def holdout_split(
 
 
 def first_intents(labels: Iterable[str], k: int) -> frozenset[str]:
-    """The first `k` in-scope labels by name, plus the out-of-scope ones the OOS metrics need."""
-    present = set(labels)
+    """The first `k` in-scope labels by name, plus the out-of-scope ones the OOS metrics need.
+
+    OOS labels stay even when training has none (CLINC150 without `oos_train`): the
+    test data's out-of-scope queries are what the OOS metrics are about.
+    """
     if k < 1:
         raise EvaluationError(f"--intents needs at least 1 intent, not {k}")
-    return frozenset(sorted(present - OOS_LABELS)[:k]) | (present & OOS_LABELS)
+    return frozenset(sorted(set(labels) - OOS_LABELS)[:k]) | OOS_LABELS
 
 
 def sample_per_label(examples: Sequence[Message], n: int, seed: int) -> list[Message]:
