@@ -62,16 +62,6 @@ def create_handoff(
         return _queue(uow, request)
 
 
-def open_handoff_for(uow: AbstractUnitOfWork, *, conversation_id: str) -> HandoffView | None:
-    """The conversation's active handoff (queued, assigned or a ticket), if any."""
-    conversation = clean_text(conversation_id, max_length=128)
-    if conversation is None:
-        return None
-    with uow:
-        handoff = uow.handoffs.open_for_conversation(conversation_id=conversation)
-        return handoff_view(handoff) if handoff is not None else None
-
-
 def clean_reasons(reasons: object) -> tuple[str, ...]:
     """Distinct, non-empty reason codes in first-seen order; a lone string is one reason."""
     items: Iterable[object] = (reasons,) if isinstance(reasons, str) else ()

@@ -202,10 +202,6 @@ class HandoffRepository(_Repository):
         )
         return self.session.scalars(query.order_by(Handoff.id.desc())).first()
 
-    def open_for_conversation(self, *, conversation_id: str) -> Handoff | None:
-        """Kept for existing callers: the same as `active_for_conversation`."""
-        return self.active_for_conversation(conversation_id=conversation_id)
-
     def open_for_customer(self, *, customer_id: int) -> Handoff | None:
         query = select(Handoff).where(
             Handoff.customer_id == customer_id, Handoff.state.in_(ACTIVE_HANDOFF_STATES)

@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from bot.services import catalogue, customers, handoffs, interactions, loyalty, orders, refunds
+from bot.services import (
+    catalogue,
+    customers,
+    handoffs,
+    interactions,
+    loyalty,
+    orders,
+    queue,
+    refunds,
+)
 from bot.services.views import CustomerView, HandoffView, Outcome
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 
@@ -132,4 +141,4 @@ def test_logging_and_handoffs(uow: UoW) -> None:
             summary=bad,
         )
         assert isinstance(handoff, HandoffView) and handoff.state == "queued"
-        assert handoffs.open_handoff_for(uow, conversation_id=bad) in (None, handoff)
+        assert queue.active_handoff_for(uow, conversation_id=bad) in (None, handoff)

@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import sessionmaker
 
-from bot.services.handoffs import create_handoff, open_handoff_for
+from bot.services.handoffs import create_handoff
+from bot.services.queue import active_handoff_for
 from bot.services.views import CustomerView
 from bot.store.models import Handoff
 from bot.store.repositories import HandoffRepository
@@ -26,7 +27,7 @@ def test_a_handoff_is_queued(uow: UoW, james: CustomerView) -> None:
         ("late_delivery",),
         james.id,
     )
-    assert open_handoff_for(uow, conversation_id="conv-1") == handoff
+    assert active_handoff_for(uow, conversation_id="conv-1") == handoff
 
 
 def test_a_second_request_merges_into_the_queued_handoff(
@@ -88,7 +89,7 @@ def test_a_closed_handoff_is_not_open(uow: UoW, factory: sessionmaker) -> None:
     with factory() as session:
         session.execute(update(Handoff).values(state="closed"))
         session.commit()
-    assert open_handoff_for(uow, conversation_id="c") is None
+    assert active_handoff_for(uow, conversation_id="c") is None
     again = create_handoff(
         uow,
         conversation_id="c",
@@ -101,7 +102,7 @@ def test_a_closed_handoff_is_not_open(uow: UoW, factory: sessionmaker) -> None:
 
 
 def test_no_handoff_means_none(uow: UoW) -> None:
-    assert open_handoff_for(uow, conversation_id="nobody") is None
+    assert active_handoff_for(uow, conversation_id="nobody") is None
 
 
 def test_a_racing_second_handoff_is_merged(
