@@ -143,23 +143,31 @@ async def test_an_agent_message_reaches_the_customer_and_the_history(
     ]
 
 
-async def test_a_handoff_made_during_the_turn_is_announced_once(server: ChannelServer) -> None:
+async def hand_off_during_a_turn(
+    server: ChannelServer, state: str, reply: str
+) -> tuple[Any, list[HandoffView], Any]:
+    """The bot's turn creates a handoff in `state`: (recorder, announced handoffs, client)."""
     store = FakeStore(None)
     recorder, _ = install(server, store)
     announced: list[HandoffView] = []
     assert server.channel.relay is not None
     server.channel.relay.new_handoff_listeners.append(announced.append)
 
-    async def hand_off(message: UserMessage) -> None:
-        store.live = handoff("queued")
-        await message.output_channel.send_text_message(message.sender_id, "Queued.")
+    async def bot_turn(message: UserMessage) -> None:
+        store.live = handoff(state)
+        await message.output_channel.send_text_message(message.sender_id, reply)
 
-    server.rasa.reply = hand_off
+    server.rasa.reply = bot_turn
     client = await server.client()
     await client.start_session(SESSION)
     await client.say(SESSION, "a human please")
+    assert (await client.next_event())[1] == {"text": reply}
+    return recorder, announced, client
 
-    assert (await client.next_event())[1] == {"text": "Queued."}
+
+async def test_a_handoff_made_during_the_turn_is_announced_once(server: ChannelServer) -> None:
+    recorder, announced, client = await hand_off_during_a_turn(server, "queued", "Queued.")
+
     assert (await client.next_event())[1]["handoff"]["status"] == "queued"
     assert [h.id for h in announced] == [7]
     assert [e["kind"] for e in recorder.to_agents] == ["queue_changed"]
@@ -167,22 +175,8 @@ async def test_a_handoff_made_during_the_turn_is_announced_once(server: ChannelS
 
 
 async def test_a_ticket_is_announced_but_the_bot_keeps_answering(server: ChannelServer) -> None:
-    store = FakeStore(None)
-    recorder, _ = install(server, store)
-    announced: list[HandoffView] = []
-    assert server.channel.relay is not None
-    server.channel.relay.new_handoff_listeners.append(announced.append)
+    recorder, announced, _ = await hand_off_during_a_turn(server, "ticket", "Ticket created.")
 
-    async def open_ticket(message: UserMessage) -> None:
-        store.live = handoff("ticket")
-        await message.output_channel.send_text_message(message.sender_id, "Ticket created.")
-
-    server.rasa.reply = open_ticket
-    client = await server.client()
-    await client.start_session(SESSION)
-    await client.say(SESSION, "a human please")
-
-    assert (await client.next_event())[1] == {"text": "Ticket created."}
     for _ in range(50):  # no status line follows a ticket: wait for the turn to finish
         if announced:
             break
