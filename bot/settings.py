@@ -56,11 +56,13 @@ class Settings:
     console_secret: str = field(default="", metadata=_env("CIM_CONSOLE_SECRET"))
     # Notified (POST, retried with backoff) of each new handoff; empty: no webhook.
     handoff_webhook_url: str = field(default="", metadata=_env("CIM_HANDOFF_WEBHOOK_URL"))
+    # How often each Rasa process sweeps the handoff queue (customers who left, closing time).
+    queue_sweep_seconds: int = field(default=30, metadata=_env("CIM_QUEUE_SWEEP_SECONDS"))
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
             raise SettingsError(f"CIM_ENV must be one of {', '.join(ENVIRONMENTS)}")
-        for name in ("token_ttl_seconds", "verify_max_attempts", "web_port"):
+        for name in ("token_ttl_seconds", "verify_max_attempts", "web_port", "queue_sweep_seconds"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be a positive number")
         object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))

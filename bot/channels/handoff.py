@@ -48,6 +48,8 @@ class HandoffStore(Protocol):
 
     def queue_position(self, handoff_id: int) -> QueueTicket | None: ...
 
+    def mark_seen(self, conversation_id: str) -> bool: ...
+
 
 class Conversations(Protocol):
     """The conversation history (Rasa's trackers), written under the conversation's lock."""
@@ -78,6 +80,11 @@ class ServiceStore:
         from bot.services.queue import position_of
 
         return position_of(self.new_uow(), handoff_id=handoff_id)
+
+    def mark_seen(self, conversation_id: str) -> bool:
+        from bot.services.queue import mark_seen
+
+        return mark_seen(self.new_uow(), conversation_id=conversation_id)
 
 
 class RasaConversations:
@@ -159,8 +166,13 @@ class HandoffRelay:
             },
         )
         if handoff.state == "queued":
+            await self._seen(conversation_id)
             await self._tell_position(conversation_id, handoff.id)
         return True
+
+    def forget(self, conversation_id: str) -> None:
+        """The handoff ended outside the relay (abandoned, ticketed): the bot may talk."""
+        self._silenced.discard(conversation_id)
 
     async def after_turn(self, conversation_id: str) -> None:
         """A handoff that went live during the bot's turn (there was none before it) is
@@ -199,7 +211,7 @@ class HandoffRelay:
         await self.conversations.append(
             conversation_id, [BotUttered(text, metadata={"handoff": details})]
         )
-        if status == "bot":
+        if status in ("bot", "ticket"):
             self._silenced.discard(conversation_id)
         await self.to_customer(conversation_id, {"text": text, "handoff": details})
 
@@ -221,6 +233,13 @@ class HandoffRelay:
         except Exception:
             logger.exception("No handoff state for %s; the bot answers.", conversation_id)
             return None
+
+    async def _seen(self, conversation_id: str) -> None:
+        """A queued customer who writes has not left (see bot.console.sweeper)."""
+        try:
+            await _in_thread(self.store.mark_seen, conversation_id)
+        except Exception:
+            logger.exception("Could not mark %s as seen.", conversation_id)
 
     async def _tell_position(self, conversation_id: str, handoff_id: int) -> None:
         try:

@@ -28,6 +28,8 @@ from sanic import Blueprint, Sanic
 from bot.channels.handoff import AGENTS_NAMESPACE, AGENTS_ROOM, HandoffRelay
 from bot.console import routes, sessions
 from bot.console.actions import ConsoleActions
+from bot.console.sweeper import QueueSweeper, connected_rooms
+from bot.console.throttle import LoginThrottle
 from bot.console.webhook import WebhookConfig, WebhookNotifier, handoff_payload
 from bot.services.views import AgentView
 
@@ -78,12 +80,16 @@ class AgentConsoleInput(InputChannel):
         new_uow: Callable[[], Any] | None = None,
         secret: bytes | None = None,
         teams: tuple[str, ...] | None = None,
+        sweep_seconds: float | None = None,
     ) -> None:
         self.canned, self.webhook_url = canned, webhook_url
+        self.sweep_seconds = sweep_seconds  # None: CIM_QUEUE_SWEEP_SECONDS; 0: no sweeps
         self.session_ttl_seconds, self.secure_cookie = session_ttl_seconds, secure_cookie
         self.new_uow, self.secret, self.teams = new_uow, secret, teams
         self.actions: ConsoleActions | None = None
         self.notifier: WebhookNotifier | None = None
+        self.sweeper: QueueSweeper | None = None
+        self.login_throttle = LoginThrottle()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = _ConsoleBlueprint(self, "console_webhook", __name__)
@@ -101,9 +107,12 @@ class AgentConsoleInput(InputChannel):
         assert self.new_uow is not None
         self.actions = ConsoleActions(relay, self.new_uow)
         self._watch_new_handoffs(relay)
+        self._sweep_queue(relay)
         relay.emitter.on("connect", self._agent_connects, namespace=AGENTS_NAMESPACE)  # type: ignore[attr-defined]
 
     async def stop(self, *_: Any) -> None:
+        if self.sweeper is not None:
+            await self.sweeper.stop()
         if self.notifier is not None:
             self.notifier.close()
 
@@ -125,6 +134,23 @@ class AgentConsoleInput(InputChannel):
             routing = project_policy().routing
             self.teams = tuple(dict.fromkeys([routing.default_team, *routing.teams]))
         self.webhook_url = self.webhook_url or settings.handoff_webhook_url or None
+
+    def _sweep_queue(self, relay: HandoffRelay) -> None:
+        from bot.settings import get_settings
+
+        assert self.new_uow is not None
+        interval = self.sweep_seconds
+        if interval is None:
+            interval = float(get_settings().queue_sweep_seconds)
+        if interval <= 0:
+            return
+        self.sweeper = QueueSweeper(
+            relay,
+            self.new_uow,
+            connected=connected_rooms(relay.emitter, relay.customer_namespace),
+            interval_seconds=interval,
+        )
+        self.sweeper.start()
 
     def _watch_new_handoffs(self, relay: HandoffRelay) -> None:
         if not self.webhook_url:

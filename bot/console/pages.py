@@ -57,7 +57,7 @@ def console_page(
     return (
         _head("Agent console")
         + f'<body data-csrf="{escape(csrf)}" data-agent="{escape(agent.display_name)}">'
-        + '<header><h1>Agent console</h1>'
+        + "<header><h1>Agent console</h1>"
         + '<span id="connection" aria-live="polite">connecting…</span>'
         + f'<span class="who">{escape(agent.display_name)} ({escape(agent.role)})</span>'
         + '<form method="post" action="logout">'

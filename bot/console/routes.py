@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from pathlib import Path
@@ -147,11 +148,25 @@ async def _login(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
         return _login_form(request, channel, "The form expired; please try again.", status=403)
     username = request.form.get("username") or ""
     password = request.form.get("password") or ""
+    address = request.remote_addr or request.ip
+    wait = channel.login_throttle.retry_after(username, address)
+    if wait is not None:
+        minutes = math.ceil(wait / 60)
+        refused = _login_form(
+            request,
+            channel,
+            f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+            status=429,
+        )
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     assert channel.new_uow is not None
     check = partial(authenticate, channel.new_uow(), username=username, password=password)
     agent = await asyncio.get_running_loop().run_in_executor(None, check)
     if agent is None:
+        channel.login_throttle.failed(username, address)
         return _login_form(request, channel, "Wrong username or password.", status=401)
+    channel.login_throttle.succeeded(username)
     cookie = sessions.issue(
         _secret(channel), agent_id=agent.id, ttl_seconds=channel.session_ttl_seconds
     )

@@ -102,7 +102,7 @@ class EscalationPolicy:
     default_priority: int = PRIORITY_INFORMATIVE
     sla_minutes: Mapping[int, int] = DEFAULT_SLA_MINUTES
     handle_minutes: int = 8
-    abandon_after_minutes: int = 15
+    abandon_after_minutes: float = 15  # 0: not connected at a queue sweep means gone
     routing: Routing = Routing()
     business_hours: BusinessHours = field(default_factory=BusinessHours)
 

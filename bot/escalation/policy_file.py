@@ -147,7 +147,7 @@ _PARSERS: dict[str, Any] = {
     "default_priority": parsing.positive_int,
     "sla_minutes": _sla_minutes,
     "handle_minutes": parsing.positive_int,
-    "abandon_after_minutes": parsing.positive_int,
+    "abandon_after_minutes": lambda value, where: parsing.number(value, where, integer=False),
     "routing": _routing,
     "business_hours": business_hours,
 }

@@ -17,7 +17,7 @@ from bot.escalation import EscalationPolicy, project_policy
 from bot.services.convert import handoff_view, note_view
 from bot.services.inputs import clean_text, valid_id
 from bot.services.queue_rules import WAITING_STATES, minutes_between, sources
-from bot.services.views import ClaimResult, NoteView, QueueEntry, QueueOutcome
+from bot.services.views import ClaimResult, HandoffRef, NoteView, QueueEntry, QueueOutcome
 from bot.store.columns import utcnow
 from bot.store.models import HANDOFF_DISPOSITIONS, Agent, Handoff, HandoffNote
 from bot.store.unit_of_work import AbstractUnitOfWork
@@ -133,36 +133,65 @@ def abandon(
 
 def abandon_unseen(
     uow: AbstractUnitOfWork, *, now: datetime | None = None, policy: EscalationPolicy | None = None
-) -> int:
-    """Abandon queued handoffs whose customer has not been seen for
-    `abandon_after_minutes`; returns how many."""
+) -> list[HandoffRef]:
+    """Abandon queued handoffs whose customer has not been seen (a message, a connected
+    chat) for `abandon_after_minutes`; returns the ones abandoned."""
     moment = now or utcnow()
-    idle = (policy or project_policy()).abandon_after_minutes
+    cutoff = moment - timedelta(minutes=(policy or project_policy()).abandon_after_minutes)
+    values = {"state": "abandoned", "resolved_at": moment, "updated_at": moment}
     with uow:
-        count = uow.handoffs.abandon_unseen(
-            seen_before=moment - timedelta(minutes=idle), now=moment
-        )
+        moved = [
+            HandoffRef(handoff.id, handoff.conversation_id)
+            for handoff in uow.handoffs.in_queue_order(states=("queued",))
+            if (handoff.customer_last_seen_at or handoff.queued_at) < cutoff
+            and _try(uow, handoff.id, ("queued",), values)
+        ]
         uow.commit()
-        return count
+        return moved
 
 
 def queued_to_tickets(
     uow: AbstractUnitOfWork, *, now: datetime | None = None, policy: EscalationPolicy | None = None
-) -> int:
+) -> tuple[list[HandoffRef], datetime | None]:
     """At closing time, whoever is still queued gets a ticket; their SLA restarts when
-    the shop opens. Does nothing during business hours; returns how many."""
+    the shop opens. Does nothing during business hours. Returns the handoffs moved and
+    when the shop opens."""
     moment, rules = now or utcnow(), policy or project_policy()
     opens = rules.business_hours.next_opening(moment)
     if opens == moment:
-        return 0
+        return [], opens
     with uow:
-        moved = 0
+        moved = []
         for handoff in uow.handoffs.in_queue_order(states=("queued",)):
             due = (opens or moment) + rules.sla_for(handoff.priority)
             values = {"state": "ticket", "sla_due_at": due, "updated_at": moment}
-            moved += _try(uow, handoff.id, ("queued",), values)
+            if _try(uow, handoff.id, ("queued",), values):
+                moved.append(HandoffRef(handoff.id, handoff.conversation_id))
         uow.commit()
-        return moved
+        return moved, opens
+
+
+def queued_conversations(uow: AbstractUnitOfWork) -> list[str]:
+    """The conversations waiting in the queue, most urgent first."""
+    with uow:
+        return [h.conversation_id for h in uow.handoffs.in_queue_order(states=("queued",))]
+
+
+def mark_present(
+    uow: AbstractUnitOfWork, *, conversation_ids: Collection[str], now: datetime | None = None
+) -> int:
+    """These queued customers are still connected: they have not left. Returns how many."""
+    moment, wanted = now or utcnow(), set(conversation_ids)
+    if not wanted:
+        return 0
+    with uow:
+        seen = 0
+        for handoff in uow.handoffs.in_queue_order(states=("queued",)):
+            if handoff.conversation_id in wanted:
+                handoff.customer_last_seen_at = moment
+                seen += 1
+        uow.commit()
+        return seen
 
 
 def add_note(

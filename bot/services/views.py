@@ -124,6 +124,14 @@ class HandoffView:
 
 
 @dataclass(frozen=True)
+class HandoffRef:
+    """A handoff and its conversation, e.g. one the queue sweep moved."""
+
+    handoff_id: int
+    conversation_id: str
+
+
+@dataclass(frozen=True)
 class QueueTicket:
     """What the customer is told after a handoff: a place in the queue and the wait, or,
     outside business hours, that a ticket was created and when the shop opens."""

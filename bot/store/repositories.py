@@ -7,7 +7,6 @@ owns the transaction. Arguments are keyword-only so call sites read like sentenc
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -241,26 +240,6 @@ class HandoffRepository(_Repository):
             query.values(**values).execution_options(synchronize_session=False)
         )
         return result.rowcount == 1
-
-    def abandon_unseen(self, *, seen_before: datetime, now: datetime) -> int:
-        """Abandon every queued handoff whose customer was last seen before `seen_before`."""
-        last_seen = func.coalesce(Handoff.customer_last_seen_at, Handoff.queued_at)
-        query = (
-            update(Handoff)
-            .where(Handoff.state == "queued", last_seen < seen_before)
-            .values(state="abandoned", resolved_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return int(self.session.execute(query).rowcount or 0)
-
-    def queued_to_tickets(self, *, now: datetime) -> int:
-        query = (
-            update(Handoff)
-            .where(Handoff.state == "queued")
-            .values(state="ticket", updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return int(self.session.execute(query).rowcount or 0)
 
     def add(self, handoff: Handoff) -> None:
         self.session.add(handoff)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import requests
 import yaml
 
 from bot.cli.stack import Ports, services
-from bot.cli.supervisor import Supervisor
+from bot.cli.supervisor import Service, Supervisor
 from bot.settings import PROJECT_ROOT, Settings
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
@@ -32,6 +32,14 @@ class Stack:
     ports: Ports
     supervisor: Supervisor
     log: Path
+    started: list[Service] = field(default_factory=list)
+
+    def restart(self) -> None:
+        """Stop every process, then start them again on the same ports and stores."""
+        self.supervisor.stop()
+        for service in self.started:
+            self.supervisor.start(service)
+        self.supervisor.wait_ready(timeout=START_TIMEOUT)
 
     @property
     def rasa_url(self) -> str:
@@ -74,13 +82,13 @@ def texts(replies: list[dict]) -> str:
     return "\n".join(str(reply.get("text", "")) for reply in replies)
 
 
-def always_open_policy(tmp: Path) -> Path:
+def always_open_policy(tmp: Path, *, hours: str = "00:00-24:00", **changes: Any) -> Path:
     """The project's escalation policy with the team on duty around the clock, so that
-    handoffs in these tests are queued (not tickets) whatever the time of day."""
+    handoffs in these tests are queued (not tickets) whatever the time of day; `hours`
+    "closed" makes every handoff a ticket. Other keys replace the policy's own."""
     policy = yaml.safe_load((PROJECT_ROOT / "escalation.yml").read_text())
-    policy["business_hours"]["days"] = {
-        day: "00:00-24:00" for day in policy["business_hours"]["days"]
-    }
+    policy["business_hours"]["days"] = {day: hours for day in policy["business_hours"]["days"]}
+    policy.update(changes)
     path = tmp / "escalation.yml"
     path.write_text(yaml.safe_dump(policy))
     return path
@@ -88,15 +96,24 @@ def always_open_policy(tmp: Path) -> Path:
 
 @contextmanager
 def running_stack(
-    tmp: Path, *, database_url: str, action_url: str | None = None, only: set[str] | None = None
+    tmp: Path,
+    *,
+    database_url: str,
+    action_url: str | None = None,
+    only: set[str] | None = None,
+    policy: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
-    """Start the named services (all by default) on free ports, and stop them afterwards."""
+    """Start the named services (all by default) on free ports, and stop them afterwards.
+
+    `policy` is an escalation.yml (default: always open); `env` is added to every service's.
+    """
     settings = Settings(
         env="test",
         database_url=database_url,
         token_secret="e2e-token-secret-0123456789",
         rasa_auth_token="e2e-rasa-token-0123456789",
-        escalation_file=str(always_open_policy(tmp)),
+        escalation_file=str(policy or always_open_policy(tmp)),
     )
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
@@ -104,14 +121,17 @@ def running_stack(
     log = tmp / "stack.log"
     with log.open("w") as echo:
         supervisor = Supervisor(echo=echo)
+        started: list[Service] = []
         try:
             for service in services(settings, model=MODEL, ports=ports, var_dir=tmp):
                 if only is not None and service.name not in only:
                     continue
                 if action_url and service.name == "rasa":
                     service.env["CIM_ACTION_URL"] = action_url
+                service.env.update(env or {})
                 supervisor.start(service)
+                started.append(service)
             supervisor.wait_ready(timeout=START_TIMEOUT)
-            yield Stack(settings, ports, supervisor, log)
+            yield Stack(settings, ports, supervisor, log, started)
         finally:
             supervisor.stop()

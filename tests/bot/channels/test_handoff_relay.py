@@ -34,6 +34,11 @@ def handoff(state: str = "assigned") -> HandoffView:
 @dataclass
 class FakeStore:
     live: HandoffView | None = None
+    seen: list[str] = field(default_factory=list)
+
+    def mark_seen(self, conversation_id: str) -> bool:
+        self.seen.append(conversation_id)
+        return True
 
     def active_handoff(self, conversation_id: str) -> HandoffView | None:
         return self.live
@@ -99,7 +104,8 @@ async def test_a_customer_message_goes_to_the_agent_and_not_to_the_bot(
 
 
 async def test_a_queued_customer_is_told_their_place(server: ChannelServer) -> None:
-    install(server, FakeStore(handoff("queued")))
+    store = FakeStore(handoff("queued"))
+    install(server, store)
     client = await server.client()
     await client.start_session(SESSION)
 
@@ -110,6 +116,7 @@ async def test_a_queued_customer_is_told_their_place(server: ChannelServer) -> N
     assert data["handoff"] == {"status": "queued", "position": 2, "wait_minutes": 6}
     assert "number 2" in data["text"]
     assert server.rasa.received == []
+    assert store.seen == [SESSION]  # writing while queued: the customer has not left
 
 
 async def test_without_a_handoff_the_bot_answers(server: ChannelServer) -> None:

@@ -19,12 +19,22 @@ from sqlalchemy.orm import sessionmaker
 from bot.channels.handoff import HandoffRelay, ServiceStore
 from bot.channels.web import WebChatInput
 from bot.console.channel import AgentConsoleInput
+from bot.services import queue
 from bot.services.agents import create_agent
-from bot.services.handoffs import create_handoff
 from bot.services.views import AgentView
 from bot.store.testing import SEED_NOW, seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.bot.channels.conftest import FakeRasa, loopback_socket
+from tests.bot.channels.conftest import (
+    channel_options as channel_options,
+)
+from tests.bot.channels.conftest import (
+    rasa_cors as rasa_cors,
+)
+from tests.bot.channels.conftest import (
+    server as server,
+)
+from tests.bot.services.queue_factories import ALWAYS_OPEN, decision
 
 Sanic.test_mode = True
 PASSWORD = "correct horse battery"
@@ -133,17 +143,22 @@ async def console(store: sessionmaker) -> AsyncIterator[Console]:
     new_uow = lambda: SqlAlchemyUnitOfWork(store)  # noqa: E731
     anna = create_agent(new_uow(), username="anna", password=PASSWORD, display_name="Anna")
     ben = create_agent(new_uow(), username="ben", password=PASSWORD, display_name="<b>Ben</b>")
-    handoff = create_handoff(
+    handoff = queue.enqueue(
         new_uow(),
         conversation_id=CONVERSATION,
         customer_id=None,
-        reasons=["explicit_request"],
+        decision=decision("conflict", code="explicit_request"),
         interaction_type="conflict",
         intent="request_human",
-    )
+        policy=ALWAYS_OPEN,
+    ).handoff
     web = WebChatInput(human_handoff=True)
     console_channel = AgentConsoleInput(
-        new_uow=new_uow, secret=b"k" * 32, teams=("general", "billing"), secure_cookie=False
+        new_uow=new_uow,
+        secret=b"k" * 32,
+        teams=("general", "billing"),
+        secure_cookie=False,
+        sweep_seconds=0,  # tests/bot/console/test_sweeper.py sweeps with a fixed clock
     )
     app = Sanic(f"test_console_{uuid.uuid4().hex}")
     app.blueprint(web.blueprint(FakeRasa()), url_prefix="/webhooks/web")

@@ -28,6 +28,17 @@ async def test_a_wrong_password_is_refused(console: Console) -> None:
     assert "Wrong username or password" in await response.text()
 
 
+async def test_guessing_a_password_is_throttled(console: Console) -> None:
+    for _ in range(5):
+        assert (await console.login("anna", "guess")).status == 401
+    locked = await console.login("anna")  # even the right password, for now
+    assert locked.status == 429
+    assert 0 < int(locked.headers["Retry-After"]) <= 300
+    assert "Too many failed attempts" in await locked.text()
+    assert "cim_agent_session" not in locked.cookies
+    assert (await console.login("ben")).status == 303  # others can still log in
+
+
 async def test_an_unknown_agent_is_refused_like_a_wrong_password(console: Console) -> None:
     response = await console.login("nobody", "correct horse battery")
     assert response.status == 401

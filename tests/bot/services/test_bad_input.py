@@ -9,7 +9,6 @@ import pytest
 from bot.services import (
     catalogue,
     customers,
-    handoffs,
     interactions,
     loyalty,
     orders,
@@ -18,6 +17,7 @@ from bot.services import (
 )
 from bot.services.views import CustomerView, HandoffView, Outcome
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
+from tests.bot.services.queue_factories import ALWAYS_OPEN, decision
 
 # Typed as Any: the point is to pass what the signatures do not allow.
 BAD_VALUES: list[Any] = [
@@ -131,14 +131,16 @@ def test_logging_and_handoffs(uow: UoW) -> None:
             outcome=bad,
             details=bad,
         )
-        handoff = handoffs.create_handoff(
+        ticket = queue.enqueue(
             uow,
             conversation_id=bad,
             customer_id=bad,
-            reasons=bad,
+            decision=decision("conflict"),
             interaction_type=bad,
             intent=bad,
             summary=bad,
+            policy=ALWAYS_OPEN,
         )
+        handoff = ticket.handoff
         assert isinstance(handoff, HandoffView) and handoff.state == "queued"
         assert queue.active_handoff_for(uow, conversation_id=bad) in (None, handoff)

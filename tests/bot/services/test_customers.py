@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import pytest
 
+from bot.services import queue
 from bot.services.customers import (
     find_customer_by_public_id,
     get_customer,
     greeting_context,
     verify_customer,
 )
-from bot.services.handoffs import create_handoff
 from bot.services.views import CustomerView
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
+from tests.bot.services.queue_factories import ALWAYS_OPEN, decision
 
 
 @pytest.mark.parametrize(
@@ -67,13 +68,14 @@ def test_the_greeting_knows_what_is_open(uow: UoW, maria: CustomerView) -> None:
 
 
 def test_the_greeting_knows_about_a_queued_handoff(uow: UoW, aiko: CustomerView) -> None:
-    create_handoff(
+    queue.enqueue(
         uow,
         conversation_id="conv-aiko",
         customer_id=aiko.id,
-        reasons=["complaint"],
+        decision=decision("conflict"),
         interaction_type="conflict",
         intent="complaint",
+        policy=ALWAYS_OPEN,
     )
     context = greeting_context(uow, customer_id=aiko.id)
     assert context is not None and context.open_handoff is True

@@ -10,7 +10,6 @@ from sqlalchemy.orm import sessionmaker
 from bot.escalation import Signals, decide
 from bot.services import passwords, queue
 from bot.services.customers import greeting_context
-from bot.services.handoffs import create_handoff
 from bot.services.views import CustomerView, QueueTicket
 from bot.store.models import Handoff
 from bot.store.repositories import HandoffRepository
@@ -368,17 +367,33 @@ def test_customers_not_seen_for_a_while_are_abandoned(bare: UoW) -> None:
     assert queue.mark_seen(bare, conversation_id="here", now=NOW + timedelta(minutes=10))
     assert not queue.mark_seen(bare, conversation_id="nobody")
     later = NOW + timedelta(minutes=POLICY.abandon_after_minutes + 1)
-    assert queue.abandon_unseen(bare, now=later, policy=POLICY) == 1
+    gone = queue.abandon_unseen(bare, now=later, policy=POLICY)
+    assert [ref.conversation_id for ref in gone] == ["gone"]
     assert queue.conversation_state(bare, conversation_id="gone") == "bot"
     assert queue.conversation_state(bare, conversation_id="here") == "queued"
+    assert queue.abandon_unseen(bare, now=later, policy=POLICY) == []  # once only
+
+
+def test_connected_customers_are_present_and_stay_queued(bare: UoW) -> None:
+    enqueue(bare, "connected", "service")
+    enqueue(bare, "left", "conflict")
+    assert queue.queued_conversations(bare) == ["left", "connected"]  # most urgent first
+    later = NOW + timedelta(minutes=POLICY.abandon_after_minutes + 1)
+    assert queue.mark_present(bare, conversation_ids={"connected", "nobody"}, now=later) == 1
+    assert queue.mark_present(bare, conversation_ids=set(), now=later) == 0
+    gone = queue.abandon_unseen(bare, now=later, policy=POLICY)
+    assert [ref.conversation_id for ref in gone] == ["left"]
+    assert queue.queued_conversations(bare) == ["connected"]
 
 
 def test_at_closing_time_the_queue_becomes_tickets(bare: UoW) -> None:
     enqueue(bare, "c1", "conflict")
     enqueue(bare, "s1", "service")
-    assert queue.queued_to_tickets(bare, now=NOW, policy=POLICY) == 0  # still open
+    assert queue.queued_to_tickets(bare, now=NOW, policy=POLICY) == ([], NOW)  # still open
     friday_evening = datetime(2024, 6, 7, 17, 0, tzinfo=NOW.tzinfo)
-    assert queue.queued_to_tickets(bare, now=friday_evening, policy=POLICY) == 2
+    moved, opens = queue.queued_to_tickets(bare, now=friday_evening, policy=POLICY)
+    assert [ref.conversation_id for ref in moved] == ["c1", "s1"]
+    assert opens == MONDAY_OPENING
     tickets = queue.list_queue(bare, now=friday_evening, states=("ticket",))
     assert [e.sla_due_at for e in tickets] == [
         MONDAY_OPENING + timedelta(minutes=15),
@@ -414,19 +429,11 @@ def test_the_greeting_still_knows_about_an_assigned_handoff(uow: UoW, james: Cus
     assert context is not None and context.open_handoff is True
 
 
-def test_the_old_create_handoff_merges_into_an_assigned_handoff(bare: UoW) -> None:
+def test_asking_again_merges_into_an_assigned_handoff(bare: UoW) -> None:
     handoff_id = enqueue(bare, "conv-1").handoff.id
     queue.claim(bare, handoff_id=handoff_id, agent_id=agent(bare, "alex").id)
-    merged = create_handoff(
-        bare,
-        conversation_id="conv-1",
-        customer_id=None,
-        reasons=["explicit_request"],
-        interaction_type="conflict",
-        intent="request_human",
-    )
+    merged = enqueue(bare, "conv-1", "service").handoff
     assert (merged.id, merged.state) == (handoff_id, "assigned")
-    assert merged.reasons == ("conflict", "explicit_request")
 
 
 def test_a_racing_second_enqueue_is_merged(
