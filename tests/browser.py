@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 
+SIGNED_SESSION = r"[0-9a-f]{32}-[0-9a-f]{24}"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -69,7 +71,13 @@ class ChatPage:
         return self.page.get_by_label("Your message")
 
     async def open_chat(self) -> None:
-        await self.page.get_by_role("button", name="Chat with us").click()
+        """Opens the panel; after a reload or navigation the widget may have reopened it
+        itself (without taking the focus), so the test then moves to the input."""
+        launcher = self.page.get_by_role("button", name="Chat with us")
+        if await launcher.get_attribute("aria-expanded") == "true":
+            await self.input.focus()
+        else:
+            await launcher.click()
         await expect()(
             self.page.get_by_role("dialog", name="Trailhead Outfitters help")
         ).to_be_visible()
@@ -86,11 +94,16 @@ class ChatPage:
     async def expect_user(self, text: str) -> None:
         await expect()(self.log.locator(".cim-msg--user .cim-bubble").last).to_have_text(text)
 
-    async def stored_session_id(self) -> str:
-        raw = await self.page.evaluate("() => localStorage.getItem('cim-chat:v1:C0001')")
+    async def stored_session_id(self, scope: str = "C0001") -> str:
+        """The widget's session id: signed by the channel (bot/channels/sessions.py)."""
+        raw = await self.page.evaluate(f"() => localStorage.getItem('cim-chat:v2:{scope}')")
         session_id = json.loads(raw)["sessionId"]
-        assert isinstance(session_id, str) and len(session_id) == 32
+        assert isinstance(session_id, str) and re.fullmatch(SIGNED_SESSION, session_id)
         return str(session_id)
+
+    async def wait_ready(self) -> None:
+        """The widget is connected and has shown the conversation (history included)."""
+        await expect()(self.page.locator(".cim-chat[data-ready=true]")).to_have_count(1)
 
 
 def expect() -> Any:

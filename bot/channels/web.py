@@ -9,14 +9,27 @@ clients (rasa-webchat, RasaHQ's chat widget) keep working; what changes:
   every message's metadata, so actions see the customer on every turn (rasa#11087);
 - bad input gets an ``error`` event instead of reaching Rasa, and a turn that fails or
   stays silent gets a polite apology instead of nothing.
+
+Our widget (widget/, served here as ``widget.js``) adds events that other clients ignore:
+
+- ``session_request`` may carry ``history: true``; the answer is ``session_confirm`` then
+  ``chat_history`` {session_id, messages, state}. Session ids are signed for their owner
+  (bot/channels/sessions.py): only the holder of the id and the customer's token gets the
+  history, and a customer never resumes another customer's conversation;
+- ``typing`` {typing: bool} while the bot prepares an answer, ``chat_state`` {state} (the
+  handoff: queued with position and wait, assigned, ticket) after a turn;
+- ``rating`` {session_id, rating 1-5, comment} stores the end-of-chat rating
+  (bot/services/ratings.py) and answers ``rating_saved``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -31,12 +44,15 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from bot.channels import validation as checks
-from bot.channels.handoff import HandoffRelay, attach_relay
+from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations, attach_relay
+from bot.channels.history import HISTORY_LIMIT, widget_messages
 from bot.channels.output import WebChatOutput, sent_count
+from bot.channels.sessions import SessionKeys, owner_from_metadata, resolve_session
 from bot.channels.static import static_file
 from bot.channels.validation import InvalidInput
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -56,6 +72,13 @@ MAX_METADATA_BYTES = "max_metadata_bytes"  # serialized metadata per payload, de
 HUMAN_HANDOFF = "human_handoff"
 
 ERROR_EVT = "error"
+HISTORY_EVT = "chat_history"
+STATE_EVT = "chat_state"
+TYPING_EVT = "typing"
+RATING_EVT = "rating"
+RATING_SAVED_EVT = "rating_saved"
+NOT_HELD = "session_not_held"
+BAD_RATING = "bad_rating"
 MAX_BODY_BYTES = 64 * 1024  # REST bodies and socket.io packets
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
 ASK_FOR_WORDS = (
@@ -77,6 +100,8 @@ class _SocketBlueprint(Blueprint):
         app.add_route(channel.handle_engineio, path, methods=["GET", "POST", "OPTIONS"])
         app.enable_websocket()
         app.register_listener(channel.close_sockets, "before_server_stop")
+        if channel.conversations is None:
+            channel.conversations = RasaConversations(app)
         if channel.human_handoff:
             channel.relay = attach_relay(app, channel)
         super().register(app, options)
@@ -117,7 +142,13 @@ class WebChatInput(InputChannel):
         max_message_length: int = 2000,
         max_metadata_bytes: int = 8192,
         human_handoff: bool = False,
+        token_secret: str | None = None,
+        conversations: Conversations | None = None,
+        new_uow: Callable[[], Any] | None = None,
     ) -> None:
+        """`token_secret` checks customer tokens and signs session ids (default: from the
+        settings); `conversations` reads histories (default: the Rasa agent's trackers);
+        `new_uow` stores ratings (default: the customer store)."""
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.namespace = namespace
@@ -129,6 +160,24 @@ class WebChatInput(InputChannel):
         self.sio: AsyncServer | None = None
         self.human_handoff = human_handoff
         self.relay: HandoffRelay | None = None
+        self.token_secret = token_secret
+        self.conversations = conversations
+        self.new_uow = new_uow
+        self._keys: SessionKeys | None = None
+
+    @property
+    def secret(self) -> str:
+        if self.token_secret is None:
+            from bot.settings import get_settings
+
+            self.token_secret = get_settings().token_secret
+        return self.token_secret
+
+    @property
+    def keys(self) -> SessionKeys:
+        if self._keys is None:
+            self._keys = SessionKeys(self.secret)
+        return self._keys
 
     def expects_bot_reply(self, sender_id: str) -> bool:
         """Whether the reply guard may apologise for a failed or silent turn (errors are logged
@@ -182,8 +231,12 @@ class WebChatInput(InputChannel):
         async def user_uttered(sid: str, data: Any = None) -> None:
             await self._on_user_uttered(sio, sid, data, on_new_message)
 
+        async def rating(sid: str, data: Any = None) -> None:
+            await self._on_rating(sio, sid, data)
+
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)
+        sio.on(RATING_EVT, rating, namespace=self.namespace)
 
     async def _on_session_request(self, sio: AsyncServer, sid: str, data: Any) -> None:
         try:
@@ -192,15 +245,87 @@ class WebChatInput(InputChannel):
         except InvalidInput as error:
             await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
             return
-        session_id = checks.session_id_or_new(payload.get("session_id"))
+        requested = payload.get("session_id")
+        owner = owner_from_metadata(metadata, self.secret)
+        resolved = resolve_session(
+            self.keys, requested, owner=owner, legacy_ok=checks.is_valid_session_id(requested)
+        )
+        session_id = resolved.session_id
         async with sio.session(sid, namespace=self.namespace) as session:
             previous = session.get("session_id")
-            session.update(session_id=session_id, metadata=metadata)
+            session.update(
+                session_id=session_id, metadata=metadata, held=resolved.held, owner=owner
+            )
         if self.session_persistence:
             if previous and previous != session_id:
                 await _settle(sio.leave_room(sid, previous, namespace=self.namespace))
             await _settle(sio.enter_room(sid, session_id, namespace=self.namespace))
         await sio.emit("session_confirm", session_id, to=sid, namespace=self.namespace)
+        if payload.get("history") is True:
+            history = await self.history_payload(session_id, held=resolved.held)
+            await sio.emit(HISTORY_EVT, history, to=sid, namespace=self.namespace)
+
+    async def history_payload(self, session_id: str, *, held: bool) -> dict[str, Any]:
+        """What the holder of a session sees again after a reload; nothing for anyone else."""
+        messages: list[dict[str, Any]] = []
+        if held and self.conversations is not None:
+            try:
+                events, _ = await self.conversations.history(session_id)
+                messages = widget_messages(events, limit=HISTORY_LIMIT)
+            except Exception:
+                logger.exception("No history for conversation %s.", session_id)
+        state = await self.handoff_state(session_id) if held else None
+        return {"session_id": session_id, "messages": messages, "state": state}
+
+    async def handoff_state(self, conversation_id: str) -> dict[str, Any] | None:
+        """The conversation's handoff as the widget shows it; None without the relay."""
+        if self.relay is None:
+            return None
+        store = self.relay.store
+        try:
+            handoff = await _in_thread(store.active_handoff, conversation_id)
+            if handoff is None:
+                return {"status": "bot"}
+            ticket = await _in_thread(store.queue_position, handoff.id)
+        except Exception:
+            logger.exception("No handoff state for %s.", conversation_id)
+            return None
+        state: dict[str, Any] = {"status": handoff.state}
+        if ticket is not None:
+            state.update(position=ticket.position, wait_minutes=ticket.expected_wait_minutes)
+            if ticket.next_open is not None:
+                state["next_open"] = ticket.next_open.isoformat()
+        return state
+
+    async def _on_rating(self, sio: AsyncServer, sid: str, data: Any) -> None:
+        try:
+            payload = checks.require_object(data)
+            session = await sio.get_session(sid, namespace=self.namespace)
+            conversation_id = self._sender_id(sid, payload, session)
+            if not session.get("held"):
+                raise InvalidInput(NOT_HELD, "Only the holder of the conversation may rate it.")
+            saved = await _in_thread(
+                partial(
+                    _record_rating,
+                    self.new_uow,
+                    conversation_id=conversation_id,
+                    rating=payload.get("rating"),
+                    comment=payload.get("comment"),
+                    customer_public_id=session.get("owner"),
+                )
+            )
+            if saved is None:
+                raise InvalidInput(BAD_RATING, "The rating must be a whole number from 1 to 5.")
+        except InvalidInput as error:
+            await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
+            return
+        except Exception:
+            logger.exception("Could not store a rating.")
+            failed = InvalidInput("rating_failed", "The rating could not be saved; sorry.")
+            await sio.emit(ERROR_EVT, failed.payload(), to=sid, namespace=self.namespace)
+            return
+        reply = {"session_id": conversation_id, "rating": saved.rating}
+        await sio.emit(RATING_SAVED_EVT, reply, to=sid, namespace=self.namespace)
 
     async def _on_user_uttered(
         self, sio: AsyncServer, sid: str, data: Any, on_new_message: OnNewMessage
@@ -217,6 +342,10 @@ class WebChatInput(InputChannel):
         output = WebChatOutput(sio, self.bot_message_evt, self.namespace)
         merged = {**session.get("metadata", {}), **metadata}
         await self._answer(on_new_message, text, output, sender_id, merged)
+        if self.relay is not None and session.get("held"):
+            state = await self.handoff_state(sender_id)
+            if state is not None:
+                await sio.emit(STATE_EVT, state, room=sender_id, namespace=self.namespace)
 
     def _sender_id(self, sid: str, payload: dict[str, Any], session: dict[str, Any]) -> str:
         """With persistence the conversation is the confirmed session; nobody else's."""
@@ -245,6 +374,7 @@ class WebChatInput(InputChannel):
         if self.relay is not None and await self.relay.intercept(message):
             return  # a person owns the conversation: the message went to them
         try:
+            await self._typing(output, sender_id, True)
             await on_new_message(message)
         except Exception:
             logger.exception("The turn for conversation %s failed.", sender_id)
@@ -257,6 +387,14 @@ class WebChatInput(InputChannel):
             await self.relay.after_turn(sender_id)
         if failed and self.expects_bot_reply(sender_id):
             await output.send_text_message(sender_id, APOLOGY)
+        await self._typing(output, sender_id, False)
+
+    async def _typing(self, output: OutputChannel, sender_id: str, typing: bool) -> None:
+        """Every tab of the conversation shows the indicator while the bot works."""
+        if isinstance(output, WebChatOutput):
+            await output.sio.emit(
+                TYPING_EVT, {"typing": typing}, room=sender_id, namespace=self.namespace
+            )
 
     def _add_http_routes(self, bp: Blueprint, on_new_message: OnNewMessage) -> None:
         async def health(_: Request) -> HTTPResponse:
@@ -265,16 +403,19 @@ class WebChatInput(InputChannel):
         async def webhook(request: Request) -> HTTPResponse:
             return await self._on_rest_message(request, on_new_message)
 
-        async def chat_js(request: Request) -> HTTPResponse:
-            return static_file(request, "chat.js")
+        async def widget_js(request: Request) -> HTTPResponse:
+            return static_file(request, "widget.js")
 
-        async def chat_css(request: Request) -> HTTPResponse:
-            return static_file(request, "chat.css")
+        async def widget_css(request: Request) -> HTTPResponse:
+            return static_file(request, "widget.css")
 
         bp.add_route(health, "/", methods=["GET"])
         bp.add_route(webhook, "/webhook", methods=["POST"])
-        bp.add_route(chat_js, "/chat.js", methods=["GET"])
-        bp.add_route(chat_css, "/chat.css", methods=["GET"])
+        bp.add_route(widget_js, "/widget.js", methods=["GET"])
+        bp.add_route(widget_css, "/widget.css", methods=["GET"])
+        # The chat box's old names, for pages that still embed them.
+        bp.add_route(widget_js, "/chat.js", methods=["GET"], name="chat_js")
+        bp.add_route(widget_css, "/chat.css", methods=["GET"], name="chat_css")
 
     async def _on_rest_message(
         self, request: Request, on_new_message: OnNewMessage
@@ -300,6 +441,21 @@ async def _settle(result: object) -> None:
     """`enter_room`/`leave_room` return a coroutine since python-socketio 5.10; Rasa drops it."""
     if inspect.isawaitable(result):
         await result
+
+
+async def _in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Blocking store calls run in the default executor so the event loop never waits."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
+def _record_rating(new_uow: Callable[[], Any] | None, **fields: Any) -> Any:
+    from bot.services.ratings import record_rating
+
+    if new_uow is None:
+        from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+        new_uow = SqlAlchemyUnitOfWork
+    return record_rating(new_uow(), **fields)
 
 
 def _rest_error(status: int, code: str, message: str) -> HTTPResponse:

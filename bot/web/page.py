@@ -1,6 +1,6 @@
 """The demo shop's one page, rendered with everything injected escaped.
 
-Text goes through `html.escape`; the chat box's config is JSON inside a script element,
+Text goes through `html.escape`; the widget's config is JSON inside a script element,
 where `</script>`, `<!--`, `&` and U+2028/U+2029 must not appear literally (`script_json`).
 """
 
@@ -52,7 +52,7 @@ def script_json(value: object) -> str:
 
 def render_page(ctx: PageContext) -> str:
     shop, nonce = escape(ctx.shop_name), escape(ctx.nonce)
-    chat_js = escape(ctx.rasa_url.rstrip("/") + "/webhooks/web/chat.js")
+    widget_js = escape(ctx.rasa_url.rstrip("/") + "/webhooks/web/widget.js")
     products = "\n".join(_product_card(product) for product in ctx.products)
     return f"""<!doctype html>
 <html lang="en">
@@ -77,7 +77,7 @@ def render_page(ctx: PageContext) -> str:
   </ul>
 </main>
 <footer>Demo shop for the customer-service assistant. Questions? Use the chat.</footer>
-<script src="{chat_js}" nonce="{nonce}"></script>
+<script src="{widget_js}" nonce="{nonce}"></script>
 <script nonce="{nonce}">if (window.CimChat) CimChat.init({script_json(ctx.chat_config)});</script>
 </body>
 </html>

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -71,11 +72,15 @@ def find_customer(public_id: str) -> DemoCustomer | None:
     return next((c for c in DEMO_CUSTOMERS if c.public_id == public_id), None)
 
 
-def chat_config(settings: Settings, customer: DemoCustomer | None) -> dict[str, str]:
-    config = {
+def chat_config(settings: Settings, customer: DemoCustomer | None) -> dict[str, Any]:
+    """The widget's `CimChat.init` options, as a shop's backend would render them."""
+    config: dict[str, Any] = {
         "serverUrl": settings.rasa_url,
         "title": f"{settings.shop_name} help",
         "conversationScope": customer.public_id if customer else "anonymous",
+        "colors": {"accent": "#1f6f50"},
+        "position": "right",
+        "language": "en",
     }
     greeting = f"Hi {customer.name.split()[0]}!" if customer else "Hi!"
     config["welcome"] = (

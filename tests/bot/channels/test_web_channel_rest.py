@@ -152,9 +152,14 @@ async def test_a_silent_turn_gets_an_apology(
 
 @pytest.mark.parametrize(
     ("name", "content_type"),
-    [("chat.js", "application/javascript"), ("chat.css", "text/css")],
+    [
+        ("widget.js", "application/javascript"),
+        ("widget.css", "text/css"),
+        ("chat.js", "application/javascript"),  # the old chat box's names still work
+        ("chat.css", "text/css"),
+    ],
 )
-async def test_the_chat_box_files_are_served_with_types_and_cache_headers(
+async def test_the_widget_files_are_served_with_types_and_cache_headers(
     server: ChannelServer, http: aiohttp.ClientSession, name: str, content_type: str
 ) -> None:
     async with http.get(f"{server.url}/webhooks/web/{name}") as resp:
@@ -163,6 +168,7 @@ async def test_the_chat_box_files_are_served_with_types_and_cache_headers(
         assert resp.headers["Cache-Control"] == "public, max-age=300"
         assert resp.headers["X-Content-Type-Options"] == "nosniff"
         assert len(await resp.read()) > 100
+        assert resp.headers["Content-Encoding"] == "gzip"  # aiohttp asks for it, and unpacks
         etag = resp.headers["ETag"]
 
     async with http.get(
@@ -174,6 +180,6 @@ async def test_the_chat_box_files_are_served_with_types_and_cache_headers(
 async def test_other_static_names_are_not_served(
     server: ChannelServer, http: aiohttp.ClientSession
 ) -> None:
-    for path in ("chat.jsx", "..%2Fweb.py", "shop.py"):
+    for path in ("chat.jsx", "widget.mjs", "..%2Fweb.py", "shop.py", "..%2Fstatic%2Fwidget.js"):
         async with http.get(f"{server.url}/webhooks/web/{path}") as resp:
             assert resp.status == 404

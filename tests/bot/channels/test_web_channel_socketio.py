@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from rasa.core.channels.channel import UserMessage
 
+from bot.channels.sessions import SIGNED_PATTERN
 from bot.channels.web import APOLOGY, ASK_FOR_WORDS, WebChatInput
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ async def test_session_request_without_a_usable_id_gets_a_new_one(
     confirmed = await client.start_session(requested)
 
     assert confirmed != requested
-    assert len(confirmed) == 32 and int(confirmed, 16) >= 0
+    assert SIGNED_PATTERN.fullmatch(confirmed)  # 128 random bits and a MAC, see sessions.py
 
 
 async def test_bot_reply_reaches_the_sender(server: ChannelServer) -> None:

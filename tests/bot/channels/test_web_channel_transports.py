@@ -28,9 +28,13 @@ async def recv(ws: Any) -> str:
 
 
 async def event(ws: Any) -> list[Any]:
-    frame = await recv(ws)
-    assert frame.startswith("42"), frame
-    return list(json.loads(frame[2:]))
+    """The next event, skipping the widget's typing indicator (other clients ignore it)."""
+    while True:
+        frame = await recv(ws)
+        assert frame.startswith("42"), frame
+        data = list(json.loads(frame[2:]))
+        if data[0] != "typing":
+            return data
 
 
 async def emit(ws: Any, name: str, data: Any) -> None:

@@ -36,16 +36,23 @@ Sanic.test_mode = True  # several Sanic apps in one process (see tests/bot/chann
 
 @dataclass
 class EchoRasa:
-    """Echoes each message with one quick reply, recording what reached 'Rasa'."""
+    """Echoes each message with one quick reply, recording what reached 'Rasa' and keeping
+    tracker-like events for the history (`Conversations`)."""
 
     received: list[UserMessage] = field(default_factory=list)
+    events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     async def __call__(self, message: UserMessage) -> None:
         self.received.append(message)
         buttons = [{"title": "Track my order", "payload": "/order_status"}]
-        await message.output_channel.send_text_with_buttons(
-            message.sender_id, f"echo: {message.text}", buttons
-        )
+        text = f"echo: {message.text}"
+        log = self.events.setdefault(message.sender_id, [])
+        log.append({"event": "user", "text": message.text, "metadata": message.metadata})
+        log.append({"event": "bot", "text": text, "data": {"buttons": buttons}})
+        await message.output_channel.send_text_with_buttons(message.sender_id, text, buttons)
+
+    async def history(self, conversation_id: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return self.events.get(conversation_id, []), {}
 
 
 @dataclass
@@ -62,7 +69,11 @@ async def stack() -> AsyncIterator[Stack]:
     rasa = EchoRasa()
     app = Sanic(f"browser_test_{uuid.uuid4().hex}")
     # The shop is on another origin, as in production (:8000 vs :5005).
-    channel = WebChatInput(cors_allowed_origins=["http://127.0.0.1", "http://localhost"])
+    channel = WebChatInput(
+        cors_allowed_origins=["http://127.0.0.1", "http://localhost"],
+        token_secret=SECRET,
+        conversations=rasa,
+    )
     app.blueprint(channel.blueprint(rasa), url_prefix="/webhooks/web")
     server = await app.create_server(
         sock=loopback_socket(), return_asyncio_server=True, access_log=False

@@ -114,7 +114,7 @@ async def test_the_page_loads_the_chat_box_from_the_rasa_server(fetch: Fetch) ->
     page, resp = await fetch("/?customer=C0002")
 
     nonce = re.search(r'<script src="[^"]+" nonce="([^"]+)"', page)
-    assert f'<script src="{RASA}/webhooks/web/chat.js"' in page
+    assert f'<script src="{RASA}/webhooks/web/widget.js"' in page
     assert nonce and f"'nonce-{nonce.group(1)}'" in resp.headers["Content-Security-Policy"]
     assert (
         "connect-src http://127.0.0.1:5005 ws://127.0.0.1:5005"

@@ -1,0 +1,74 @@
+// @ts-check
+/** The widget's texts; `language` picks a set, `strings` in the options overrides any. */
+
+const en = {
+  launcher: "Chat with us",
+  unread: (/** @type {number} */ n) => `${n} unread message${n === 1 ? "" : "s"}`,
+  close: "Close chat",
+  end: "End chat",
+  messageLabel: "Your message",
+  placeholder: "Type your message\u2026",
+  send: "Send",
+  conversation: "Conversation",
+  suggested: "Suggested replies",
+  connecting: "Connecting\u2026",
+  offline: (/** @type {number} */ s) => `Offline. Reconnecting in ${s} s\u2026`,
+  typing: "The assistant is typing\u2026",
+  agentTyping: "Typing\u2026",
+  you: "You",
+  assistant: "Assistant",
+  queued: (/** @type {number | undefined} */ p, /** @type {number | undefined} */ w) =>
+    `Waiting for a person${p ? `: you are number ${p} in the queue` : ""}${w ? `, about ${w} min` : ""}.`,
+  agentJoined: (/** @type {string | undefined} */ name) => `${name || "A person"} from our team has joined.`,
+  ticket: "Outside business hours: we have created a ticket and will email you.",
+  newConversation: "A new conversation has started.",
+  tooLong: (/** @type {number} */ n) => `Your message was cut to ${n} characters.`,
+  limitIs: (/** @type {number} */ n) => `That message is too long; the limit is ${n} characters.`,
+  empty: "Please type a message first.",
+  sendFailed: "Sorry, that message could not be sent. Please try again.",
+  rateTitle: "How was this conversation?",
+  rateScale: ["Very poor", "Poor", "OK", "Good", "Excellent"],
+  comment: "Anything to add? (optional)",
+  sendRating: "Send rating",
+  skip: "Skip",
+  thanks: "Thank you for your feedback!",
+  startNew: "Start a new conversation",
+  image: "Image from the assistant",
+};
+
+/** @typedef {typeof en} Strings */
+
+/** @type {Record<string, Strings>} */
+const LANGUAGES = {
+  en,
+  de: {
+    ...en,
+    launcher: "Chat mit uns",
+    unread: (n) => `${n} ungelesene Nachricht${n === 1 ? "" : "en"}`,
+    close: "Chat schlie\u00dfen",
+    end: "Chat beenden",
+    messageLabel: "Ihre Nachricht",
+    placeholder: "Nachricht eingeben\u2026",
+    send: "Senden",
+    conversation: "Unterhaltung",
+    connecting: "Verbinde\u2026",
+    offline: (s) => `Offline. Neuer Versuch in ${s} s\u2026`,
+    typing: "Der Assistent schreibt\u2026",
+    ticket: "Au\u00dferhalb der Gesch\u00e4ftszeiten: Wir haben ein Ticket erstellt und melden uns per E-Mail.",
+    rateTitle: "Wie war diese Unterhaltung?",
+    sendRating: "Bewertung senden",
+    skip: "\u00dcberspringen",
+    thanks: "Danke f\u00fcr Ihr Feedback!",
+    startNew: "Neue Unterhaltung beginnen",
+  },
+};
+
+/**
+ * @param {string | undefined} language e.g. "de" or "de-AT"
+ * @param {Partial<Strings>} [overrides]
+ * @returns {Strings}
+ */
+export function stringsFor(language, overrides = {}) {
+  const base = LANGUAGES[(language || "en").toLowerCase().split("-")[0]] || en;
+  return { ...base, ...overrides };
+}

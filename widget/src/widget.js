@@ -1,0 +1,436 @@
+// @ts-check
+/**
+ * The controller: the session handshake, history, live messages and states on top of a
+ * `Connection`, rendered into the view (view.js).
+ */
+import { appendMarkdown, button, el, safeLink } from "./dom.js";
+import { toHistory, toMessage } from "./messages.js";
+import { StateStore } from "./storage.js";
+import { codePoints, cutToCodePoints, isObject } from "./util.js";
+import { buildView } from "./view.js";
+
+/** @typedef {import("./messages.js").ChatMessage} ChatMessage */
+/** @typedef {import("./messages.js").HandoffState} HandoffState */
+/** @typedef {import("./connection.js").Connection} Connection */
+/** @typedef {import("./connection.js").ConnectionState} ConnectionState */
+/**
+ * @typedef {Object} Settings the options after defaults (index.js)
+ * @property {string} title
+ * @property {string} [welcome]
+ * @property {string} [customerToken]
+ * @property {"left" | "right"} position
+ * @property {string} language
+ * @property {number} maxLength
+ * @property {string} scope
+ * @property {boolean} open
+ * @property {import("./strings.js").Strings} strings
+ */
+
+const LIVE_HANDOFF = ["queued", "assigned", "agent_joined"];
+const TYPING_TIMEOUT_MS = 30000;
+
+export class ChatWidget {
+  /** @param {Settings} settings @param {Connection} connection */
+  constructor(settings, connection) {
+    this.s = settings;
+    this.t = settings.strings;
+    this.connection = connection;
+    this.store = new StateStore(settings.scope);
+    this.saved = this.store.load();
+    this.view = buildView(this.t, settings);
+    /** @type {{text: string, shown: string}[]} */
+    this.pending = [];
+    this.confirmed = false;
+    this.historyShown = false;
+    /** @type {HandoffState} */
+    this.handoff = { status: "bot" };
+    /** @type {number | undefined} */
+    this.typingTimer = undefined;
+    this.ending = false;
+    /** @type {(value: ChatWidget) => void} */
+    let resolveReady = () => {};
+    /** @type {Promise<ChatWidget>} resolved when the conversation is shown */
+    this.ready = new Promise((resolve) => (resolveReady = resolve));
+    this.resolveReady = resolveReady;
+  }
+
+  mount() {
+    this.bind();
+    document.body.append(this.view.root);
+    if (this.s.welcome) this.render({ from: "bot", text: this.s.welcome, replies: [], links: [] }, false);
+    this.setUnread(this.saved.unread);
+    if (this.saved.open || this.s.open) this.toggle(true, false);
+    this.connection.onState((state, retry) => this.onState(state, retry));
+    this.connection.onMessage((event, data) => this.onEvent(event, data));
+    this.connection.connect();
+    return this;
+  }
+
+  destroy() {
+    this.connection.close();
+    this.view.root.remove();
+  }
+
+  /** @private */
+  bind() {
+    const v = this.view;
+    v.launcher.addEventListener("click", () => this.toggle(v.panel.hidden, true));
+    v.close.addEventListener("click", () => this.toggle(false, true));
+    v.end.addEventListener("click", () => this.showRating(true));
+    v.panel.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.toggle(false, true);
+    });
+    v.compose.input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        v.compose.form.requestSubmit();
+      }
+    });
+    v.compose.input.addEventListener("input", () => this.enforceLimit());
+    v.compose.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    v.rating.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submitRating();
+    });
+    v.rating.skip.addEventListener("click", () => this.closeRating(true));
+    v.rating.again.addEventListener("click", () => this.startNew());
+  }
+
+  /** @param {boolean} open @param {boolean} moveFocus */
+  toggle(open, moveFocus) {
+    const v = this.view;
+    v.panel.hidden = !open;
+    v.root.classList.toggle("cim-chat--open", open);
+    v.launcher.setAttribute("aria-expanded", String(open));
+    this.saved.open = open;
+    if (open) this.setUnread(0);
+    this.save();
+    if (moveFocus) (open ? v.compose.input : v.launcher).focus();
+    if (open) this.scrollToEnd();
+  }
+
+  // --- the connection --------------------------------------------------------------------
+
+  /** @private @param {ConnectionState} state @param {number} [retryInMs] */
+  onState(state, retryInMs) {
+    const v = this.view;
+    v.root.dataset.connection = state;
+    const text =
+      state === "connecting" ? this.t.connecting : state === "offline" ? this.t.offline(Math.ceil((retryInMs || 0) / 1000)) : "";
+    v.status.textContent = text;
+    v.status.hidden = !text;
+    if (state !== "open") {
+      this.confirmed = false;
+      return;
+    }
+    this.requestSession(this.saved.sessionId);
+  }
+
+  /** @private @param {string | null} sessionId */
+  requestSession(sessionId) {
+    this.connection.send("session_request", {
+      session_id: sessionId,
+      customData: this.metadata(),
+      history: true,
+    });
+  }
+
+  /** @private @param {string} event @param {unknown} data */
+  onEvent(event, data) {
+    if (event === "session_confirm" && typeof data === "string") this.onConfirmed(data);
+    else if (event === "chat_history") this.onHistory(data);
+    else if (event === "bot_uttered") this.onBotMessage(data);
+    else if (event === "typing" && isObject(data)) this.setTyping(data.typing === true);
+    else if (event === "chat_state" && isObject(data)) this.onHandoff(toMessage({ text: "", handoff: data })?.handoff, false);
+    else if (event === "rating_saved") this.onRatingSaved();
+    else if (event === "error" && isObject(data)) this.onServerError(data);
+  }
+
+  /** @private @param {string} sessionId */
+  onConfirmed(sessionId) {
+    if (this.saved.sessionId && this.saved.sessionId !== sessionId) this.notify(this.t.newConversation);
+    this.saved.sessionId = sessionId;
+    this.save();
+  }
+
+  /** @private The conversation from the server: the log is rebuilt, then pending messages go. */
+  /** @param {unknown} data */
+  onHistory(data) {
+    const history = toHistory(data);
+    if (!history || history.sessionId !== this.saved.sessionId) return;
+    const log = this.view.log;
+    log.replaceChildren();
+    if (this.s.welcome) this.render({ from: "bot", text: this.s.welcome, replies: [], links: [] }, false);
+    history.messages.forEach((m, i) => this.render(m, i === history.messages.length - 1));
+    const joined = history.messages.filter((m) => m.handoff?.status === "agent_joined").pop();
+    const state = history.state || { status: "bot" };
+    if (!state.agent && joined?.handoff) state.agent = joined.handoff.agent;
+    this.onHandoff(state, false);
+    this.confirmed = true;
+    for (const item of this.pending) this.render({ from: "user", text: item.shown, replies: [], links: [] }, false);
+    const pending = this.pending.splice(0);
+    pending.forEach((item) => this.deliver(item.text, item.shown));
+    this.view.root.dataset.ready = "true";
+    if (!this.historyShown) {
+      this.historyShown = true;
+      performance.mark("cim-widget-ready");
+      this.resolveReady(this);
+    }
+  }
+
+  /** @private @param {unknown} data */
+  onBotMessage(data) {
+    const message = toMessage(data);
+    if (!message) return;
+    this.render(message, true);
+    this.announce(message);
+    if (message.handoff) this.onHandoff(message.handoff, true);
+    if (this.view.panel.hidden || document.hidden) this.setUnread(this.saved.unread + 1);
+  }
+
+  /** @private @param {HandoffState | undefined} state @param {boolean} live */
+  onHandoff(state, live) {
+    if (!state) return;
+    const before = this.handoff.status;
+    if (state.status === "assigned" && !state.agent) state.agent = this.handoff.agent;
+    this.handoff = state;
+    const t = this.t;
+    const v = this.view;
+    const text =
+      state.status === "queued"
+        ? t.queued(state.position, state.waitMinutes)
+        : state.status === "assigned" || state.status === "agent_joined"
+          ? t.agentJoined(state.agent)
+          : state.status === "ticket"
+            ? t.ticket
+            : "";
+    v.banner.textContent = text;
+    v.banner.hidden = !text;
+    v.root.dataset.handoff = state.status;
+    if (LIVE_HANDOFF.includes(state.status)) this.setTyping(false);
+    if (live && state.status === "bot" && LIVE_HANDOFF.includes(before)) this.showRating(false);
+  }
+
+  /** @private @param {Record<string, unknown>} error */
+  onServerError(error) {
+    const code = typeof error.code === "string" ? error.code : "";
+    if (code === "bad_session") this.requestSession(this.saved.sessionId);
+    if (code === "message_too_long" && typeof error.limit === "number") this.s.maxLength = error.limit;
+    const messages = /** @type {Record<string, string>} */ ({
+      message_too_long: this.t.limitIs(this.s.maxLength),
+      empty_message: this.t.empty,
+    });
+    this.setTyping(false);
+    this.notify(messages[code] || (typeof error.message === "string" && code.includes("rating") ? error.message : this.t.sendFailed));
+  }
+
+  // --- sending ---------------------------------------------------------------------------
+
+  /** @private Long pastes are cut to the server's limit, visibly. */
+  enforceLimit() {
+    const input = this.view.compose.input;
+    if (codePoints(input.value) > this.s.maxLength) {
+      input.value = cutToCodePoints(input.value, this.s.maxLength);
+      this.notify(this.t.tooLong(this.s.maxLength));
+    }
+  }
+
+  /** @private */
+  submit() {
+    this.enforceLimit();
+    const input = this.view.compose.input;
+    const text = input.value;
+    if (!text.trim()) return;
+    input.value = "";
+    this.say(text, text);
+    input.focus();
+  }
+
+  /** @param {string} text what the server receives @param {string} shown what the customer sees */
+  say(text, shown) {
+    this.clearNotice();
+    this.render({ from: "user", text: shown, replies: [], links: [] }, true);
+    if (this.confirmed) this.deliver(text, shown);
+    else this.pending.push({ text, shown });
+  }
+
+  /** @private @param {string} text @param {string} shown */
+  deliver(text, shown) {
+    const sent = this.connection.send("user_uttered", {
+      message: text,
+      session_id: this.saved.sessionId,
+      customData: this.metadata(),
+    });
+    if (!sent) this.pending.push({ text, shown });
+    else if (!LIVE_HANDOFF.includes(this.handoff.status)) this.setTyping(true);
+  }
+
+  /** @private @returns {Record<string, string>} */
+  metadata() {
+    /** @type {Record<string, string>} */
+    const data = { language: this.s.language };
+    if (this.s.customerToken) data.customer_token = this.s.customerToken;
+    return data;
+  }
+
+  // --- rating ----------------------------------------------------------------------------
+
+  /** @private @param {boolean} ending the customer ended the chat (else: an agent handed back) */
+  showRating(ending) {
+    const r = this.view.rating;
+    this.ending = ending;
+    r.form.reset();
+    r.form.hidden = false;
+    r.fieldset.hidden = r.comment.hidden = r.actions.hidden = false;
+    /** @type {HTMLElement} */ (r.comment.previousElementSibling).hidden = false;
+    r.thanks.hidden = true;
+    this.view.compose.form.hidden = ending;
+    if (ending) /** @type {HTMLInputElement} */ (r.fieldset.querySelector("input")).focus();
+  }
+
+  /** @private */
+  submitRating() {
+    const r = this.view.rating;
+    const chosen = /** @type {HTMLInputElement | null} */ (r.fieldset.querySelector("input:checked"));
+    if (!chosen) {
+      this.notify(this.t.rateTitle);
+      return;
+    }
+    const sent = this.connection.send("rating", {
+      session_id: this.saved.sessionId,
+      rating: Number(chosen.value),
+      comment: r.comment.value.trim() || null,
+    });
+    if (!sent) this.notify(this.t.sendFailed);
+  }
+
+  /** @private */
+  onRatingSaved() {
+    const r = this.view.rating;
+    r.fieldset.hidden = r.comment.hidden = r.actions.hidden = true;
+    /** @type {HTMLElement} */ (r.comment.previousElementSibling).hidden = true;
+    r.thanks.hidden = false;
+    r.again.hidden = !this.ending;
+    this.clearNotice();
+    (this.ending ? r.again : r.thanks).focus();
+    if (!this.ending) window.setTimeout(() => this.closeRating(false), 4000);
+  }
+
+  /** @private @param {boolean} skipped */
+  closeRating(skipped) {
+    this.view.rating.form.hidden = true;
+    if (skipped && this.ending) {
+      this.startNew();
+      return;
+    }
+    this.view.compose.form.hidden = false;
+  }
+
+  /** A fresh conversation: a new session id from the server, an empty log. */
+  startNew() {
+    this.view.rating.form.hidden = true;
+    this.view.compose.form.hidden = false;
+    this.saved.sessionId = null;
+    this.save();
+    this.confirmed = false;
+    this.onHandoff({ status: "bot" }, false);
+    this.view.log.replaceChildren();
+    this.requestSession(null);
+    this.view.compose.input.focus();
+  }
+
+  // --- rendering -------------------------------------------------------------------------
+
+  /** @private @param {ChatMessage} message @param {boolean} latest */
+  render(message, latest) {
+    const kind = message.handoff ? "status" : message.from;
+    const item = el("li", `cim-msg cim-msg--${kind}${message.agent ? " cim-msg--bot cim-msg--agent" : ""}`);
+    if (message.agent) item.append(el("span", "cim-author", message.agent));
+    if (message.text) {
+      const bubble = el("div", "cim-bubble");
+      bubble.dir = "auto";
+      if (message.from === "user") bubble.textContent = message.text;
+      else appendMarkdown(bubble, message.text);
+      item.append(bubble);
+    }
+    if (message.image) {
+      const image = el("img", "cim-image");
+      image.src = message.image;
+      image.alt = this.t.image;
+      image.loading = "lazy";
+      item.append(image);
+    }
+    for (const link of message.links) item.append(safeLink(link.href, link.title));
+    for (const old of this.view.log.querySelectorAll(".cim-replies")) old.remove();
+    if (latest && message.replies.length) item.append(this.replyButtons(message.replies));
+    this.view.log.append(item);
+    this.scrollToEnd();
+  }
+
+  /** @private @param {import("./messages.js").QuickReply[]} replies */
+  replyButtons(replies) {
+    const group = el("div", "cim-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", this.t.suggested);
+    for (const reply of replies) {
+      const choice = button(reply.title, "cim-reply");
+      choice.addEventListener("click", () => {
+        group.remove();
+        this.say(reply.payload, reply.title);
+        this.view.compose.input.focus();
+      });
+      group.append(choice);
+    }
+    return group;
+  }
+
+  /** @private New messages are read out by screen readers; restored history is not. */
+  /** @param {ChatMessage} message */
+  announce(message) {
+    const who = message.agent || this.t.assistant;
+    this.view.live.textContent = message.text ? `${who}: ${message.text}` : "";
+  }
+
+  /** @private @param {boolean} on */
+  setTyping(on) {
+    window.clearTimeout(this.typingTimer);
+    this.view.typing.hidden = !on;
+    if (on) this.typingTimer = window.setTimeout(() => this.setTyping(false), TYPING_TIMEOUT_MS);
+    this.scrollToEnd();
+  }
+
+  /** @private @param {number} count */
+  setUnread(count) {
+    this.saved.unread = count;
+    this.save();
+    const v = this.view;
+    v.badge.textContent = String(count);
+    v.badge.hidden = count === 0;
+    v.launcher.setAttribute("aria-label", count ? `${this.t.launcher} (${this.t.unread(count)})` : this.t.launcher);
+  }
+
+  /** @private @param {string} text */
+  notify(text) {
+    this.view.notice.textContent = text;
+    this.view.notice.hidden = false;
+  }
+
+  /** @private */
+  clearNotice() {
+    this.view.notice.hidden = true;
+    this.view.notice.textContent = "";
+  }
+
+  /** @private */
+  save() {
+    this.store.save(this.saved);
+  }
+
+  /** @private */
+  scrollToEnd() {
+    this.view.log.scrollTop = this.view.log.scrollHeight;
+  }
+}
