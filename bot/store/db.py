@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import sessionmaker
 
 from bot.settings import get_settings
+from bot.store import review_models  # noqa: F401  (registers the trainers' tables on Base)
 from bot.store.models import Base
 
 _LOCK = threading.Lock()
