@@ -1,0 +1,173 @@
+"""Every run-time override of Rasa in this project, in one place.
+
+Rasa's extension points (tracker store, channels, components, policies) do not reach two hot
+spots measured in ../shared/notes/rasa-capacity.md, so they are replaced here, in the Rasa
+process only, by functions that return the same results and raise the same errors:
+
+1. `RemoteAction._validate_action_result`: Rasa calls `jsonschema.validate()` on every
+   action-server response, which first re-checks the (constant) response schema against
+   the JSON-Schema metaschema, then builds a validator: most of the ~33 ms of Rasa CPU an
+   action call costs. Here the schema is checked and the validator built once per class;
+   the response is validated exactly as `jsonschema.validate` does (`best_match` of all
+   errors, the same message suffix).
+2. `DaskGraphRunner.run`: per message, Rasa prunes the graph schema for the targets, builds
+   a dask graph and runs it through dask's synchronous scheduler. Here the pruned schema and
+   a topological order are computed once per target list, and the nodes are called in that
+   order, each once, with its parents' outputs: what dask's synchronous scheduler does,
+   without its bookkeeping.
+
+`install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
+Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
+behaviour; `uninstall()` restores Rasa's functions (tests compare both).
+tests/bot/test_runtime_overrides.py checks that each override still matches Rasa's own
+function; if Rasa changes one of these functions, the check on the source below fails and
+the override must be reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+from collections.abc import Callable
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# sha256 of the Rasa 3.6.21 functions replaced here; a mismatch means Rasa changed them.
+EXPECTED_SOURCES = {
+    "RemoteAction._validate_action_result": (
+        "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"
+    ),
+    "DaskGraphRunner.run": "45f0f52f574f3aa9546a552bf671183e171092c18b66e97f5771a7fa295de37e",
+}
+
+_originals: dict[str, Callable[..., Any]] = {}
+_validators: dict[type, Any] = {}
+_plans: dict[tuple[int, tuple[str, ...]], tuple[Any, list[str]]] = {}
+
+
+def source_digest(function: Callable[..., Any]) -> str:
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()
+
+
+def _response_validator(action_class: type) -> Any:
+    validator = _validators.get(action_class)
+    if validator is None:
+        from jsonschema.validators import validator_for
+
+        schema = action_class.action_response_format_spec()  # type: ignore[attr-defined]
+        cls = validator_for(schema)
+        cls.check_schema(schema)
+        validator = _validators[action_class] = cls(schema)
+    return validator
+
+
+def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    """`RemoteAction._validate_action_result` with the validator built once."""
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = best_match(_response_validator(type(self)).iter_errors(result))
+    if error is None:
+        return True
+    try:
+        raise error
+    except ValidationError as e:
+        e.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise e
+
+
+def _plan(runner: Any, targets: list[str]) -> tuple[Any, list[str]]:
+    """The pruned schema for `targets` and its nodes in dependency order, cached."""
+    key = (id(runner), tuple(targets))
+    plan = _plans.get(key)
+    if plan is None:
+        schema = runner._graph_schema.minimal_graph_schema(targets)
+        order: list[str] = []
+        seen: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in seen or name not in schema.nodes:
+                return
+            seen.add(name)
+            for parent in schema.nodes[name].needs.values():
+                visit(parent)
+            order.append(name)
+
+        for name in schema.nodes:
+            visit(name)
+        plan = _plans[key] = (schema, order)
+    return plan
+
+
+def run_graph(
+    self: Any, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+) -> dict[str, Any]:
+    """`DaskGraphRunner.run` without dask: same inputs, same results, same errors."""
+    from rasa.engine.exceptions import GraphRunError
+
+    run_targets = targets if targets else self._graph_schema.target_names
+    schema, order = _plan(self, list(run_targets))
+    values: dict[str, Any] = {}
+    for name, value in (inputs or {}).items():
+        if isinstance(value, str) and value in schema.nodes:
+            raise GraphRunError(
+                f"Input value '{value}' clashes with a node name. Make sure "
+                f"that none of the input names passed to the `run` method are the "
+                f"same as node names in the graph schema."
+            )
+        values[name] = (name, value)
+    try:
+        for name in order:
+            needs = schema.nodes[name].needs.values()
+            # dask passes the name itself for a need nobody provides; GraphNode warns.
+            values[name] = self._instantiated_nodes[name](*(values.get(n, n) for n in needs))
+        return dict(values[target] for target in run_targets)
+    except RuntimeError as e:
+        raise GraphRunError("Error running runner.") from e
+
+
+def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
+    from rasa.core.actions.action import RemoteAction
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    return {
+        "RemoteAction._validate_action_result": (
+            RemoteAction, "_validate_action_result", validate_action_result
+        ),
+        "DaskGraphRunner.run": (DaskGraphRunner, "run", run_graph),
+    }
+
+
+def install() -> None:
+    """Replace the functions above in Rasa (once per process)."""
+    for label, (owner, attribute, replacement) in _targets().items():
+        if label in _originals:
+            continue
+        _originals[label] = getattr(owner, attribute)
+        setattr(owner, attribute, replacement)
+        logger.info("Run-time override installed: %s", label)
+
+
+def uninstall() -> None:
+    """Put Rasa's functions back."""
+    for label, (owner, attribute, _) in _targets().items():
+        original = _originals.pop(label, None)
+        if original is not None:
+            setattr(owner, attribute, original)
+    _plans.clear()
+
+
+def original(label: str) -> Callable[..., Any]:
+    """Rasa's own function for `label`, installed or not."""
+    if label in _originals:
+        return _originals[label]
+    owner, attribute, _ = _targets()[label]
+    return getattr(owner, attribute)  # type: ignore[no-any-return]

@@ -1,0 +1,200 @@
+"""An SQL tracker store that does not rebuild the whole conversation on every turn.
+
+Rasa's `SQLTrackerStore` reads every event of the conversation's session on each turn,
+turns each back into an `Event` (`Event.resolve_by_type` walks the whole class tree for each
+one) and replays them into a new tracker; on save it counts the stored events again. That
+cost grows with the conversation and was a quarter of the server's CPU under load
+(../shared/notes/rasa-capacity.md). This store writes exactly the same rows, to the same
+`events` table, on SQLite and PostgreSQL, so the full history stays where the console,
+transcripts and Rasa's own API read it; what it adds is a bounded in-process cache of the
+trackers it last saved.
+
+The cache is only trusted when it cannot be stale:
+
+- a cached tracker is handed out to one caller at a time; saving it hands it back, and other
+  callers meanwhile read the database as with Rasa's store;
+- on each hit one indexed query checks that the conversation's newest row is still the one
+  this process wrote (another replica, or anyone else, writing makes it a miss);
+- a tracker handed out and changed but never saved (a failed turn) is a miss;
+- a save that starts a new session drops the entry, so the next read returns the last
+  session only, as Rasa's store does.
+
+Configure it in endpoints.yml in place of `type: SQL`, with the same keys, plus:
+
+- `cache_size` (default 5000): conversations kept in memory, least recently used dropped;
+  0 turns the cache off (the store then behaves as Rasa's);
+- `runtime_overrides` (default true): install bot/runtime_overrides.py in this process;
+- `sqlite_wal` (default true): on SQLite, pooled connections in WAL mode with
+  synchronous=NORMAL instead of a new connection and an fsync per query.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.pool import QueuePool
+
+logger = logging.getLogger(__name__)
+
+CACHE_SIZE = "cache_size"
+RUNTIME_OVERRIDES = "runtime_overrides"
+DEFAULT_CACHE_SIZE = 5000
+INSERT_BATCH = 100  # rows per INSERT: 6 parameters each, well under SQLite's limit
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@dataclass
+class _Entry:
+    tracker: DialogueStateTracker
+    saved: int  # how many of tracker.events are in the database
+    last_id: int | None  # the conversation's newest row id when this process last wrote
+    out: bool = False  # handed to a caller who has not saved it yet
+
+
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """`SQLTrackerStore` with a validated in-process tracker cache; see the module docstring."""
+
+    def __init__(
+        self,
+        domain: Domain | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        runtime_overrides: bool = True,
+        sqlite_wal: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(domain, **kwargs)
+        if vars(self)["engine"].dialect.name == "sqlite" and sqlite_wal:
+            self._use_pooled_wal_engine()
+        if int(cache_size) < 0:
+            raise ValueError(f"{CACHE_SIZE} must be 0 or more, got {cache_size}")
+        self.cache_size = int(cache_size)
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        if runtime_overrides:
+            from bot import runtime_overrides as overrides
+
+            overrides.install()
+
+    def _use_pooled_wal_engine(self) -> None:
+        """SQLite: keep connections open and commit without an fsync each time.
+
+        Rasa's engine opens a new SQLite connection per query (SQLAlchemy 1.4 uses no pool
+        for SQLite files) and commits in rollback-journal mode, which fsyncs every turn
+        while the event loop waits. WAL with synchronous=NORMAL stays consistent after a
+        crash and may lose only the last turns on power loss.
+        """
+        old: sa.engine.Engine = vars(self)["engine"]
+        old.dispose()
+        engine = sa.create_engine(
+            old.url, poolclass=QueuePool, pool_size=1, max_overflow=4,
+            connect_args={"check_same_thread": False},
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        self.engine = engine
+        self.sessionmaker = sa.orm.sessionmaker(bind=engine)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        entry = self._entries.get(sender_id)
+        if entry is not None:
+            if self._usable(sender_id, entry):
+                entry.out = True
+                self._entries.move_to_end(sender_id)
+                return entry.tracker
+            del self._entries[sender_id]
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None and self.cache_size:
+            self._remember(tracker, self._last_id(sender_id), out=True)
+        return tracker
+
+    def _usable(self, sender_id: str, entry: _Entry) -> bool:
+        if entry.out or entry.saved != len(entry.tracker.events):
+            return False
+        return self._last_id(sender_id) == entry.last_id
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        entry = self._entries.get(tracker.sender_id)
+        if entry is None or entry.tracker is not tracker or not self.cache_size:
+            await super().save(tracker)  # unknown to the cache: count what is stored, as Rasa
+            if self.cache_size:
+                self._remember(tracker, self._last_id(tracker.sender_id), out=True)
+            return
+        new = list(tracker.events)[entry.saved :]
+        if self.event_broker is not None:
+            await self._stream_new_events(self.event_broker, new, tracker.sender_id)
+        last_id = self._insert(tracker.sender_id, new) or entry.last_id
+        if any(isinstance(event, SessionStarted) for event in new):
+            del self._entries[tracker.sender_id]  # the next read returns the new session only
+            return
+        entry.saved, entry.last_id, entry.out = len(tracker.events), last_id, False
+
+    def _insert(self, sender_id: str, events: list[Event]) -> int | None:
+        """Write `events` as Rasa's store does, a few statements for all; the newest row id."""
+        table = self.SQLEvent.__table__
+        rows = [self._row(sender_id, event) for event in events]
+        newest: int | None = None
+        with self._engine.begin() as connection:
+            for start in range(0, len(rows), INSERT_BATCH):
+                statement = sa.insert(table).values(rows[start : start + INSERT_BATCH])
+                if connection.dialect.name == "postgresql":
+                    ids = connection.execute(statement.returning(table.c.id)).scalars()
+                    newest = max(int(i) for i in ids)
+                elif connection.dialect.name == "sqlite":  # lastrowid: the batch's last row
+                    newest = int(connection.execute(statement).lastrowid)
+                else:
+                    connection.execute(statement)
+        if rows and newest is None:
+            newest = self._last_id(sender_id)
+        return newest
+
+    @staticmethod
+    def _row(sender_id: str, event: Event) -> dict[str, Any]:
+        data = event.as_dict()
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
+
+    def _last_id(self, sender_id: str) -> int | None:
+        query = sa.select(sa.func.max(self.SQLEvent.id)).where(
+            self.SQLEvent.sender_id == sender_id
+        )
+        with self._engine.connect() as connection:
+            found = connection.execute(query).scalar()
+        return None if found is None else int(found)
+
+    @property
+    def _engine(self) -> sa.engine.Engine:
+        return vars(self)["engine"]  # type: ignore[no-any-return]
+
+    def _remember(self, tracker: DialogueStateTracker, last_id: int | None, *, out: bool) -> None:
+        if tracker.events.maxlen is not None:  # a capped history cannot be counted
+            return
+        self._entries[tracker.sender_id] = _Entry(tracker, len(tracker.events), last_id, out)
+        self._entries.move_to_end(tracker.sender_id)
+        while len(self._entries) > self.cache_size:
+            self._entries.popitem(last=False)
+
+    @property
+    def cached(self) -> int:
+        """Conversations held in memory."""
+        return len(self._entries)

@@ -1,0 +1,194 @@
+"""The cached SQL tracker store against Rasa's own, on SQLite and on the real PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.store.testing import BACKENDS, temporary_database
+from bot.trackers.store import CachedSQLTrackerStore
+from tests.db import scalar
+
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [greet, order_status]
+slots:
+  customer_id:
+    type: text
+    influence_conversation: false
+    mappings: [{type: custom}]
+responses:
+  utter_greet: [{text: "Hi!"}]
+"""
+)
+
+
+@pytest.fixture(params=BACKENDS)
+def url(request: pytest.FixtureRequest) -> Iterator[str]:
+    with temporary_database(request.param) as database_url:
+        yield database_url
+
+
+def ours(url: str, **options: object) -> CachedSQLTrackerStore:
+    return CachedSQLTrackerStore(DOMAIN, host=url, runtime_overrides=False, **options)
+
+
+def rasas(url: str) -> SQLTrackerStore:
+    return SQLTrackerStore(DOMAIN, host=url)
+
+
+def turn(text: str, n: int) -> list[Event]:
+    now = time.time()
+    return [
+        UserUttered(text, {"name": "greet", "confidence": 0.9}, timestamp=now),
+        SlotSet("customer_id", f"C{n:04d}", timestamp=now),
+        ActionExecuted("utter_greet", timestamp=now),
+        BotUttered(f"Hi {n}!", timestamp=now),
+        ActionExecuted("action_listen", timestamp=now),
+    ]
+
+
+def dicts(tracker: DialogueStateTracker | None) -> list[dict]:
+    assert tracker is not None
+    return [event.as_dict() for event in tracker.events]
+
+
+async def converse(store: CachedSQLTrackerStore | SQLTrackerStore, sender: str, turns: int) -> None:
+    tracker = await store.get_or_create_tracker(sender)
+    for n in range(turns):
+        tracker = await store.retrieve(sender) or tracker
+        tracker.update_with_events(turn(f"hello {n}", n), DOMAIN)
+        await store.save(tracker)
+
+
+def rows(url: str, sender: str) -> int:
+    return int(scalar(url, "SELECT count(*) FROM events WHERE sender_id = :s", s=sender))
+
+
+async def test_writes_the_rows_rasas_store_reads(url: str) -> None:
+    store = ours(url)
+    await converse(store, "alice", 3)
+    cached = await store.retrieve("alice")
+    assert dicts(await rasas(url).retrieve("alice")) == dicts(cached)
+    assert rows(url, "alice") == len(cached.events) == 1 + 3 * 5
+
+
+async def test_reads_what_rasas_store_wrote(url: str) -> None:
+    await converse(rasas(url), "bob", 2)
+    assert dicts(await ours(url).retrieve("bob")) == dicts(await rasas(url).retrieve("bob"))
+
+
+async def test_a_turn_on_a_cached_tracker_adds_only_its_rows(url: str) -> None:
+    store = ours(url)
+    await converse(store, "carol", 1)
+    first = await store.retrieve("carol")
+    await store.save(first)
+    again = await store.retrieve("carol")
+    assert again is first  # served from memory
+    again.update_with_events(turn("where is my order", 9), DOMAIN)
+    await store.save(again)
+    assert rows(url, "carol") == len(again.events) == 11
+    assert dicts(await rasas(url).retrieve("carol")) == dicts(again)
+
+
+async def test_another_writer_makes_the_cache_miss(url: str) -> None:
+    store, replica = ours(url), rasas(url)
+    await converse(store, "dave", 1)
+    await converse(replica, "dave", 1)  # another Rasa process took a turn
+    seen = await store.retrieve("dave")
+    assert dicts(seen) == dicts(await replica.retrieve("dave"))
+    assert len(seen.events) == 11
+
+
+async def test_a_failed_turn_is_not_served_from_memory(url: str) -> None:
+    store = ours(url)
+    await converse(store, "erin", 1)
+    broken = await store.retrieve("erin")
+    broken.update_with_events(turn("never saved", 7), DOMAIN)  # the turn fails: no save
+    fresh = await store.retrieve("erin")
+    assert fresh is not broken
+    assert dicts(fresh) == dicts(await rasas(url).retrieve("erin"))
+    assert len(fresh.events) == 6
+
+
+async def test_a_second_reader_gets_the_saved_state_while_a_turn_runs(url: str) -> None:
+    store = ours(url)
+    await converse(store, "fay", 1)
+    await store.save(await store.retrieve("fay"))
+    in_turn = await store.retrieve("fay")
+    in_turn.update(UserUttered("half-way", {"name": "greet", "confidence": 1.0}))
+    reader = await store.retrieve("fay")  # e.g. the agent console, without the lock
+    assert reader is not in_turn and len(reader.events) == 6
+    await store.save(in_turn)
+    assert len((await store.retrieve("fay")).events) == 7
+    assert rows(url, "fay") == 7
+
+
+async def test_a_new_session_reads_back_as_with_rasas_store(url: str) -> None:
+    store = ours(url)
+    await converse(store, "gus", 2)
+    tracker = await store.retrieve("gus")
+    tracker.update_with_events(
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        DOMAIN,
+    )
+    await store.save(tracker)
+    ours_now, rasa_now = await store.retrieve("gus"), await rasas(url).retrieve("gus")
+    assert dicts(ours_now) == dicts(rasa_now)
+    assert len(dicts(await store.retrieve_full_tracker("gus"))) == rows(url, "gus") == 14
+
+
+async def test_the_cache_is_bounded_and_a_dropped_conversation_still_reads(url: str) -> None:
+    store = ours(url, cache_size=2)
+    for sender in ("h1", "h2", "h3"):
+        await converse(store, sender, 1)
+    assert store.cached == 2
+    assert dicts(await store.retrieve("h1")) == dicts(await rasas(url).retrieve("h1"))
+
+
+async def test_without_a_cache_it_is_rasas_store(url: str) -> None:
+    store = ours(url, cache_size=0)
+    await converse(store, "ivy", 2)
+    assert store.cached == 0
+    assert dicts(await store.retrieve("ivy")) == dicts(await rasas(url).retrieve("ivy"))
+
+
+async def test_a_restarted_process_sees_the_whole_conversation(url: str) -> None:
+    await converse(ours(url), "jo", 3)
+    assert len(dicts(await ours(url).retrieve("jo"))) == 16
+
+
+async def test_an_unknown_conversation_is_none(url: str) -> None:
+    assert await ours(url).retrieve("nobody-here") is None
+
+
+def test_a_negative_cache_size_is_refused(tmp_path: object) -> None:
+    with pytest.raises(ValueError, match="cache_size"):
+        CachedSQLTrackerStore(DOMAIN, db=":memory:", cache_size=-1, runtime_overrides=False)
+
+
+async def test_a_long_burst_of_events_is_written_in_batches(url: str) -> None:
+    store = ours(url)
+    await converse(store, "kim", 1)
+    tracker = await store.retrieve("kim")
+    for n in range(50):  # 250 events in one save: more than one INSERT batch
+        tracker.update_with_events(turn(f"burst {n}", n), DOMAIN)
+    await store.save(tracker)
+    assert rows(url, "kim") == len(tracker.events) == 256
+    assert dicts(await rasas(url).retrieve("kim")) == dicts(tracker)
+    again = await store.retrieve("kim")
+    assert again is tracker  # the newest id was recorded right
