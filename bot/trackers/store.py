@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 CACHE_SIZE = "cache_size"
 RUNTIME_OVERRIDES = "runtime_overrides"
 DEFAULT_CACHE_SIZE = 5000
+# The conversation's newest row; one index seek (events.sender_id is indexed).
+LAST_ID = sa.text("SELECT max(id) FROM events WHERE sender_id = :sender_id")
 INSERT_BATCH = 100  # rows per INSERT: 6 parameters each, well under SQLite's limit
 
 
@@ -175,11 +177,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         }
 
     def _last_id(self, sender_id: str) -> int | None:
-        query = sa.select(sa.func.max(self.SQLEvent.id)).where(
-            self.SQLEvent.sender_id == sender_id
-        )
         with self._engine.connect() as connection:
-            found = connection.execute(query).scalar()
+            found = connection.execute(LAST_ID, {"sender_id": sender_id}).scalar()
         return None if found is None else int(found)
 
     @property
