@@ -16,6 +16,12 @@ process only, by functions that return the same results and raise the same error
    order, each once, with its parents' outputs: what dask's synchronous scheduler does,
    without its bookkeeping.
 
+3. `EndpointConfig.session`: Rasa opens a new aiohttp session, and so a new TCP connection,
+   for every call to the action server and closes it after the reply. Here each endpoint
+   keeps one session per event loop, with the same headers, auth and time-out, and
+   `async with endpoint.session()` leaves it open, so calls reuse keep-alive connections.
+   Requests, replies and errors are Rasa's own (`EndpointConfig.request` is unchanged).
+
 `install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
 Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
 behaviour; `uninstall()` restores Rasa's functions (tests compare both).
@@ -40,11 +46,15 @@ EXPECTED_SOURCES = {
         "f8cdb4be6812396167ced74161b2ccd65c5ea676ad86d7d359d8c322d9d8dc42"
     ),
     "DaskGraphRunner.run": "45f0f52f574f3aa9546a552bf671183e171092c18b66e97f5771a7fa295de37e",
+    "EndpointConfig.session": "e55aa13d9d4fb4bc440ac33b870a97ee162b76dda7ccb6bf68433567475fdffb",
+    # Not replaced: the function whose `async with self.session()` the third override serves.
+    "EndpointConfig.request": "ccdb778aed8208e23cde3c3f47eac7fbbbb735dac8f7ef7254d54451c64ad608",
 }
 
 _originals: dict[str, Callable[..., Any]] = {}
 _validators: dict[type, Any] = {}
 _plans: dict[tuple[int, tuple[str, ...]], tuple[Any, list[str]]] = {}
+_sessions: dict[tuple[int, Any], Any] = {}
 
 
 def source_digest(function: Callable[..., Any]) -> str:
@@ -134,11 +144,37 @@ def run_graph(
         raise GraphRunError("Error running runner.") from e
 
 
+class _KeptSession:
+    """`async with` gives the endpoint's session for this loop and leaves it open."""
+
+    def __init__(self, endpoint: Any) -> None:
+        self.endpoint = endpoint
+
+    async def __aenter__(self) -> Any:
+        import asyncio
+
+        key = (id(self.endpoint), asyncio.get_running_loop())
+        session = _sessions.get(key)
+        if session is None or session.closed:
+            session = _sessions[key] = _originals["EndpointConfig.session"](self.endpoint)
+        return session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+def kept_session(self: Any) -> _KeptSession:
+    """`EndpointConfig.session` that keeps the session (and its connections) open."""
+    return _KeptSession(self)
+
+
 def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.utils.endpoints import EndpointConfig
 
     return {
+        "EndpointConfig.session": (EndpointConfig, "session", kept_session),
         "RemoteAction._validate_action_result": (
             RemoteAction, "_validate_action_result", validate_action_result
         ),
@@ -163,11 +199,16 @@ def uninstall() -> None:
         if original is not None:
             setattr(owner, attribute, original)
     _plans.clear()
+    _sessions.clear()  # open ones are closed with their event loop
 
 
 def original(label: str) -> Callable[..., Any]:
-    """Rasa's own function for `label`, installed or not."""
+    """Rasa's own function for `label` ("Class.function"), installed or not."""
     if label in _originals:
         return _originals[label]
+    if label == "EndpointConfig.request":
+        from rasa.utils.endpoints import EndpointConfig
+
+        return EndpointConfig.request
     owner, attribute, _ = _targets()[label]
     return getattr(owner, attribute)  # type: ignore[no-any-return]

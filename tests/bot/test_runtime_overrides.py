@@ -33,6 +33,11 @@ def test_the_replaced_rasa_functions_are_the_reviewed_ones() -> None:
         assert overrides.source_digest(overrides.original(label)) == digest, label
 
 
+def test_labels_name_the_functions_they_check() -> None:
+    for label in overrides.EXPECTED_SOURCES:
+        assert overrides.original(label).__qualname__ == label
+
+
 def test_install_is_idempotent_and_uninstall_restores_rasa() -> None:
     rasa_run = DaskGraphRunner.run
     overrides.install()
@@ -159,3 +164,89 @@ def test_graphs_run_as_with_dask(tmp_path: Path, kwargs: dict[str, Any]) -> None
 
 def test_the_override_computes_the_right_values(tmp_path: Path) -> None:
     assert overrides.run_graph(_runner(tmp_path), inputs={"__x__": 1}) == {"d": [12, 102, 222]}
+
+
+class ActionServer:
+    """A loopback HTTP server that records what reaches it and from which connection."""
+
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+
+    async def handle(self, request: Any) -> Any:
+        from aiohttp import web
+
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        self.seen.append(
+            {
+                "path": request.path,
+                "query": dict(request.query),
+                "auth": request.headers.get("Authorization"),
+                "custom": request.headers.get("X-Custom"),
+                "content_type": request.headers.get("Content-Type"),
+                "body": await request.text(),
+                "peer": peer,
+            }
+        )
+        if request.path.endswith("/missing"):
+            return web.json_response({"error": "nope"}, status=404)
+        if request.path.endswith("/text"):
+            return web.Response(text="plain")
+        return web.json_response({"events": [], "echo": await request.json()})
+
+
+@pytest.fixture
+async def action_server() -> Any:
+    from aiohttp import web
+
+    server = ActionServer()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", server.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield server, f"http://127.0.0.1:{port}/webhook"
+    await runner.cleanup()
+
+
+async def _calls(url: str) -> list[tuple[str, Any]]:
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+    endpoint = EndpointConfig(
+        url, params={"p": "1"}, headers={"X-Custom": "yes"}, token="secret",
+        basic_auth={"username": "u", "password": "pw"},
+    )
+    results: list[tuple[str, Any]] = []
+    for subpath in (None, "text", "missing", None):
+        try:
+            reply = await endpoint.request(json={"next_action": "a"}, subpath=subpath)
+            results.append(("ok", reply))
+        except ClientResponseError as error:
+            results.append(("error", error.status))
+    return results
+
+
+def _without_peer(seen: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in request.items() if k != "peer"} for request in seen]
+
+
+async def test_action_calls_send_and_return_what_rasas_do(action_server: Any) -> None:
+    server, url = action_server
+    rasa = await _calls(url)
+    rasa_seen, server.seen = server.seen, []
+    overrides.install()
+    kept = await _calls(url)
+    assert kept == rasa
+    assert _without_peer(server.seen) == _without_peer(rasa_seen)
+    assert rasa[0] == ("ok", {"events": [], "echo": {"next_action": "a"}})
+
+
+async def test_action_calls_reuse_one_connection(action_server: Any) -> None:
+    server, url = action_server
+    await _calls(url)
+    assert len({r["peer"] for r in server.seen}) == 4  # Rasa: a new connection per call
+    server.seen = []
+    overrides.install()
+    await _calls(url)
+    assert len({r["peer"] for r in server.seen}) == 1
