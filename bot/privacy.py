@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 MAX_TEXT_CHARS = 5000  # longer text is cut (with "…") before it is redacted
 
@@ -22,11 +23,53 @@ PLACEHOLDERS = ("EMAIL", "CARD", "IBAN", "PHONE", "ORDER", "ADDRESS", "NUMBER", 
 
 # Single words that are also names; matched only when written with a capital letter.
 COMMON_WORDS = frozenset(
-    """
-    will may june april august mark bill grant rose summer hope faith joy dawn bob
-    pat sue jack chase dean drew gene guy hunter ray rich sandy stone young king long
-    brown green white black gray grey hill wood north west love page price lane
-    """.split()
+    {
+        "will",
+        "may",
+        "june",
+        "april",
+        "august",
+        "mark",
+        "bill",
+        "grant",
+        "rose",
+        "summer",
+        "hope",
+        "faith",
+        "joy",
+        "dawn",
+        "bob",
+        "pat",
+        "sue",
+        "jack",
+        "chase",
+        "dean",
+        "drew",
+        "gene",
+        "guy",
+        "hunter",
+        "ray",
+        "rich",
+        "sandy",
+        "stone",
+        "young",
+        "king",
+        "long",
+        "brown",
+        "green",
+        "white",
+        "black",
+        "gray",
+        "grey",
+        "hill",
+        "wood",
+        "north",
+        "west",
+        "love",
+        "page",
+        "price",
+        "lane",
+    }
 )
 
 _EMAIL = re.compile(
@@ -41,7 +84,9 @@ _PHONE = re.compile(
 )
 _ORDER = re.compile(r"(?<![0-9$€£.,])#?[0-9]{6}(?![0-9]|[.,][0-9])")
 _LONG_NUMBER = re.compile(r"(?<![0-9$€£.,])[0-9]{6,}(?![0-9]|[.,][0-9])")
-_DATE = re.compile(r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}")
+_DATE = re.compile(
+    r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}"
+)
 _STREET_WORDS = (
     r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"
     r"square|sq|terrace|crescent|close|parkway|pkwy|highway|hwy|"
@@ -125,7 +170,7 @@ def redact(text: object, *, names: NameMatcher | Collection[str] | None = None) 
         clean = clean[:MAX_TEXT_CHARS] + "…"
     found: list[str] = []
     for kind, pattern in _RULES:
-        clean, count = pattern.subn(lambda m, kind=kind: _keep_placeholders(m, kind), clean)
+        clean, count = pattern.subn(partial(_keep_placeholders, kind=kind), clean)
         if count and f"[{kind}]" in clean and kind not in found:
             found.append(kind)
     matcher = names if isinstance(names, NameMatcher) else NameMatcher(names or ())
@@ -136,7 +181,7 @@ def redact(text: object, *, names: NameMatcher | Collection[str] | None = None) 
     return Redacted(clean, tuple(found))
 
 
-def _keep_placeholders(match: re.Match[str], kind: str) -> str:
+def _keep_placeholders(match: re.Match[str], *, kind: str) -> str:
     """A match that only spans placeholders (redacting twice) stays as it is, and so does
     a date that looks like a phone number."""
     if not _PLACEHOLDER.sub("", match.group(0)).strip(" ,.-#"):
@@ -149,9 +194,7 @@ def _keep_placeholders(match: re.Match[str], kind: str) -> str:
 def _normalise(text: str) -> str:
     """NFKC (full-width digits and letters become plain ones), no control characters."""
     folded = unicodedata.normalize("NFKC", text)
-    return "".join(
-        ch if ch.isprintable() or ch in "\n\t" else " " for ch in folded
-    ).strip()
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in folded).strip()
 
 
 def _word_pattern(words: Collection[str], flags: int) -> re.Pattern[str] | None:

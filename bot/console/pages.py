@@ -91,3 +91,37 @@ def console_page(
         + '<button type="submit">Add note</button></form></aside></div></section></main>'
         + '<script src="console.js"></script></body></html>'
     )
+
+
+def trainer_forbidden() -> str:
+    return (
+        _head("Trainer: not allowed")
+        + '<body class="login"><main><h1>Trainer</h1><p class="error" role="alert">'
+        + "This page is for trainers and supervisors.</p>"
+        + '<p><a href="./">Back to the console</a></p></main></body></html>'
+    )
+
+
+def trainer_page(agent: AgentView, csrf: str) -> str:
+    """The review inbox and retraining; trainer.js fills it from the JSON API."""
+    return (
+        _head("Trainer: review inbox")
+        + f'<body data-csrf="{escape(csrf)}" class="trainer">'
+        + "<header><h1>Review inbox</h1>"
+        + f'<span class="who">{escape(agent.display_name)} ({escape(agent.role)})</span>'
+        + '<a href="./">Agent console</a></header><main>'
+        + '<section id="inbox-panel" aria-labelledby="inbox-title">'
+        + '<h2 id="inbox-title">What the bot got wrong or was unsure of</h2>'
+        + '<p id="inbox-empty" hidden>Nothing to review.</p>'
+        + '<ol id="groups"></ol></section>'
+        + '<aside><section aria-labelledby="train-title"><h2 id="train-title">Retrain</h2>'
+        + '<p id="pending" role="status"></p>'
+        + '<button id="train" type="button">Retrain with the new labels</button>'
+        + '<p id="training-status" role="status" aria-live="polite"></p>'
+        + '<table id="runs"><thead><tr><th>When</th><th>By</th><th>Outcome</th>'
+        + "<th>Labels</th><th>Why</th></tr></thead><tbody></tbody></table></section>"
+        + '<section aria-labelledby="quality-title"><h2 id="quality-title">Data quality</h2>'
+        + '<ul id="quality"></ul></section></aside></main>'
+        + '<datalist id="intent-names"></datalist>'
+        + '<script src="trainer.js"></script></body></html>'
+    )

@@ -109,6 +109,10 @@ def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
     for name in STATIC_TYPES:
         bp.add_route(static(name), "/" + name, methods=["GET"], name=name.replace(".", "_"))
 
+    from bot.console.trainer import add_trainer_routes
+
+    add_trainer_routes(bp, channel)
+
 
 def _static(name: str) -> HTTPResponse:
     headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}

@@ -42,7 +42,7 @@ def group_items(items: Sequence[ItemView], *, similar_at: float = SIMILAR_AT) ->
         vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
         matrix = vectors.fit_transform([item.text.casefold() for item in items])
         similarity = (matrix @ matrix.T).tocoo()
-        for i, j, value in zip(similarity.row, similarity.col, similarity.data):
+        for i, j, value in zip(similarity.row, similarity.col, similarity.data, strict=True):
             if i < j and value >= similar_at:
                 parent[root(int(i))] = root(int(j))
     members: dict[int, list[ItemView]] = defaultdict(list)

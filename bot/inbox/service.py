@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.inbox.grouping import Group, group_items
+from bot.interaction_types import INTERACTION_TYPES
 from bot.privacy import NameMatcher, redact
 from bot.services.inputs import clean_text, valid_id
 from bot.store.columns import utcnow
@@ -158,10 +159,11 @@ def decide(
     intent: str | None = None,
     agent_id: int | None = None,
     known_intents: Collection[str] = (),
+    new_intent_type: str | None = None,
     now: datetime | None = None,
 ) -> DecisionResult:
-    """Label items into an intent (`known_intents`, or a new one the caller has just
-    created), mark them out of scope, or discard them."""
+    """Label items into a known intent, or into a new one of `new_intent_type` (created
+    in the data when the labels are trained), mark them out of scope, or discard them."""
     ids = {i for i in (valid_id(raw) for raw in item_ids) if i is not None}
     if decision not in DECISIONS:
         return DecisionResult(ok=False, reason="unknown_decision")
@@ -172,7 +174,12 @@ def decide(
         label = clean_text(intent, max_length=60)
         if label is None or not INTENT_NAME.match(label):
             return DecisionResult(ok=False, reason="bad_intent_name")
-        if label not in known_intents:
+        if new_intent_type is not None:
+            if label in known_intents:
+                return DecisionResult(ok=False, reason="intent_exists")
+            if new_intent_type not in INTERACTION_TYPES:
+                return DecisionResult(ok=False, reason="unknown_interaction_type")
+        elif label not in known_intents:
             return DecisionResult(ok=False, reason="unknown_intent")
     states = {"label": "labelled", "out_of_scope": "out_of_scope", "discard": "discarded"}
     with uow:
@@ -184,6 +191,8 @@ def decide(
         for item in items:
             item.state, item.label = states[decision], label
             item.decided_by, item.decided_at = agent_id, now or utcnow()
+            if new_intent_type is not None:
+                item.details = {**(item.details or {}), "new_intent_type": new_intent_type}
         uow.commit()
         return DecisionResult(ok=True, items=tuple(item_view(item) for item in items))
 

@@ -54,6 +54,7 @@ class ReviewRepository:
 
     def add_run(self, run: TrainingRun) -> None:
         self.session.add(run)
+        self.session.flush()
 
     def runs(self, *, limit: int = 50) -> Sequence[TrainingRun]:
         query = select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)

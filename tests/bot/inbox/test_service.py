@@ -104,7 +104,9 @@ def test_decisions(uow: UoW) -> None:
     b = record(uow, Observation(text="what's the weather", source="out_of_scope"))
     assert a is not None and b is not None
     known = {"order_status", "gift_cards"}
-    refused = service.decide(uow, item_ids=[a.id], decision="label", intent="nope", known_intents=known)
+    refused = service.decide(
+        uow, item_ids=[a.id], decision="label", intent="nope", known_intents=known
+    )
     assert refused.reason == "unknown_intent"
     assert service.decide(uow, item_ids=[a.id], decision="label", intent="Bad Name!").reason == (
         "bad_intent_name"
@@ -122,3 +124,40 @@ def test_decisions(uow: UoW) -> None:
     assert service.list_groups(uow) == []
     with uow:
         assert [i.label for i in uow.reviews.untrained_labels()] == ["gift_cards", None]
+
+
+def test_a_label_can_name_a_new_intent_with_its_type(uow: UoW) -> None:
+    item = record(uow, Observation(text="do you sell gift cards", source="fallback"))
+    assert item is not None
+    known = {"greet"}
+    assert (
+        service.decide(
+            uow,
+            item_ids=[item.id],
+            decision="label",
+            intent="greet",
+            new_intent_type="sales",
+            known_intents=known,
+        ).reason
+        == "intent_exists"
+    )
+    assert (
+        service.decide(
+            uow,
+            item_ids=[item.id],
+            decision="label",
+            intent="gift_cards",
+            new_intent_type="nope",
+            known_intents=known,
+        ).reason
+        == "unknown_interaction_type"
+    )
+    done = service.decide(
+        uow,
+        item_ids=[item.id],
+        decision="label",
+        intent="gift_cards",
+        new_intent_type="sales",
+        known_intents=known,
+    )
+    assert done.ok and done.items[0].details["new_intent_type"] == "sales"
