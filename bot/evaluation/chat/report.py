@@ -18,6 +18,10 @@ def _ms(value: Any) -> str:
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
+def _load(value: Any) -> str:
+    return NONE if value is None else f"{value:.1f}"
+
+
 def _ratio(ours: Any, stock: Any) -> str:
     if not ours or not stock or any(math.isnan(v) for v in (ours, stock)):
         return NONE
@@ -28,15 +32,15 @@ def _step_rows(builds: dict[str, Any]) -> list[str]:
     rows = [
         "| offered turns/s | build | customers | served/s | p50 ms | p95 ms | p99 ms | errors "
         "| time-outs | silent | action turns | Rasa CPU ms/turn | actions CPU ms/turn "
-        "| Rasa RSS MB | held |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| Rasa RSS MB | load avg | held |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     loads = sorted({s["offered"] for b in builds.values() for s in b["steps"]})
     for load in loads:
         for name, build in builds.items():
             step = next((s for s in build["steps"] if s["offered"] == load), None)
             if step is None:
-                rows.append(f"| {load:g} | {name} | not run: an earlier step failed |" + " |" * 12)
+                rows.append(f"| {load:g} | {name} | not run: an earlier step failed |" + " |" * 13)
                 continue
             cpu, rss = step["cpu_ms_per_turn"], step["rss_mb"]
             rows.append(
@@ -45,7 +49,7 @@ def _step_rows(builds: dict[str, Any]) -> list[str]:
                 f"| {step['errors']} | {step['timeouts']} | {step['silent']} "
                 f"| {step['action_share']:.0%} | {_ms(cpu.get('rasa'))} "
                 f"| {_ms(cpu.get('actions'))} | {rss.get('rasa', 0):.0f} "
-                f"| {'yes' if step['held'] else 'no'} |"
+                f"| {_load(step.get('load_average'))} | {'yes' if step['held'] else 'no'} |"
             )
     return rows
 
@@ -87,7 +91,9 @@ def markdown(result: dict[str, Any]) -> str:
         f"message; 10-turn conversations from {meta['scripts']} scripts, "
         f"{meta['action_share']:.0%} of turns run a custom action that reads the store. "
         f"{meta['step_seconds']:g} s measured per step after {meta['warmup_s']:g} s of "
-        f"arrivals. Held = p95 ≤ {P95_BUDGET_MS:.0f} ms with no error or time-out.",
+        f"arrivals. Held = p95 ≤ {P95_BUDGET_MS:.0f} ms with no error or time-out. "
+        "Load avg: the machine's 1-minute load average at the end of the step (2 cores; "
+        "above 2, other work shared the machine).",
         "",
         *(f"- {note}" for note in meta["notes"]),
         "",

@@ -211,12 +211,14 @@ def _steps(
             samples, offered=offered, customers=plan.customers, seconds=options.seconds,
             processes=build.use_since(before),
         )
+        step.load_average = os.getloadavg()[0]
         steps.append(step)
         say(
             f"{offered:g} turns/s offered: served {step.served_per_s:.1f}/s, p50 "
             f"{step.p50_ms:.0f} p95 {step.p95_ms:.0f} p99 {step.p99_ms:.0f} ms, "
             f"{step.errors} errors, {step.timeouts} time-outs, Rasa "
-            f"{step.cpu_ms_per_turn.get('rasa', math.nan):.1f} ms CPU/turn"
+            f"{step.cpu_ms_per_turn.get('rasa', math.nan):.1f} ms CPU/turn, load average "
+            f"{step.load_average:.1f}"
         )
         if not step.held and not options.keep_going:
             break

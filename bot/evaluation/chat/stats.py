@@ -50,6 +50,7 @@ class StepResult:
     action_share: float
     cpu_ms_per_turn: dict[str, float] = field(default_factory=dict)
     rss_mb: dict[str, float] = field(default_factory=dict)
+    load_average: float | None = None  # the machine's 1-minute load at the end of the step
 
     @property
     def held(self) -> bool:

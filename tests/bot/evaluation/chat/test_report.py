@@ -46,6 +46,7 @@ def test_the_table_puts_ours_and_stock_side_by_side() -> None:
     assert "| highest offered load held (turns/s) | 50 | - |" in text
     assert "| 50 | stock | not run: an earlier step failed |" in text
     assert "| 100 | ours | 500 | 100.0 | 10.0 | 900 | 1800 | 0 |" in text
+    assert "| 700 | - | no |" in text
     assert "stock: capped at 20 epochs" in text
 
 
