@@ -14,7 +14,12 @@ def add_trainer_commands(commands: Any) -> None:
         help="train the labels from the review inbox: gated, hot-loaded, recorded",
     )
     train.add_argument("--by", default="cli", help="who asked, for the record")
-    train.add_argument("--folds", type=int, default=3, help="cross-validation folds of the gate")
+    train.add_argument(
+        "--folds",
+        type=int,
+        default=None,
+        help="cross-validation folds of the gate (CIM_GATE_FOLDS)",
+    )
     train.add_argument(
         "--max-drop", type=float, default=0.5, help="accuracy points the gate allows"
     )
@@ -60,10 +65,12 @@ def _context() -> tuple[Any, Path, Any, Any]:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from bot.settings import get_settings
     from bot.trainer.retrain import GatePolicy, TrainingBusy, retrain
 
     workspace, models_dir, new_uow, server = _context()
-    policy = GatePolicy(max_accuracy_drop=args.max_drop / 100, folds=args.folds)
+    folds = args.folds or get_settings().gate_folds
+    policy = GatePolicy(max_accuracy_drop=args.max_drop / 100, folds=folds)
     try:
         outcome = retrain(
             workspace,

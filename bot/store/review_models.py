@@ -72,3 +72,16 @@ class TrainingRun(Base):
     metrics: Mapped[dict[str, Any]] = Column(JSON, nullable=False, default=dict)
     model_path: Mapped[str | None] = Column(String(500))
     commit: Mapped[str | None] = Column(String(64))
+
+
+class ReviewSource(Base):
+    """A handoff or a rating already brought into the inbox (`kind`, `source_id`)."""
+
+    __tablename__ = "review_sources"
+
+    kind: Mapped[str] = Column(String(16), primary_key=True)
+    source_id: Mapped[int] = Column(Integer, primary_key=True)
+    item_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("review_items.id", ondelete="SET NULL")
+    )
+    collected_at: Mapped[datetime] = Column(UtcDateTime, nullable=False, default=utcnow)

@@ -7,8 +7,8 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.store.models import Customer
-from bot.store.review_models import ReviewItem, TrainingRun
+from bot.store.models import ConversationRating, Customer, Handoff
+from bot.store.review_models import ReviewItem, ReviewSource, TrainingRun
 
 
 class ReviewRepository:
@@ -51,6 +51,32 @@ class ReviewRepository:
         """Every customer's name: what redaction hides besides shapes."""
         rows = self.session.execute(select(Customer.first_name, Customer.last_name)).all()
         return [f"{first} {last}" for first, last in rows]
+
+    def uncollected_handoffs(self, *, limit: int = 100) -> Sequence[Handoff]:
+        """Handoffs an agent finished that the inbox has not taken in yet, oldest first."""
+        taken = select(ReviewSource.source_id).where(ReviewSource.kind == "handoff")
+        query = (
+            select(Handoff)
+            .where(Handoff.state == "resolved", Handoff.id.not_in(taken))
+            .order_by(Handoff.id)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def uncollected_low_ratings(
+        self, *, at_most: int = 2, limit: int = 100
+    ) -> Sequence[ConversationRating]:
+        taken = select(ReviewSource.source_id).where(ReviewSource.kind == "rating")
+        query = (
+            select(ConversationRating)
+            .where(ConversationRating.rating <= at_most, ConversationRating.id.not_in(taken))
+            .order_by(ConversationRating.id)
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def mark_collected(self, *, kind: str, source_id: int, item_id: int | None) -> None:
+        self.session.add(ReviewSource(kind=kind, source_id=source_id, item_id=item_id))
 
     def add_run(self, run: TrainingRun) -> None:
         self.session.add(run)
