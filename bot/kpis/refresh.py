@@ -31,14 +31,19 @@ class RefreshResult:
 
 
 def refresh(
-    store: Engine, tracker: Engine | None = None, *, since: datetime | None = None
+    store: Engine,
+    tracker: Engine | None = None,
+    *,
+    since: datetime | None = None,
+    full: bool = False,
 ) -> RefreshResult:
-    """Derive the facts of the conversations touched since `since` (default: see above)."""
+    """Derive the facts of the conversations touched since `since` (default: see above;
+    `full`: every conversation ever recorded)."""
     create_kpi_schema(store)
     if tracker is not None and not sources.has_events_table(tracker):
         tracker = None
     with store.begin() as db:
-        start = since if since is not None else _default_since(db)
+        start = None if full else since if since is not None else _default_since(db)
         tracked = tracker.connect() if tracker is not None else None
         try:
             ids = sources.touched_conversations(db, tracked, start)

@@ -273,15 +273,17 @@ def create_customers(factory: sessionmaker, count: int) -> dict[int, str]:
     return tiers
 
 
-def write_month(factory: sessionmaker, engine: Engine, *, customers: int = 7) -> Month:
-    """DAYS days, 3 or 4 conversations a day, a fixed mix of outcomes; one in five is
+def write_month(
+    factory: sessionmaker, engine: Engine, *, customers: int = 7, days: int = DAYS
+) -> Month:
+    """`days` days (DAYS: a month), 3 or 4 conversations a day, a fixed mix of outcomes; one in five is
     anonymous. Some customers come back within a day with the same intent, or within a week."""
     create_tracker_table(engine)
     month = Month(customers=create_customers(factory, customers))
     ids = sorted(month.customers)
     writer = Writer(factory, engine)
     n = 0
-    for day in range(DAYS):
+    for day in range(days):
         for slot in range(3 + day % 2):
             name, intent, kind, channel = PLAN[n % len(PLAN)]
             # Two conversations in a row share a customer, so some come back the same day.
@@ -350,8 +352,7 @@ def mark_returns(truths: list[Truth]) -> None:
         others = [o for o in truths if o.customer == t.customer and o is not t]
         t.repeat = any(t.start < o.start <= t.start + timedelta(days=7) for o in others)
         t.returned = any(
-            o.intent == t.intent and t.end < o.start <= t.end + timedelta(hours=24)
-            for o in others
+            o.intent == t.intent and t.end < o.start <= t.end + timedelta(hours=24) for o in others
         )
 
 

@@ -80,7 +80,9 @@ def test_each_metric_equals_its_formula_over_the_known_outcomes(seeded: Seeded) 
         "conversations": n,
         "csat": 100 * sum(r >= 4 for r in rated) / len(rated),
         "csat_mean": sum(rated) / len(rated),
-        "nps": 100 * (sum(s >= 9 for s in answered) - sum(s <= 6 for s in answered)) / len(answered),
+        "nps": 100
+        * (sum(s >= 9 for s in answered) - sum(s <= 6 for s in answered))
+        / len(answered),
         "containment_rate": len(kept) / n,
         "false_containment_rate": sum(falsely_contained(x) for x in t) / len(kept),
         "handoff_rate": len(handed) / n,
@@ -142,7 +144,9 @@ def test_an_incremental_refresh_sees_a_customer_come_back(seeded: Seeded) -> Non
     """A new conversation with the same intent within 24 h turns the last one false."""
     month = seeded.month
     last = next(
-        t for t in reversed(month.truths) if t.customer and not falsely_contained(t) and contained(t)
+        t
+        for t in reversed(month.truths)
+        if t.customer and not falsely_contained(t) and contained(t)
     )
     comeback = replace(
         last,
