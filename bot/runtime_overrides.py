@@ -22,6 +22,15 @@ process only, by functions that return the same results and raise the same error
    `async with endpoint.session()` leaves it open, so calls reuse keep-alive connections.
    Requests, replies and errors are Rasa's own (`EndpointConfig.request` is unchanged).
 
+4. `Domain.states_for_tracker_history`: RulePolicy featurizes the whole conversation for
+   every prediction, replaying each event into a fresh tracker and computing a state before
+   every action, so a turn costs more the longer the conversation (at turn 300, 40 % of
+   it). The states before an action depend only on the events before it, so for a tracker
+   that only grew since the last call (same event objects, in order: the tracker store
+   hands the same tracker to each turn) the replay resumes where it stopped and only the
+   new states are computed. Anything else (a reverted or restarted conversation, another
+   tracker, other options) computes from scratch, as Rasa does.
+
 `install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
 Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
 behaviour; `uninstall()` restores Rasa's functions (tests compare both).
@@ -36,6 +45,7 @@ import hashlib
 import inspect
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -47,6 +57,9 @@ EXPECTED_SOURCES = {
     ),
     "DaskGraphRunner.run": "45f0f52f574f3aa9546a552bf671183e171092c18b66e97f5771a7fa295de37e",
     "EndpointConfig.session": "e55aa13d9d4fb4bc440ac33b870a97ee162b76dda7ccb6bf68433567475fdffb",
+    "Domain.states_for_tracker_history": (
+        "035111ce73ac90ba50e143abf556f924af07d9f452893f5a96a62895d44df8b7"
+    ),
     # Not replaced: the function whose `async with self.session()` the third override serves.
     "EndpointConfig.request": "ccdb778aed8208e23cde3c3f47eac7fbbbb735dac8f7ef7254d54451c64ad608",
 }
@@ -168,15 +181,116 @@ def kept_session(self: Any) -> _KeptSession:
     return _KeptSession(self)
 
 
+MEMO_ATTRIBUTE = "_cim_states_memo"
+
+
+@dataclass
+class _StatesMemo:
+    """Where `states_for_tracker_history` stopped for one tracker and one set of options."""
+
+    domain: Any
+    options: tuple[bool, bool, Any]
+    events: list[Any]  # the applied events already replayed (the objects themselves)
+    replay: Any  # a tracker with exactly those events applied
+    states: list[Any]  # the states before each ActionExecuted among them
+    last_ml_action: Any = None
+    turn_was_hidden: bool = False
+
+
+def _memo_for(
+    tracker: Any, domain: Any, options: tuple[bool, bool, Any], applied: list[Any]
+) -> _StatesMemo:
+    memos: dict[tuple[bool, bool, int], _StatesMemo] = tracker.__dict__.setdefault(
+        MEMO_ATTRIBUTE, {}
+    )
+    key = (options[0], options[1], id(options[2]))
+    memo = memos.get(key)
+    if (
+        memo is None
+        or memo.domain is not domain
+        or memo.options[2] is not options[2]
+        or len(memo.events) > len(applied)
+        or any(old is not new for old, new in zip(memo.events, applied, strict=False))
+    ):
+        memo = memos[key] = _StatesMemo(domain, options, [], tracker.init_copy(), [])
+    return memo
+
+
+def _state_step(domain: Any, memo: _StatesMemo, tracker: Any, hide_rule_turn: bool) -> None:
+    """One iteration of Rasa's loop in `states_for_tracker_history`, on `memo`."""
+    from rasa.shared.core.constants import PREVIOUS_ACTION
+
+    omit_unset_slots, ignore_rule_only_turns, rule_only_data = memo.options
+    if ignore_rule_only_turns:
+        if not memo.turn_was_hidden:
+            memo.last_ml_action = domain._get_prev_action_sub_state(tracker)
+        if (
+            not tracker.followup_action
+            and tracker.latest_action_name != tracker.active_loop_name
+        ):
+            memo.turn_was_hidden = hide_rule_turn
+        if memo.turn_was_hidden:
+            return
+    state = domain.get_active_state(tracker, omit_unset_slots=omit_unset_slots)
+    if ignore_rule_only_turns:
+        domain._remove_rule_only_features(state, rule_only_data)
+        if memo.states:
+            domain._substitute_rule_only_user_input(state, memo.states[-1])
+        if memo.last_ml_action:
+            state[PREVIOUS_ACTION] = memo.last_ml_action
+    memo.states.append(domain._clean_state(state))
+
+
+def states_for_tracker_history(
+    self: Any,
+    tracker: Any,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[Any]:
+    """`Domain.states_for_tracker_history`, resuming the replay where the last call stopped."""
+    import copy
+
+    from rasa.shared.core.events import ActionExecuted
+
+    applied = tracker.applied_events()
+    options = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    memo = _memo_for(tracker, self, options, applied)
+    for event in applied[len(memo.events) :]:
+        if isinstance(event, ActionExecuted):
+            _state_step(self, memo, memo.replay, event.hide_rule_turn)
+        memo.replay.update(event)
+        memo.events.append(event)
+    # The state after the last event is not kept (the next event may not be an action), and
+    # callers get copies: Rasa's featurizers edit the states they are given in place.
+    final = copy.copy(memo)
+    final.states = [_copy_state(state) for state in memo.states]
+    _state_step(self, final, memo.replay, False)
+    return final.states
+
+
+def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A state's sub-states hold only immutable values: two levels make it independent."""
+    return {key: dict(sub) if isinstance(sub, dict) else sub for key, sub in state.items()}
+
+
 def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
 
     return {
+        "Domain.states_for_tracker_history": (
+            Domain,
+            "states_for_tracker_history",
+            states_for_tracker_history,
+        ),
         "EndpointConfig.session": (EndpointConfig, "session", kept_session),
         "RemoteAction._validate_action_result": (
-            RemoteAction, "_validate_action_result", validate_action_result
+            RemoteAction,
+            "_validate_action_result",
+            validate_action_result,
         ),
         "DaskGraphRunner.run": (DaskGraphRunner, "run", run_graph),
     }

@@ -250,3 +250,118 @@ async def test_action_calls_reuse_one_connection(action_server: Any) -> None:
     overrides.install()
     await _calls(url)
     assert len({r["peer"] for r in server.seen}) == 1
+
+
+STATES = "Domain.states_for_tracker_history"
+
+
+def _random_events(rng: Any, count: int) -> list[Any]:
+    """A conversation's worth of events, including forms, reverts, restarts and rule turns."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        BotUttered,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+        SlotSet,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    intents = ["greet", "order_status", "inform", "change_address", "affirm", "thanks"]
+    actions = ["action_greet", "action_order_status", "utter_youre_welcome", "address_form"]
+    makers = [
+        lambda: ActionExecuted("action_listen"),
+        lambda: UserUttered(
+            "text", {"name": rng.choice(intents), "confidence": 1.0},
+            [{"entity": "email", "value": "a@b.c", "start": 0, "end": 5}]
+            if rng.random() < 0.3
+            else [],
+        ),
+        lambda: ActionExecuted(rng.choice(actions), hide_rule_turn=rng.random() < 0.3),
+        lambda: BotUttered("hi"),
+        lambda: SlotSet(
+            rng.choice(["email", "order_number", "address_order"]), rng.choice(["x", None])
+        ),
+        lambda: ActiveLoop(rng.choice(["address_form", None])),
+        lambda: SlotSet("requested_slot", rng.choice(["new_address", None])),
+        lambda: FollowupAction("action_greet"),
+        lambda: UserUtteranceReverted(),
+        lambda: ActionReverted(),
+        lambda: Restarted(),
+        lambda: SessionStarted(),
+    ]
+    weights = [8, 8, 8, 4, 4, 2, 2, 1, 1, 1, 1, 1]
+    return [rng.choices(makers, weights)[0]() for _ in range(count)]
+
+
+def _all_states(domain: Any, tracker: Any, function: Any) -> list[Any]:
+    rule_only = {"slots": ["address_order"], "active_loops": ["address_form"]}
+    return [
+        function(domain, tracker, omit_unset_slots=omit, ignore_rule_only_turns=ignore,
+                 rule_only_data=rule_only if ignore else None)
+        for omit in (False, True) for ignore in (False, True)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_states_of_a_growing_conversation_are_rasas(seed: int) -> None:
+    import random
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    rasa = overrides.original(STATES)
+    tracker = DialogueStateTracker(f"t{seed}", domain.slots)
+    for event in _random_events(random.Random(seed), 120):
+        tracker.update(event)
+        expected = _all_states(domain, tracker, rasa)
+        assert _all_states(domain, tracker, overrides.states_for_tracker_history) == expected
+    fresh = DialogueStateTracker.from_events(f"f{seed}", list(tracker.events), domain.slots)
+    assert _all_states(domain, fresh, overrides.states_for_tracker_history) == expected
+
+
+def test_states_are_resumed_not_recomputed() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("resume", domain.slots)
+    for _ in range(20):
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_greet"))
+    overrides.states_for_tracker_history(domain, tracker)
+    memo = next(iter(getattr(tracker, overrides.MEMO_ATTRIBUTE).values()))
+    replayed_before = memo.replay
+    tracker.update(ActionExecuted("action_listen"))
+    states = overrides.states_for_tracker_history(domain, tracker)
+    assert memo.replay is replayed_before and len(memo.events) == 61  # resumed, not rebuilt
+    assert states == overrides.original(STATES)(domain, tracker)
+
+
+def test_callers_editing_the_states_do_not_change_the_next_answer() -> None:
+    import random
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("edited", domain.slots)
+    for event in _random_events(random.Random(99), 80):
+        tracker.update(event)
+        states = overrides.states_for_tracker_history(domain, tracker)
+        assert states == overrides.original(STATES)(domain, tracker)
+        for state in states:  # what TrackerFeaturizer._remove_user_text_if_intent does
+            state.get("user", {}).pop("text", None)
+            state.get("user", {}).pop("intent", None)

@@ -34,3 +34,4 @@ def test_a_short_chat_benchmark_writes_its_figures(tmp_path: Path) -> None:
     markdown = (tmp_path / "chat.md").read_text()
     assert "| 4 | ours |" in markdown and "highest offered load held" in markdown
     assert (tmp_path / "chat.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import os
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -57,6 +58,7 @@ def run(options: ChatBenchOptions, say: Say = print) -> dict[str, Any]:
         raise ValueError(f"builds must be 'ours' and/or 'stock', got {sorted(unknown)}")
     logs = options.out / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    _exit_cleanly_on_sigterm()
     result: dict[str, Any] = {"meta": _meta(options), "builds": {}}
     gen_cpu, gen_turns = 0.0, 0
     for name in options.builds:
@@ -67,6 +69,15 @@ def run(options: ChatBenchOptions, say: Say = print) -> dict[str, Any]:
     result["meta"]["loadgen_cpu_ms_per_turn"] = 1000 * gen_cpu / gen_turns if gen_turns else 0.0
     report.write(_finite(result), options.out)
     return result
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so the servers this run started are stopped."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
 def _meta(options: ChatBenchOptions) -> dict[str, Any]:

@@ -123,8 +123,22 @@ def running(build: Build) -> Iterator[Build]:
     try:
         yield build
     finally:
-        for proc in reversed(list(build.procs.values())):
-            _stop(proc)
+        stop(build)
+
+
+def stop(build: Build) -> None:
+    for proc in reversed(list(build.procs.values())):
+        _stop(proc)
+
+
+@contextlib.contextmanager
+def _stopped_on_failure(build: Build) -> Iterator[None]:
+    """A build whose start fails leaves nothing running."""
+    try:
+        yield
+    except BaseException:
+        stop(build)
+        raise
 
 
 @dataclass(frozen=True)
@@ -140,15 +154,16 @@ def start_ours(spec: BuildSpec, log: IO[bytes]) -> Build:
     """Rasa and the action server exactly as `cim run` starts them (the shop left out)."""
     ports = Ports(rasa=free_port(), actions=free_port(), web=free_port())
     build = Build("ours", f"http://127.0.0.1:{ports.rasa}/webhooks/web/webhook")
-    for service in services(spec.settings, model=spec.model, ports=ports, var_dir=spec.work):
-        if service.name == "shop":
-            continue
-        argv = list(service.argv)
-        if spec.endpoints is not None and "--endpoints" in argv:
-            argv[argv.index("--endpoints") + 1] = str(spec.endpoints)
-        build.procs[service.name] = _start(
-            service.name, argv, service.env, service.ready_url, log, spec.timeout
-        )
+    with _stopped_on_failure(build):
+        for service in services(spec.settings, model=spec.model, ports=ports, var_dir=spec.work):
+            if service.name == "shop":
+                continue
+            argv = list(service.argv)
+            if spec.endpoints is not None and "--endpoints" in argv:
+                argv[argv.index("--endpoints") + 1] = str(spec.endpoints)
+            build.procs[service.name] = _start(
+                service.name, argv, service.env, service.ready_url, log, spec.timeout
+            )
     return build
 
 
@@ -168,15 +183,16 @@ def start_stock(spec: BuildSpec, log: IO[bytes]) -> Build:
     }
     bin_dir = Path(sys.executable).parent
     build = Build("stock", f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook")
-    build.procs["actions"] = _start(
-        "actions",
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-        env, f"http://127.0.0.1:{actions_port}/health", log, spec.timeout,
-    )
     argv = [str(bin_dir / "rasa"), "run", "--model", str(spec.model), "--interface", "127.0.0.1"]
     argv += ["--port", str(rasa_port), "--endpoints", str(endpoints)]
     argv += ["--credentials", str(credentials)]
-    build.procs["rasa"] = _start(
-        "rasa", argv, env, f"http://127.0.0.1:{rasa_port}/", log, spec.timeout
-    )
+    with _stopped_on_failure(build):
+        build.procs["actions"] = _start(
+            "actions",
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+            env, f"http://127.0.0.1:{actions_port}/health", log, spec.timeout,
+        )
+        build.procs["rasa"] = _start(
+            "rasa", argv, env, f"http://127.0.0.1:{rasa_port}/", log, spec.timeout
+        )
     return build
