@@ -42,6 +42,8 @@ def refresh(
     create_kpi_schema(store)
     if tracker is not None and not sources.has_events_table(tracker):
         tracker = None
+    if tracker is not None:
+        sources.index_event_times(tracker)
     with store.begin() as db:
         start = None if full else since if since is not None else _default_since(db)
         tracked = tracker.connect() if tracker is not None else None

@@ -195,13 +195,15 @@ def _follow_ups(rows: list[dict[str, Any]]) -> None:
     """The same 24-hour and 7-day rules as bot/kpis/facts.py, in one pass per customer."""
     rows.sort(key=lambda r: (r["customer_id"] or 0, r["started_at"]))
     for index, row in enumerate(rows):
-        later = []
-        for other in rows[index + 1 :]:
-            if other["customer_id"] != row["customer_id"] or row["customer_id"] is None:
+        later, after = [], index + 1
+        while after < len(rows) and row["customer_id"] is not None:
+            other = rows[after]
+            if other["customer_id"] != row["customer_id"]:
                 break
             if other["started_at"] > row["ended_at"] + REPEAT_WINDOW:
                 break
             later.append(other)
+            after += 1
         row["repeat_7d"] = any(o["started_at"] <= row["started_at"] + REPEAT_WINDOW for o in later)
         returned = any(
             o["intent"] == row["intent"] and o["started_at"] <= row["ended_at"] + RETURN_WINDOW

@@ -38,6 +38,15 @@ def has_events_table(engine: Engine) -> bool:
     return sa.inspect(engine).has_table("events")
 
 
+def index_event_times(engine: Engine) -> None:
+    """Rasa indexes `events` by sender only; an incremental refresh looks events up by
+    time, so it adds this one index (IF NOT EXISTS: SQLite and PostgreSQL alike)."""
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text("CREATE INDEX IF NOT EXISTS ix_events_kpi_timestamp ON events (timestamp)")
+        )
+
+
 def touched_conversations(
     store: Connection, tracker: Connection | None, since: datetime | None
 ) -> list[str]:

@@ -126,7 +126,7 @@ async def test_a_trainer_sees_the_drill_down_with_the_customer_redacted(kpis: Kp
     assert status == 200
     assert "[redacted]" in body and "redacted for your role" in body
     assert "@example.com" not in body and "Kim" not in body
-    assert "write to [email]" in body
+    assert "write to [EMAIL]" in body
 
 
 async def test_the_table_exports_as_csv_with_the_dashboards_counts(kpis: KpiConsole) -> None:

@@ -276,8 +276,9 @@ def create_customers(factory: sessionmaker, count: int) -> dict[int, str]:
 def write_month(
     factory: sessionmaker, engine: Engine, *, customers: int = 7, days: int = DAYS
 ) -> Month:
-    """`days` days (DAYS: a month), 3 or 4 conversations a day, a fixed mix of outcomes; one in five is
-    anonymous. Some customers come back within a day with the same intent, or within a week."""
+    """`days` days (DAYS: a month), 3 or 4 conversations a day, a fixed mix of outcomes; one
+    in five is anonymous. Some customers come back within a day with the same intent, or
+    within a week."""
     create_tracker_table(engine)
     month = Month(customers=create_customers(factory, customers))
     ids = sorted(month.customers)
