@@ -28,7 +28,7 @@ def widget_messages(
         elif kind == "bot":
             message = _bot_message(event)
             if message is not None:
-                messages.append(message)
+                messages.extend(_as_sent(message))
                 titles = _button_titles(message)
     return messages[-limit:] if limit > 0 else []
 
@@ -54,6 +54,16 @@ def _bot_message(event: dict[str, Any]) -> dict[str, Any] | None:
         message["handoff"] = metadata["handoff"]
     has_content = message["text"] or any(key in message for key in _BOT_FIELDS)
     return message if has_content else None
+
+
+def _as_sent(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rasa's socket.io output sends a text in parts split at blank lines, with the buttons
+    on the last part (`SocketIOOutput.send_text_with_buttons`); history shows the same."""
+    parts = message["text"].strip().split("\n\n") if message["text"] else [""]
+    if len(parts) == 1:
+        return [message]
+    head = {k: v for k, v in message.items() if k not in _BOT_FIELDS}
+    return [{**head, "text": part} for part in parts[:-1]] + [{**message, "text": parts[-1]}]
 
 
 def _button_titles(message: dict[str, Any]) -> dict[str, str]:

@@ -24,12 +24,10 @@ Our widget (widget/, served here as ``widget.js``) adds events that other client
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -44,15 +42,14 @@ from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from bot.channels import validation as checks
+from bot.channels import widget_events
 from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations, attach_relay
-from bot.channels.history import HISTORY_LIMIT, widget_messages
 from bot.channels.output import WebChatOutput, sent_count
 from bot.channels.sessions import SessionKeys, owner_from_metadata, resolve_session
 from bot.channels.static import static_file
 from bot.channels.validation import InvalidInput
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -266,36 +263,12 @@ class WebChatInput(InputChannel):
             await sio.emit(HISTORY_EVT, history, to=sid, namespace=self.namespace)
 
     async def history_payload(self, session_id: str, *, held: bool) -> dict[str, Any]:
-        """What the holder of a session sees again after a reload; nothing for anyone else."""
-        messages: list[dict[str, Any]] = []
-        if held and self.conversations is not None:
-            try:
-                events, _ = await self.conversations.history(session_id)
-                messages = widget_messages(events, limit=HISTORY_LIMIT)
-            except Exception:
-                logger.exception("No history for conversation %s.", session_id)
-        state = await self.handoff_state(session_id) if held else None
-        return {"session_id": session_id, "messages": messages, "state": state}
+        return await widget_events.history_payload(
+            self.conversations, self.relay, session_id, held=held
+        )
 
     async def handoff_state(self, conversation_id: str) -> dict[str, Any] | None:
-        """The conversation's handoff as the widget shows it; None without the relay."""
-        if self.relay is None:
-            return None
-        store = self.relay.store
-        try:
-            handoff = await _in_thread(store.active_handoff, conversation_id)
-            if handoff is None:
-                return {"status": "bot"}
-            ticket = await _in_thread(store.queue_position, handoff.id)
-        except Exception:
-            logger.exception("No handoff state for %s.", conversation_id)
-            return None
-        state: dict[str, Any] = {"status": handoff.state}
-        if ticket is not None:
-            state.update(position=ticket.position, wait_minutes=ticket.expected_wait_minutes)
-            if ticket.next_open is not None:
-                state["next_open"] = ticket.next_open.isoformat()
-        return state
+        return await widget_events.handoff_state(self.relay, conversation_id)
 
     async def _on_rating(self, sio: AsyncServer, sid: str, data: Any) -> None:
         try:
@@ -304,15 +277,12 @@ class WebChatInput(InputChannel):
             conversation_id = self._sender_id(sid, payload, session)
             if not session.get("held"):
                 raise InvalidInput(NOT_HELD, "Only the holder of the conversation may rate it.")
-            saved = await _in_thread(
-                partial(
-                    _record_rating,
-                    self.new_uow,
-                    conversation_id=conversation_id,
-                    rating=payload.get("rating"),
-                    comment=payload.get("comment"),
-                    customer_public_id=session.get("owner"),
-                )
+            saved = await widget_events.record_rating(
+                self.new_uow,
+                conversation_id=conversation_id,
+                rating=payload.get("rating"),
+                comment=payload.get("comment"),
+                customer_public_id=session.get("owner"),
             )
             if saved is None:
                 raise InvalidInput(BAD_RATING, "The rating must be a whole number from 1 to 5.")
@@ -441,21 +411,6 @@ async def _settle(result: object) -> None:
     """`enter_room`/`leave_room` return a coroutine since python-socketio 5.10; Rasa drops it."""
     if inspect.isawaitable(result):
         await result
-
-
-async def _in_thread(function: Callable[..., T], *args: Any) -> T:
-    """Blocking store calls run in the default executor so the event loop never waits."""
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
-
-
-def _record_rating(new_uow: Callable[[], Any] | None, **fields: Any) -> Any:
-    from bot.services.ratings import record_rating
-
-    if new_uow is None:
-        from bot.store.unit_of_work import SqlAlchemyUnitOfWork
-
-        new_uow = SqlAlchemyUnitOfWork
-    return record_rating(new_uow(), **fields)
 
 
 def _rest_error(status: int, code: str, message: str) -> HTTPResponse:

@@ -26,22 +26,26 @@ const INLINE = new RegExp(
 );
 const LIST_ITEM = /^\s*(?:[-*\u2022])\s+/;
 
-/** @param {string} text @returns {Block[]} */
+/**
+ * Paragraphs (blank-line separated, single newlines kept as breaks) and runs of "- " lines
+ * as lists, e.g. "I can help with:\n- orders\n- returns".
+ * @param {string} text @returns {Block[]}
+ */
 export function parseMarkdown(text) {
   /** @type {Block[]} */
   const blocks = [];
-  for (const chunk of text.replace(/\r\n?/g, "\n").split(/\n{2,}/)) {
-    const lines = chunk.split("\n");
-    if (lines.length && lines.every((line) => LIST_ITEM.test(line))) {
-      blocks.push({ type: "list", items: lines.map((line) => parseInline(line.replace(LIST_ITEM, ""))) });
-    } else if (chunk.trim()) {
-      /** @type {Inline[]} */
-      const inlines = [];
-      lines.forEach((line, index) => {
-        if (index > 0) inlines.push({ type: "br" });
-        inlines.push(...parseInline(line));
-      });
-      blocks.push({ type: "paragraph", inlines });
+  /** @type {Block | null} */
+  let open = null;
+  for (const line of text.replace(/\r\n?/g, "\n").split("\n")) {
+    if (LIST_ITEM.test(line)) {
+      if (open?.type !== "list") blocks.push((open = { type: "list", items: [] }));
+      open.items.push(parseInline(line.replace(LIST_ITEM, "")));
+    } else if (!line.trim()) {
+      open = null;
+    } else if (open?.type === "paragraph") {
+      open.inlines.push({ type: "br" }, ...parseInline(line));
+    } else {
+      blocks.push((open = { type: "paragraph", inlines: parseInline(line) }));
     }
   }
   return blocks;

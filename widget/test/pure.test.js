@@ -38,8 +38,16 @@ test("snake_case and lone stars stay text", () => {
 
 test("lists and paragraphs", () => {
   const blocks = parseMarkdown("You can:\n- return it\n- exchange it\n\nThanks!");
-  assert.equal(blocks.length, 2);
-  assert.equal(blocks[0].type, "paragraph");
+  assert.equal(blocks.length, 3);
+  assert.deepEqual(blocks.map((b) => b.type), ["paragraph", "list", "paragraph"].slice(0, blocks.length));
+  assert.deepEqual(
+    parseMarkdown("I can help with:\n- orders\n- returns\n\nAsk me!").map((b) => b.type),
+    ["paragraph", "list", "paragraph"],
+  );
+  assert.deepEqual(parseMarkdown("a\nb")[0], {
+    type: "paragraph",
+    inlines: [{ type: "text", text: "a" }, { type: "br" }, { type: "text", text: "b" }],
+  });
   assert.deepEqual(
     parseMarkdown("- one\n- two").map((b) => b.type),
     ["list"],

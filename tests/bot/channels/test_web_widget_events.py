@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from bot.channels.sessions import SessionKeys
+from bot.channels.widget_events import handoff_state
 from bot.identity import sign_token
 from bot.services.ratings import rating_for
+from bot.services.views import HandoffView, QueueTicket
 from bot.store.testing import seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -81,7 +85,11 @@ def maria_events() -> list[dict[str, Any]]:
             "metadata": {"customer_token": token("C0001")},
             "parse_data": {"intent": {"name": "order_status"}},
         },
-        {"event": "bot", "text": "Order **#100001** is on its way.", "data": {"buttons": buttons}},
+        {
+            "event": "bot",
+            "text": "Found it.\n\nOrder **#100001** is on its way.",
+            "data": {"buttons": buttons},
+        },
         {"event": "user", "text": "/order_status"},
         {"event": "bot", "text": "Anna joined.", "metadata": {"handoff": JOINED}},
         {"event": "bot", "text": "Hi, Anna here.", "metadata": {"agent": "Anna"}},
@@ -117,6 +125,7 @@ async def test_the_holder_gets_the_history_as_the_customer_saw_it(
         "state": None,  # no handoff relay in this channel
         "messages": [
             {"from": "user", "text": "where is my order?", "at": 1.0},
+            {"from": "bot", "text": "Found it."},  # split at blank lines, as Rasa sends it
             {
                 "from": "bot",
                 "text": "Order **#100001** is on its way.",
@@ -294,3 +303,43 @@ async def test_only_the_holder_may_rate_a_conversation(
     assert (await client.next_event())[1]["code"] == "session_not_held"
     assert (await other.next_event())[1]["code"] == "bad_session"
     assert rating_for(store, conversation_id=legacy) is None
+
+
+@dataclass
+class FakeQueue:
+    """The relay's store: one conversation queued at place 2, another failing."""
+
+    def active_handoff(self, conversation_id: str) -> HandoffView | None:
+        if conversation_id == "broken":
+            raise ConnectionError("database down")
+        if conversation_id != "queued":
+            return None
+        return HandoffView(
+            id=3,
+            conversation_id="queued",
+            customer_id=None,
+            state="queued",
+            reasons=("explicit",),
+            interaction_type="service",
+            intent="request_human",
+            summary=None,
+            created_at=datetime.now(timezone.utc),
+        )
+
+    def queue_position(self, handoff_id: int) -> QueueTicket | None:
+        handoff = self.active_handoff("queued")
+        assert handoff is not None and handoff_id == handoff.id
+        return QueueTicket(handoff, 2, 6, outside_hours=False, next_open=None)
+
+
+async def test_the_handoff_state_tells_the_queue_position_and_fails_soft() -> None:
+    relay: Any = SimpleNamespace(store=FakeQueue())
+
+    assert await handoff_state(relay, "queued") == {
+        "status": "queued",
+        "position": 2,
+        "wait_minutes": 6,
+    }
+    assert await handoff_state(relay, "other") == {"status": "bot"}
+    assert await handoff_state(relay, "broken") is None
+    assert await handoff_state(None, "queued") is None

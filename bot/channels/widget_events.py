@@ -1,0 +1,79 @@
+"""What the web channel answers our widget beyond Rasa's protocol: the history of a session
+its holder resumes, the conversation's handoff state, and the end-of-chat rating.
+
+Store and tracker calls fail soft: the chat goes on without a history or a state rather
+than with an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.channels.history import HISTORY_LIMIT, widget_messages
+
+if TYPE_CHECKING:
+    from bot.channels.handoff import Conversations, HandoffRelay
+    from bot.services.ratings import RatingView
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def history_payload(
+    conversations: Conversations | None,
+    relay: HandoffRelay | None,
+    session_id: str,
+    *,
+    held: bool,
+) -> dict[str, Any]:
+    """What the holder of a session sees again after a reload; nothing for anyone else."""
+    messages: list[dict[str, Any]] = []
+    if held and conversations is not None:
+        try:
+            events, _ = await conversations.history(session_id)
+            messages = widget_messages(events, limit=HISTORY_LIMIT)
+        except Exception:
+            logger.exception("No history for conversation %s.", session_id)
+    state = await handoff_state(relay, session_id) if held else None
+    return {"session_id": session_id, "messages": messages, "state": state}
+
+
+async def handoff_state(relay: HandoffRelay | None, conversation_id: str) -> dict[str, Any] | None:
+    """The conversation's handoff as the widget shows it: {status, position, wait_minutes,
+    next_open}; {"status": "bot"} without one; None without the relay or the store."""
+    if relay is None:
+        return None
+    try:
+        handoff = await _in_thread(relay.store.active_handoff, conversation_id)
+        if handoff is None:
+            return {"status": "bot"}
+        ticket = await _in_thread(relay.store.queue_position, handoff.id)
+    except Exception:
+        logger.exception("No handoff state for %s.", conversation_id)
+        return None
+    state: dict[str, Any] = {"status": handoff.state}
+    if ticket is not None:
+        state.update(position=ticket.position, wait_minutes=ticket.expected_wait_minutes)
+        if ticket.next_open is not None:
+            state["next_open"] = ticket.next_open.isoformat()
+    return state
+
+
+async def record_rating(new_uow: Callable[[], Any] | None, **fields: Any) -> RatingView | None:
+    """`bot.services.ratings.record_rating` in a thread; the store's default unit of work."""
+    from bot.services.ratings import record_rating as record
+
+    if new_uow is None:
+        from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+        new_uow = SqlAlchemyUnitOfWork
+    return await _in_thread(partial(record, new_uow(), **fields))
+
+
+async def _in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Blocking store calls run in the default executor so the event loop never waits."""
+    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
