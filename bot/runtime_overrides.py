@@ -200,19 +200,21 @@ class _StatesMemo:
 def _memo_for(
     tracker: Any, domain: Any, options: tuple[bool, bool, Any], applied: list[Any]
 ) -> _StatesMemo:
-    memos: dict[tuple[bool, bool, int], _StatesMemo] = tracker.__dict__.setdefault(
-        MEMO_ATTRIBUTE, {}
-    )
-    key = (options[0], options[1], id(options[2]))
+    """The tracker's memo for these options, or a fresh one where it cannot resume."""
+    import json
+
+    # RulePolicy builds a new, equal rule_only_data dict for every call: compare by value.
+    key = (options[0], options[1], json.dumps(options[2], sort_keys=True, default=str))
+    memos: dict[Any, _StatesMemo] = tracker.__dict__.setdefault(MEMO_ATTRIBUTE, {})
     memo = memos.get(key)
     if (
         memo is None
         or memo.domain is not domain
-        or memo.options[2] is not options[2]
         or len(memo.events) > len(applied)
         or any(old is not new for old, new in zip(memo.events, applied, strict=False))
     ):
         memo = memos[key] = _StatesMemo(domain, options, [], tracker.init_copy(), [])
+    memo.options = options
     return memo
 
 

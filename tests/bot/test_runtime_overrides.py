@@ -365,3 +365,37 @@ def test_callers_editing_the_states_do_not_change_the_next_answer() -> None:
         for state in states:  # what TrackerFeaturizer._remove_user_text_if_intent does
             state.get("user", {}).pop("text", None)
             state.get("user", {}).pop("intent", None)
+
+
+def test_states_resume_when_rule_only_data_is_an_equal_new_dict() -> None:
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("rule-only", domain.slots)
+
+    def states() -> list[Any]:  # as RulePolicy calls it: a new dict every time
+        rule_only = {"rule_only_slots": ["address_order"], "rule_only_loops": []}
+        return overrides.states_for_tracker_history(
+            domain, tracker, ignore_rule_only_turns=True, rule_only_data=rule_only
+        )
+
+    for _ in range(5):
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered("hi", {"name": "greet", "confidence": 1.0}))
+        tracker.update(ActionExecuted("action_greet"))
+        states()
+    memo = next(iter(getattr(tracker, overrides.MEMO_ATTRIBUTE).values()))
+    replay = memo.replay
+    tracker.update(ActionExecuted("action_listen"))
+    got = states()
+    assert next(iter(getattr(tracker, overrides.MEMO_ATTRIBUTE).values())) is memo  # resumed
+    assert memo.replay is replay and len(memo.events) == 16
+    rule_only = {"rule_only_slots": ["address_order"], "rule_only_loops": []}
+    expected = overrides.original(STATES)(
+        domain, tracker, ignore_rule_only_turns=True, rule_only_data=rule_only
+    )
+    assert got == expected
