@@ -234,8 +234,7 @@ async def _drill_csv(request: Request, channel: AgentConsoleInput) -> HTTPRespon
     def work(db: Connection) -> tuple[str, str]:
         view = parse_view(_args(request), _newest_day(db))
         drill, _ = _drill_of(view, _args(request))
-        rows = metrics.conversations(db, drill, limit=export.MAX_EXPORT_ROWS)
-        body = export.conversations_csv(shown(r, viewer.access) for r in rows)
+        body = export.export_conversations(db, drill, access=viewer.access)
         return body, f"conversations-{drill.metric}-{view.start}-{view.end}.csv"
 
     try:

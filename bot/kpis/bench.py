@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.kpis import export, metrics
+from bot.kpis.access import FULL, REDACTED
 from bot.kpis.refresh import rollup_sums
 from bot.kpis.schema import KpiConversation, kpi_daily
 from bot.kpis.seed import SeedOptions, seed
@@ -88,18 +89,21 @@ def _queries(end: date, days: int) -> dict[str, Callable[[Connection], int]]:
         "drill: NPS detractors, tier=vip": drill("nps_detractors", "customer_tier", "vip"),
         "drill count: all": counted("conversations"),
         "drill count: unsatisfied, intent=complaint": counted("unsatisfied", "intent", "complaint"),
-        "CSV: table by intent": lambda db: len(
-            export.summary_csv(metrics.summary(db, **span, by="intent"), "intent")
+        "CSV: table by intent": lambda db: (
+            export.summary_csv(metrics.summary(db, **span, by="intent"), "intent").count("\n") - 1
         ),
-        "CSV: false containment conversations": lambda db: len(
-            export.conversations_csv(
-                metrics.conversations(
-                    db, metrics.Drill(start, end, "false_contained"), limit=export.MAX_EXPORT_ROWS
-                )
-            )
+        "CSV: false containment, supervisor": partial(
+            _export, drill=metrics.Drill(start, end, "false_contained"), access=FULL
+        ),
+        "CSV: false containment, trainer (redacted)": partial(
+            _export, drill=metrics.Drill(start, end, "false_contained"), access=REDACTED
         ),
     }
     return queries
+
+
+def _export(db: Connection, *, drill: metrics.Drill, access: str) -> int:
+    return export.export_conversations(db, drill, access=access).count("\n") - 1
 
 
 def _count_groups(db: Connection, *, span: dict[str, Any], by: str) -> int:
@@ -177,7 +181,7 @@ def markdown(result: BenchResult) -> str:
         " fresh connection; the slowest run is shown.",
         f"Slowest dashboard query: {slowest:.3f} s, so the {LIMIT_SECONDS:.0f} s goal {verdict}.",
         "",
-        "| query | range | slowest (s) | first run (s) | rows (CSV: characters) |",
+        "| query | range | slowest (s) | first run (s) | rows |",
         "|---|---|---:|---:|---:|",
     ]
     for t in [*result.timings, *result.baseline]:

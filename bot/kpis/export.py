@@ -11,9 +11,13 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from bot.kpis.access import FULL, MASK, redact_text
 from bot.kpis.catalogue import METRICS
-from bot.kpis.metrics import DRILL_COLUMNS, Group
-from bot.kpis.schema import ROLLUP_SUMS
+from bot.kpis.metrics import DRILL_COLUMNS, JOINED_COLUMNS, Drill, Group, drill_select
+from bot.kpis.schema import ROLLUP_SUMS, KpiConversation
 
 CUSTOMER_COLUMNS = ("customer_public_id", "customer_name", "customer_email", "csat_comment")
 MAX_EXPORT_ROWS = 100_000
@@ -28,7 +32,7 @@ def safe_cell(value: Any) -> Any:
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
@@ -49,5 +53,77 @@ def summary_csv(groups: Sequence[Group], dimension: str) -> str:
 
 
 def conversations_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """Rows already loaded (e.g. a drill-down page), as CSV."""
     header = [*DRILL_COLUMNS, *CUSTOMER_COLUMNS]
     return _csv(header, ([row.get(name) for name in header] for row in rows))
+
+
+# --- the full export: formatted by the database, written by it on PostgreSQL (COPY) ----------
+FACTS = KpiConversation.__table__
+_BOOLEANS = {c.name for c in FACTS.columns if isinstance(c.type, sa.Boolean)}
+
+
+def _started(dialect: str) -> Any:
+    column = FACTS.c.started_at
+    if dialect == "postgresql":
+        utc = sa.func.timezone("UTC", column)
+        return sa.func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
+
+
+def _formula_safe(column: Any) -> Any:
+    first = sa.func.substr(column, 1, 1)
+    # Equalities, not IN: an expanding IN list would not survive mogrify for COPY.
+    risky = sa.or_(*(first == start for start in _FORMULA_START))
+    return sa.case((risky, sa.literal("'") + column), else_=column)
+
+
+def export_columns(dialect: str, access: str) -> list[Any]:
+    """The export's columns as SQL expressions, so both databases write the same text."""
+    columns: list[Any] = []
+    for name in DRILL_COLUMNS:
+        column: Any = FACTS.c[name]
+        if name == "started_at":
+            column = _started(dialect)
+        elif name in _BOOLEANS:
+            column = sa.case((column, 1), else_=0)
+        columns.append(column.label(name))
+    for name, joined in JOINED_COLUMNS.items():
+        if access != FULL and name != "csat_comment":
+            joined = sa.case((joined.is_(None), sa.null()), else_=sa.literal(MASK))
+        raw_comment = name == "csat_comment" and access != FULL  # redacted, then made safe
+        columns.append((joined if raw_comment else _formula_safe(joined)).label(name))
+    return columns
+
+
+def export_conversations(db: Connection, drill: Drill, *, access: str) -> str:
+    """Up to MAX_EXPORT_ROWS conversations behind a number, as CSV. A supervisor's export
+    on PostgreSQL is written by the server (COPY ... TO STDOUT), the rest row by row; a
+    trainer's comments go through the redactor."""
+    query = drill_select(drill, export_columns(db.dialect.name, access), limit=MAX_EXPORT_ROWS)
+    if db.dialect.name == "postgresql" and access == FULL:
+        return _copy(db, query)
+    rows = db.execute(query).all()
+    comment = len(DRILL_COLUMNS) + list(JOINED_COLUMNS).index("csat_comment")
+    if access != FULL:
+        rows = [_redacted(tuple(row), comment) for row in rows]
+    return _csv([*DRILL_COLUMNS, *CUSTOMER_COLUMNS], rows)
+
+
+def _redacted(row: tuple[Any, ...], index: int) -> tuple[Any, ...]:
+    text = row[index]
+    if text is None:
+        return row
+    return (*row[:index], safe_cell(redact_text(text)), *row[index + 1 :])
+
+
+def _copy(db: Connection, query: Any) -> str:
+    compiled = query.compile(dialect=db.dialect)
+    cursor = db.connection.cursor()
+    try:
+        statement = cursor.mogrify(str(compiled), compiled.params).decode()
+        buffer = io.StringIO()
+        cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, HEADER true)", buffer)
+    finally:
+        cursor.close()
+    return buffer.getvalue()

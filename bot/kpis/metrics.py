@@ -165,19 +165,13 @@ DRILL_COLUMNS = (
 )
 
 
-def conversations(
-    db: Connection, drill: Drill, *, limit: int = PAGE_SIZE, offset: int = 0
-) -> list[dict[str, Any]]:
-    """The facts behind a number, newest first, with the customer and CSAT comment."""
-    customer_name = (Customer.first_name + " " + Customer.last_name).label("customer_name")
-    query = (
-        sa.select(
-            *(FACTS.c[n] for n in DRILL_COLUMNS),
-            Customer.public_id.label("customer_public_id"),
-            customer_name,
-            Customer.email.label("customer_email"),
-            ConversationRating.comment.label("csat_comment"),
-        )
+def drill_select(
+    drill: Drill, columns: Sequence[Any], *, limit: int, offset: int = 0
+) -> sa.sql.Select:
+    """`columns` of the facts behind a number (with the customer and the CSAT comment
+    joined in), newest first."""
+    return (
+        sa.select(*columns)
         .select_from(
             FACTS.outerjoin(Customer.__table__, Customer.id == FACTS.c.customer_id).outerjoin(
                 ConversationRating.__table__,
@@ -189,6 +183,26 @@ def conversations(
         .limit(limit)
         .offset(offset)
     )
+
+
+CUSTOMER_NAME = (Customer.first_name + " " + Customer.last_name).label("customer_name")
+JOINED_COLUMNS: dict[str, Any] = {
+    "customer_public_id": Customer.public_id,
+    "customer_name": CUSTOMER_NAME,
+    "customer_email": Customer.email,
+    "csat_comment": ConversationRating.comment,
+}
+
+
+def conversations(
+    db: Connection, drill: Drill, *, limit: int = PAGE_SIZE, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The facts behind a number, newest first, with the customer and CSAT comment."""
+    columns = [
+        *(FACTS.c[n] for n in DRILL_COLUMNS),
+        *(column.label(name) for name, column in JOINED_COLUMNS.items()),
+    ]
+    query = drill_select(drill, columns, limit=limit, offset=offset)
     return [dict(row._mapping) for row in db.execute(query)]
 
 

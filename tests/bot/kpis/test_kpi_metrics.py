@@ -4,6 +4,8 @@ must equal the test's own tally of what it wrote (tests/bot/kpis/synthetic.py)."
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -13,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from bot.kpis.access import FULL, REDACTED
+from bot.kpis.export import export_conversations
 from bot.kpis.metrics import DIMENSIONS, Drill, conversations, count, summary
 from bot.kpis.refresh import refresh
 from bot.kpis.schema import ROLLUP_SUMS, KpiConversation
@@ -187,3 +191,30 @@ def _forget(seeded: Seeded, conversation_id: str) -> None:
             (facts, facts.c.conversation_id),
         ):
             db.execute(table.delete().where(column == conversation_id))
+
+
+@pytest.mark.parametrize("access", [FULL, REDACTED])
+def test_the_conversations_export_is_the_same_csv_on_both_databases(
+    seeded: Seeded, access: str
+) -> None:
+    """PostgreSQL writes a supervisor's export itself (COPY); SQLite goes row by row."""
+    start, end = synthetic.month_days()
+    with seeded.engine.connect() as db:
+        body = export_conversations(db, Drill(start, end, "handed_off"), access=access)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    truths = {t.conversation_id: t for t in seeded.month.truths if t.handed_off}
+    assert [r["conversation_id"] for r in rows] == [
+        t.conversation_id for t in sorted(truths.values(), key=lambda t: t.start, reverse=True)
+    ]
+    for row in rows:
+        truth = truths[row["conversation_id"]]
+        assert row["started_at"] == truth.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert (row["handed_off"], row["contained"]) == ("1", "0")
+        assert row["handoff_reason"] == truth.reason and row["day"] == str(truth.start.date())
+        email = row["customer_email"]
+        if truth.customer is None:
+            assert email == ""
+        else:
+            assert email == (
+                "[redacted]" if access == REDACTED else f"kim{truth.customer - 1}@example.com"
+            )
