@@ -8,10 +8,12 @@ either is a failure, not a skip: this is the only test of the JavaScript client.
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,7 +22,10 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from bot.identity import verify_token
+from bot.services.ratings import rating_for
 from bot.settings import Settings
+from bot.store.testing import seeded_database
+from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from bot.web.shop import create_app
 from tests.browser import (
     ChatPage,
@@ -60,19 +65,29 @@ class Stack:
     shop_url: str
     rasa: EchoRasa
     channel: Any
+    ratings: SqlAlchemyUnitOfWork
+    rasa_url: str = ""
 
 
 @pytest.fixture
-async def stack() -> AsyncIterator[Stack]:
+def ratings_store() -> Iterator[SqlAlchemyUnitOfWork]:
+    with seeded_database("sqlite", customers=5, orders=5) as factory:
+        yield SqlAlchemyUnitOfWork(factory)
+
+
+@pytest.fixture
+async def stack(ratings_store: SqlAlchemyUnitOfWork) -> AsyncIterator[Stack]:
     from bot.channels.web import WebChatInput
 
     rasa = EchoRasa()
+    factory = ratings_store._session_factory
     app = Sanic(f"browser_test_{uuid.uuid4().hex}")
     # The shop is on another origin, as in production (:8000 vs :5005).
     channel = WebChatInput(
         cors_allowed_origins=["http://127.0.0.1", "http://localhost"],
         token_secret=SECRET,
         conversations=rasa,
+        new_uow=lambda: SqlAlchemyUnitOfWork(factory),
     )
     app.blueprint(channel.blueprint(rasa), url_prefix="/webhooks/web")
     server = await app.create_server(
@@ -84,17 +99,30 @@ async def stack() -> AsyncIterator[Stack]:
     channel.sio.eio.ping_interval, channel.sio.eio.ping_timeout = 1, 1  # exercise pongs
 
     settings = Settings(env="test", token_secret=SECRET, rasa_url=rasa_url)
-    runner = web.AppRunner(create_app(settings))
+    shop = create_app(settings)
+    shop.router.add_get("/embed.html", partial(embed_page, rasa_url))
+    runner = web.AppRunner(shop)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     shop_port = runner.addresses[0][1]
     channel.cors_allowed_origins.append(f"http://127.0.0.1:{shop_port}")
-    yield Stack(f"http://127.0.0.1:{shop_port}", rasa, channel)
+    yield Stack(f"http://127.0.0.1:{shop_port}", rasa, channel, ratings_store, rasa_url)
     await runner.cleanup()
     await channel.close_sockets()
     server.close()
     await asyncio.wait_for(server.wait_closed(), 5)
+
+
+async def embed_page(rasa_url: str, _: web.Request) -> web.Response:
+    """A shop page with nothing but the script tag (no init call), in German."""
+    page = (
+        '<!doctype html><html lang="de"><head><link rel="icon" href="data:,"></head>'
+        "<body><h1>Shop</h1>"
+        f'<script src="{rasa_url}/webhooks/web/widget.js" data-position="left" '
+        'data-accent="#ffdd00" data-welcome="Hallo!"></script></body></html>'
+    )
+    return web.Response(text=page, content_type="text/html")
 
 
 def loopback_socket() -> socket.socket:
@@ -207,3 +235,91 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> No
 def connected(stack: Stack) -> list[str]:
     """Socket.IO sids of the connected clients (the manager yields (sid, eio_sid) pairs)."""
     return [sid for sid, _ in stack.channel.sio.manager.get_participants("/", None)]
+
+
+async def test_a_message_while_closed_shows_an_unread_badge(stack: Stack, chat: ChatPage) -> None:
+    await chat.open_chat()
+    await chat.say("hello")
+    await chat.expect_bot("echo: hello")
+    session_id = await chat.stored_session_id()
+    await chat.page.keyboard.press("Escape")
+    launcher = chat.page.locator(".cim-launcher")
+    await expect()(launcher).to_be_focused()
+
+    await stack.channel.sio.emit(
+        "bot_uttered", {"text": "Your parcel left the depot."}, room=session_id
+    )
+
+    await expect()(chat.page.locator(".cim-badge")).to_have_text("1")
+    await expect()(launcher).to_have_attribute("aria-label", "Chat with us (1 unread message)")
+    await chat.page.reload()  # the count survives navigation
+    await expect()(chat.page.locator(".cim-badge")).to_have_text("1")
+    await chat.open_chat()
+    await expect()(chat.page.locator(".cim-badge")).to_be_hidden()
+
+
+async def test_ending_the_chat_asks_for_a_rating_then_starts_afresh(
+    stack: Stack, chat: ChatPage
+) -> None:
+    await chat.open_chat()
+    await chat.say("hello")
+    await chat.expect_bot("echo: hello")
+    first = await chat.stored_session_id()
+
+    await chat.page.get_by_role("button", name="End chat").click()
+    await expect()(chat.page.get_by_label("1 \u2013 Very poor")).to_be_focused()
+    await chat.page.keyboard.press("ArrowRight")  # radio buttons: arrows pick, keyboard only
+    await chat.page.keyboard.press("ArrowRight")
+    await expect()(chat.page.get_by_label("3 \u2013 OK")).to_be_checked()
+    await chat.page.get_by_label("Anything to add?").fill("<b>fine</b>")
+    await chat.page.get_by_role("button", name="Send rating").click()
+    again = chat.page.get_by_role("button", name="Start a new conversation")
+    await expect()(again).to_be_focused()
+    saved = rating_for(stack.ratings, conversation_id=first)
+    assert saved is not None and (saved.rating, saved.comment) == (3, "<b>fine</b>")
+    assert saved.customer_id is not None  # Maria's token came with the session
+
+    await again.click()
+    await expect()(chat.input).to_be_focused()
+    await chat.wait_ready()
+    await expect()(chat.log.locator(".cim-msg--user")).to_have_count(0)
+    await expect()(chat.log).to_contain_text("Hi Maria!")
+    assert await chat.stored_session_id() != first
+
+
+async def test_the_script_tag_alone_shows_the_widget_with_its_data_options(stack: Stack) -> None:
+    async with open_chat_page(f"{stack.shop_url}/embed.html") as chat:
+        await chat.page.get_by_role("button", name="Chat mit uns").click()
+        await expect()(chat.page.get_by_label("Ihre Nachricht")).to_be_focused()
+        await chat.wait_ready()
+        await expect()(chat.page.get_by_role("log")).to_contain_text("Hallo!")
+        root = chat.page.locator(".cim-chat")
+        await expect()(root).to_have_class("cim-chat cim-chat--left cim-chat--open")
+        colours = await chat.page.locator(".cim-launcher").evaluate(
+            "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).color]"
+        )
+        assert colours == ["rgb(255, 221, 0)", "rgb(17, 17, 17)"]  # dark text on yellow
+
+
+async def test_the_offline_state_is_shown_and_the_widget_comes_back(
+    stack: Stack, chat: ChatPage
+) -> None:
+    await chat.open_chat()
+    await chat.wait_ready()
+    server_down = True
+
+    def websocket(route: Any) -> None:  # while "down", every new connection is refused
+        if server_down:
+            route.close()
+        else:
+            route.connect_to_server()
+
+    await chat.page.route_web_socket(re.compile("socket.io"), websocket)
+    await asyncio.gather(*(stack.channel.sio.disconnect(sid) for sid in connected(stack)))
+    status = chat.page.locator(".cim-status")
+    await expect()(status).to_contain_text("Offline. Reconnecting in")
+    await chat.say("typed while offline")
+    server_down = False
+    await chat.expect_bot("echo: typed while offline", timeout=20_000)
+    await expect()(status).to_be_hidden()
+    assert [m.text for m in stack.rasa.received] == ["typed while offline"]
