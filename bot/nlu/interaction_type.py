@@ -31,9 +31,11 @@ from bot.nlu.storage import load_json, persist_json
 from bot.nlu.type_ranking import (
     MAPPING_KEY,
     NLU_DIR_KEY,
+    TYPE_WEIGHTS_KEY,
     aggregate,
     mapping_from_config,
     top_type,
+    weights_from_config,
 )
 
 INTERACTION_TYPE = "interaction_type"
@@ -72,6 +74,10 @@ class InteractionTypeClassifier(GraphComponent):
             # Optional explicit mapping `{type: [intent, ...]}`. When set, it replaces
             # the directory (benchmarks, tests). `None` means: use `nlu_dir`.
             MAPPING_KEY: None,
+            # Optional `{type: weight}`: a type's summed confidence is multiplied by its
+            # weight before the types are ranked (cost-sensitive, e.g. `conflict: 2.0`).
+            # Types not listed weigh 1.
+            TYPE_WEIGHTS_KEY: None,
         }
 
     def __init__(
@@ -86,6 +92,10 @@ class InteractionTypeClassifier(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.mapping: dict[str, str] = dict(mapping or {})
+        try:
+            self.weights = weights_from_config(self._config)
+        except InteractionTypeError as error:
+            raise InteractionTypeTrainingError(f"{type(self).__name__}: {error}") from error
 
     @classmethod
     def create(
@@ -132,7 +142,7 @@ class InteractionTypeClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Adds the interaction type and the per-type ranking to each message."""
         for message in messages:
-            ranking = aggregate(_intent_ranking(message), self.mapping)
+            ranking = aggregate(_intent_ranking(message), self.mapping, self.weights)
             message.set(INTERACTION_TYPE, top_type(ranking), add_to_output=True)
             message.set(INTERACTION_TYPE_RANKING, ranking, add_to_output=True)
         return messages

@@ -146,6 +146,25 @@ def test_process_adds_type_and_ranking_to_the_output(
     assert [r["name"] for r in output["interaction_type_ranking"]] == ["conflict", "informative"]
 
 
+def test_type_weights_make_a_close_conflict_win(
+    nlu_dir: Path, model_storage: ModelStorage, execution_context: ExecutionContext
+) -> None:
+    config = {"nlu_dir": str(nlu_dir), "type_weights": {"conflict": 2.0}}
+    component = create(config, model_storage, execution_context)
+    component.train(training_data(**DATA))
+
+    [message] = component.process([parsed(("order_status", 0.5), ("complaint", 0.3))])
+
+    assert message.get("interaction_type")["name"] == "conflict"
+
+
+def test_bad_type_weights_are_a_rasa_error(
+    model_storage: ModelStorage, execution_context: ExecutionContext
+) -> None:
+    with pytest.raises(RasaException, match="type_weights"):
+        create({"type_weights": {"conflict": -1}}, model_storage, execution_context)
+
+
 def test_without_a_ranking_the_top_intent_is_used(
     nlu_dir: Path, model_storage: ModelStorage, execution_context: ExecutionContext
 ) -> None:

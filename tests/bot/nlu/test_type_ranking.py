@@ -3,7 +3,13 @@ from pathlib import Path
 import pytest
 
 from bot.interaction_types import InteractionTypeError
-from bot.nlu.type_ranking import aggregate, invert, mapping_from_config, top_type
+from bot.nlu.type_ranking import (
+    aggregate,
+    invert,
+    mapping_from_config,
+    top_type,
+    weights_from_config,
+)
 
 MAPPING = {
     "greet": "informative",
@@ -102,3 +108,34 @@ def test_the_directory_declares_the_types(tmp_path: Path) -> None:
     )
 
     assert mapping_from_config({"nlu_dir": str(tmp_path)}) == (True, {"inform": "service"})
+
+
+def test_a_weighted_type_wins_within_its_weight() -> None:
+    ranking = [intent("order_status", 0.6), intent("late_delivery", 0.35)]
+
+    unweighted = aggregate(ranking, MAPPING)
+    weighted = aggregate(ranking, MAPPING, {"conflict": 2.0})
+
+    assert top_type(unweighted)["name"] == "service"
+    assert top_type(weighted) == {"name": "conflict", "confidence": pytest.approx(0.7 / 1.3)}
+    assert sum(r["confidence"] for r in weighted) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        ({"grumpy": 2.0}, "unknown interaction type"),
+        ({"conflict": 0}, "positive number"),
+        ({"conflict": "2"}, "positive number"),
+        ({"conflict": True}, "positive number"),
+        (["conflict"], "expected a mapping"),
+    ],
+)
+def test_bad_type_weights_are_refused(weights: object, message: str) -> None:
+    with pytest.raises(InteractionTypeError, match=message):
+        weights_from_config({"type_weights": weights})
+
+
+def test_no_type_weights_weigh_one() -> None:
+    assert weights_from_config({"type_weights": None}) == {}
+    assert weights_from_config({}) == {}
