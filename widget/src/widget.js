@@ -4,7 +4,7 @@
  * `Connection`, rendered into the view (view.js).
  */
 import { appendMarkdown, button, el, safeLink } from "./dom.js";
-import { toHistory, toMessage } from "./messages.js";
+import { handoffState, toHistory, toMessage } from "./messages.js";
 import { StateStore } from "./storage.js";
 import { codePoints, cutToCodePoints, isObject } from "./util.js";
 import { buildView } from "./view.js";
@@ -144,7 +144,7 @@ export class ChatWidget {
     else if (event === "chat_history") this.onHistory(data);
     else if (event === "bot_uttered") this.onBotMessage(data);
     else if (event === "typing" && isObject(data)) this.setTyping(data.typing === true);
-    else if (event === "chat_state" && isObject(data)) this.onHandoff(toMessage({ text: "", handoff: data })?.handoff, false);
+    else if (event === "chat_state") this.onHandoff(handoffState(data), false);
     else if (event === "rating_saved") this.onRatingSaved();
     else if (event === "error" && isObject(data)) this.onServerError(data);
   }

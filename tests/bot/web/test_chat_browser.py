@@ -46,9 +46,11 @@ class EchoRasa:
 
     received: list[UserMessage] = field(default_factory=list)
     events: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    delay: float = 0.0  # seconds "Rasa" thinks before answering
 
     async def __call__(self, message: UserMessage) -> None:
         self.received.append(message)
+        await asyncio.sleep(self.delay)
         buttons = [{"title": "Track my order", "payload": "/order_status"}]
         text = f"echo: {message.text}"
         log = self.events.setdefault(message.sender_id, [])
@@ -323,3 +325,48 @@ async def test_the_offline_state_is_shown_and_the_widget_comes_back(
     await chat.expect_bot("echo: typed while offline", timeout=20_000)
     await expect()(status).to_be_hidden()
     assert [m.text for m in stack.rasa.received] == ["typed while offline"]
+
+
+CONTRAST_JS = """els => els.map(el => {
+  const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => { v /= 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  let bg = el, color = getComputedStyle(el).backgroundColor;
+  while (bg && (color === "rgba(0, 0, 0, 0)" || color === "transparent")) {
+    bg = bg.parentElement; color = bg ? getComputedStyle(bg).backgroundColor : "rgb(255,255,255)";
+  }
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(rgb(color))].sort((x, y) => y - x);
+  return [el.className, (a + 0.05) / (b + 0.05)];
+})"""
+
+
+async def test_typing_states_and_contrast(stack: Stack, chat: ChatPage) -> None:
+    await chat.open_chat()
+    await chat.wait_ready()
+    stack.rasa.delay = 1.5
+    await chat.say("are you there?")
+    typing = chat.page.locator(".cim-typing")
+    await expect()(typing).to_be_visible()
+    await chat.expect_bot("echo: are you there?")
+    await expect()(typing).to_be_hidden()
+
+    session_id = await chat.stored_session_id()
+    queued = {"status": "queued", "position": 3, "wait_minutes": 7}
+    await stack.channel.sio.emit("chat_state", queued, room=session_id)
+    banner = chat.page.locator(".cim-banner")
+    await expect()(banner).to_have_text(
+        "Waiting for a person: you are number 3 in the queue, about 7 min."
+    )
+    ticket = {"text": "We created ticket H-9.", "handoff": {"status": "ticket"}}
+    await stack.channel.sio.emit("bot_uttered", ticket, room=session_id)
+    await expect()(banner).to_have_text(
+        "Outside business hours: we have created a ticket and will email you."
+    )
+    await chat.page.locator(".cim-input").fill("x" * 2001)  # the notice line too
+    elements = chat.page.locator(
+        ".cim-launcher, .cim-title, .cim-end, .cim-banner, .cim-notice, .cim-bubble, .cim-reply,"
+        " .cim-author, .cim-send"
+    )
+    ratios = await elements.evaluate_all(CONTRAST_JS)
+    assert ratios and all(ratio >= 4.5 for _, ratio in ratios), ratios  # WCAG AA
