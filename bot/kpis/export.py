@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.kpis.access import FULL, MASK, redact_text
+from bot.kpis.access import FULL, MASK
 from bot.kpis.catalogue import METRICS
 from bot.kpis.metrics import DRILL_COLUMNS, JOINED_COLUMNS, Drill, Group, drill_select
 from bot.kpis.schema import ROLLUP_SUMS, KpiConversation
@@ -91,30 +91,20 @@ def export_columns(dialect: str, access: str) -> list[Any]:
     for name, joined in JOINED_COLUMNS.items():
         if access != FULL and name != "csat_comment":
             joined = sa.case((joined.is_(None), sa.null()), else_=sa.literal(MASK))
-        raw_comment = name == "csat_comment" and access != FULL  # redacted, then made safe
-        columns.append((joined if raw_comment else _formula_safe(joined)).label(name))
+        if name == "csat_comment" and access != FULL:
+            joined = FACTS.c.csat_comment_redacted
+        columns.append(_formula_safe(joined).label(name))
     return columns
 
 
 def export_conversations(db: Connection, drill: Drill, *, access: str) -> str:
-    """Up to MAX_EXPORT_ROWS conversations behind a number, as CSV. A supervisor's export
-    on PostgreSQL is written by the server (COPY ... TO STDOUT), the rest row by row; a
-    trainer's comments go through the redactor."""
+    """Up to MAX_EXPORT_ROWS conversations behind a number, as CSV, formatted and redacted
+    in SQL (a trainer gets the comment the refresh redacted); PostgreSQL writes it itself
+    (COPY ... TO STDOUT), SQLite row by row, to the same text."""
     query = drill_select(drill, export_columns(db.dialect.name, access), limit=MAX_EXPORT_ROWS)
-    if db.dialect.name == "postgresql" and access == FULL:
+    if db.dialect.name == "postgresql":
         return _copy(db, query)
-    rows = db.execute(query).all()
-    comment = len(DRILL_COLUMNS) + list(JOINED_COLUMNS).index("csat_comment")
-    if access != FULL:
-        rows = [_redacted(tuple(row), comment) for row in rows]
-    return _csv([*DRILL_COLUMNS, *CUSTOMER_COLUMNS], rows)
-
-
-def _redacted(row: tuple[Any, ...], index: int) -> tuple[Any, ...]:
-    text = row[index]
-    if text is None:
-        return row
-    return (*row[:index], safe_cell(redact_text(text)), *row[index + 1 :])
+    return _csv([*DRILL_COLUMNS, *CUSTOMER_COLUMNS], db.execute(query).all())
 
 
 def _copy(db: Connection, query: Any) -> str:

@@ -68,6 +68,7 @@ class ConversationRecord:
     log: list[LogRecord] = field(default_factory=list)
     handoffs: list[HandoffRecord] = field(default_factory=list)
     csat: int | None = None
+    csat_comment: str | None = None
     nps: int | None = None
     rated_by: int | None = None  # the customer on the rating or NPS answer
 

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.kpis import sources
+from bot.kpis.access import redact_text
 from bot.kpis.facts import REPEAT_WINDOW, customer_of, derive, follow_ups
 from bot.kpis.schema import ROLLUP_KEYS, KpiConversation, create_kpi_schema, kpi_daily
 
@@ -67,13 +68,19 @@ def _default_since(db: Connection) -> datetime | None:
 def _store_facts(db: Connection, records: Sequence[sources.ConversationRecord]) -> None:
     from bot.interaction_types import type_of
 
-    customers = [c for c in (customer_of(r) for r in records) if c is not None]
-    known = sources.tiers(db, customers)
-    rows = [f for f in (derive(r, known, type_of) for r in records) if f is not None]
+    who = [c for c in (customer_of(r) for r in records) if c is not None]
+    known = sources.customers(db, who)
+    tiers = {customer: tier for customer, (tier, _) in known.items()}
+    rows, comments = [], {r.conversation_id: r.csat_comment for r in records}
+    for facts in (derive(r, tiers, type_of) for r in records):
+        if facts is not None:
+            name = known.get(facts["customer_id"], ("", ""))[1]
+            comment = comments[facts["conversation_id"]]
+            facts["csat_comment_redacted"] = redact_text(comment, names=[name] if name else None)
+            facts["repeat_7d"] = False
+            rows.append(facts)
     ids = [r.conversation_id for r in records]
     db.execute(FACTS.delete().where(FACTS.c.conversation_id.in_(ids)))
-    for row in rows:
-        row["repeat_7d"] = False
     if rows:
         db.execute(FACTS.insert(), rows)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, Date, Index, Integer, String, Table, Text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped
 
@@ -57,6 +57,8 @@ class KpiConversation(Base):
     repeat_7d: Mapped[bool] = Column(Boolean, nullable=False, default=False)
     csat: Mapped[int | None] = Column(Integer)
     nps: Mapped[int | None] = Column(Integer)
+    # The CSAT comment through bot/privacy.py, once at refresh: what trainers see and export.
+    csat_comment_redacted: Mapped[str | None] = Column(Text)
 
 
 # The rollup's key: every dimension the dashboard splits by, plus the handoff reason.

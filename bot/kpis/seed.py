@@ -15,11 +15,13 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.kpis.access import redact_text
 from bot.kpis.facts import REPEAT_WINDOW, RETURN_WINDOW
 from bot.kpis.refresh import rebuild_rollup
 from bot.kpis.schema import ANONYMOUS, KpiConversation, create_kpi_schema, kpi_daily
@@ -81,7 +83,7 @@ def seed(engine: Engine, options: SeedOptions) -> dict[str, int]:
         db.execute(FACTS.delete())
         db.execute(kpi_daily.delete())
     _load(engine, FACTS, facts)
-    ratings = _ratings(rng, facts)
+    ratings = _ratings(facts)
     _load(engine, ConversationRating.__table__, ratings)
     with engine.begin() as db:
         rebuild_rollup(db, None)
@@ -160,6 +162,7 @@ def _conversation(
     if not handed and rng.random() < 0.10:
         exit_reason = rng.choice(("fallback_exit", "negative_exit"))
     csat = _rating(rng, handed, exit_reason) if rng.random() < 0.15 else None
+    comment = rng.choice(COMMENTS) if csat is not None and rng.random() < 0.4 else None
     return {
         "conversation_id": f"seed-{n:08d}",
         "started_at": start,
@@ -182,7 +185,15 @@ def _conversation(
         "human_resolved": resolved and rng.random() < 0.8,
         "csat": csat,
         "nps": rng.randrange(11) if customer and rng.random() < 0.03 else None,
+        "csat_comment": comment,  # goes to conversation_ratings
+        # The seeded comments name nobody, so the customer's name is not passed here.
+        "csat_comment_redacted": _redacted(comment),
     }
+
+
+@cache
+def _redacted(comment: str | None) -> str | None:
+    return redact_text(comment)
 
 
 def _rating(rng: random.Random, handed: bool, exit_reason: str | None) -> int:
@@ -217,13 +228,13 @@ def _follow_ups(rows: list[dict[str, Any]]) -> None:
     rows.sort(key=lambda r: r["started_at"])
 
 
-def _ratings(rng: random.Random, facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def _ratings(facts: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "conversation_id": f["conversation_id"],
             "customer_id": f["customer_id"],
             "rating": f["csat"],
-            "comment": rng.choice(COMMENTS) if rng.random() < 0.4 else None,
+            "comment": f["csat_comment"],
             "channel": f["channel"],
             "created_at": f["ended_at"] + timedelta(seconds=5),
         }

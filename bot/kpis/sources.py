@@ -150,12 +150,13 @@ def _add_handoffs(store: Connection, records: dict[str, ConversationRecord]) -> 
 
 def _add_ratings(store: Connection, records: dict[str, ConversationRecord]) -> None:
     r, n = ConversationRating, NpsResponse
-    for conversation, rating, customer in store.execute(
-        sa.select(r.conversation_id, r.rating, r.customer_id).where(
+    for conversation, rating, comment, customer in store.execute(
+        sa.select(r.conversation_id, r.rating, r.comment, r.customer_id).where(
             r.conversation_id.in_(list(records))
         )
     ):
         records[conversation].csat = rating
+        records[conversation].csat_comment = comment
         records[conversation].rated_by = records[conversation].rated_by or customer
     for conversation, score, customer in store.execute(
         sa.select(n.conversation_id, n.score, n.customer_id)
@@ -166,11 +167,15 @@ def _add_ratings(store: Connection, records: dict[str, ConversationRecord]) -> N
         records[conversation].rated_by = records[conversation].rated_by or customer
 
 
-def tiers(store: Connection, customer_ids: Iterable[int]) -> dict[int, str]:
+def customers(store: Connection, customer_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """id -> (tier, full name) of the customers the store knows."""
     wanted = sorted(set(customer_ids))
-    found: dict[int, str] = {}
+    found: dict[int, tuple[str, str]] = {}
+    c = Customer
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
-        rows = store.execute(sa.select(Customer.id, Customer.tier).where(Customer.id.in_(chunk)))
-        found.update((int(identifier), str(tier)) for identifier, tier in rows)
+        rows = store.execute(
+            sa.select(c.id, c.tier, c.first_name, c.last_name).where(c.id.in_(chunk))
+        )
+        found.update((int(i), (str(tier), f"{first} {last}")) for i, tier, first, last in rows)
     return found

@@ -155,6 +155,9 @@ async def test_conversations_export_as_csv_redacted_by_role_and_formula_safe(
     unsatisfied = {t.conversation_id for t in kpis.month.truths if t.csat and t.csat <= 3}
     assert {r["conversation_id"] for r in rows} == unsatisfied
     assert any("@example.com" in r["customer_email"] for r in rows) is sees_email
+    assert ("@example.com" in body) is sees_email  # comments too
+    comments = {r["csat_comment"] for r in rows}
+    assert (XSS if sees_email else XSS.replace("kim0@example.com", "[EMAIL]")) in comments
     assert all(not r["csat_comment"].startswith("=") for r in rows)
     assert any(r["csat_comment"] == "'" + FORMULA for r in rows)
 
