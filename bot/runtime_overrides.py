@@ -19,8 +19,9 @@ process only, by functions that return the same results and raise the same error
 3. `EndpointConfig.session`: Rasa opens a new aiohttp session, and so a new TCP connection,
    for every call to the action server and closes it after the reply. Here each endpoint
    keeps one session per event loop, with the same headers, auth and time-out, and
-   `async with endpoint.session()` leaves it open, so calls reuse keep-alive connections.
-   Requests, replies and errors are Rasa's own (`EndpointConfig.request` is unchanged).
+   `async with endpoint.session()` leaves it open, so calls reuse keep-alive connections;
+   an idle connection is dropped after 2 s, before the action server (Sanic: 5 s) closes
+   it. Requests, replies and errors are Rasa's own (`EndpointConfig.request` is unchanged).
 
 4. `Domain.states_for_tracker_history`: RulePolicy featurizes the whole conversation for
    every prediction, replaying each event into a fresh tracker and computing a state before
@@ -169,11 +170,32 @@ class _KeptSession:
         key = (id(self.endpoint), asyncio.get_running_loop())
         session = _sessions.get(key)
         if session is None or session.closed:
-            session = _sessions[key] = _originals["EndpointConfig.session"](self.endpoint)
+            session = _sessions[key] = _kept_session_for(self.endpoint)
         return session
 
     async def __aexit__(self, *_: object) -> None:
         return None
+
+
+# Idle connections are closed by us before the server closes them (Sanic, and so rasa_sdk,
+# closes after 5 s), so a request never goes out on a connection the server is closing.
+KEEPALIVE_SECONDS = 2.0
+
+
+def _kept_session_for(endpoint: Any) -> Any:
+    """What Rasa's `EndpointConfig.session` builds, with a short keep-alive connector."""
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT
+
+    auth = None
+    if endpoint.basic_auth:
+        auth = aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+    return aiohttp.ClientSession(
+        headers=endpoint.headers,
+        auth=auth,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+    )
 
 
 def kept_session(self: Any) -> _KeptSession:

@@ -399,3 +399,22 @@ def test_states_resume_when_rule_only_data_is_an_equal_new_dict() -> None:
         domain, tracker, ignore_rule_only_turns=True, rule_only_data=rule_only
     )
     assert got == expected
+
+
+async def test_an_idle_connection_is_dropped_before_the_server_drops_it(
+    action_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    server, url = action_server
+    monkeypatch.setattr(overrides, "KEEPALIVE_SECONDS", 0.2)
+    overrides.install()
+    endpoint = EndpointConfig(url)
+    await endpoint.request(json={"n": 1})
+    await endpoint.request(json={"n": 2})
+    await asyncio.sleep(0.6)  # idle for longer than our keep-alive
+    assert (await endpoint.request(json={"n": 3}))["echo"] == {"n": 3}
+    peers = [r["peer"] for r in server.seen]
+    assert peers[0] == peers[1] != peers[2]
