@@ -260,6 +260,7 @@ class WebChatInput(InputChannel):
         await sio.emit("session_confirm", session_id, to=sid, namespace=self.namespace)
         if payload.get("history") is True:
             history = await self.history_payload(session_id, held=resolved.held)
+            history["max_message_length"] = self.max_message_length  # the widget's paste limit
             await sio.emit(HISTORY_EVT, history, to=sid, namespace=self.namespace)
 
     async def history_payload(self, session_id: str, *, held: bool) -> dict[str, Any]:

@@ -95,14 +95,17 @@ function elementLinks(element) {
 }
 
 /**
- * The `chat_history` event: {session_id, messages, state}.
+ * The `chat_history` event: {session_id, messages, state, max_message_length}.
  * @param {unknown} data
- * @returns {{sessionId: string, messages: ChatMessage[], state: HandoffState | undefined} | null}
+ * @returns {{sessionId: string, messages: ChatMessage[], state: HandoffState | undefined,
+ *   maxLength: number | undefined} | null}
  */
 export function toHistory(data) {
   if (!isObject(data) || typeof data.session_id !== "string" || !Array.isArray(data.messages)) {
     return null;
   }
   const messages = data.messages.map(toMessage).filter(/** @returns {m is ChatMessage} */ (m) => m !== null);
-  return { sessionId: data.session_id, messages, state: handoffState(data.state) };
+  const limit = data.max_message_length;
+  const maxLength = typeof limit === "number" && limit > 0 ? limit : undefined;
+  return { sessionId: data.session_id, messages, state: handoffState(data.state), maxLength };
 }

@@ -161,6 +161,7 @@ export class ChatWidget {
   onHistory(data) {
     const history = toHistory(data);
     if (!history || history.sessionId !== this.saved.sessionId) return;
+    if (history.maxLength) this.s.maxLength = history.maxLength;
     const log = this.view.log;
     log.replaceChildren();
     if (this.s.welcome) this.render({ from: "bot", text: this.s.welcome, replies: [], links: [] }, false);

@@ -72,12 +72,14 @@ test("handoff status lines and history", () => {
     session_id: "s",
     messages: [{ from: "user", text: "a human please" }, { text: "Anna joined", handoff: { status: "agent_joined", agent: "Anna" } }, 7],
     state: { status: "queued", position: 2, wait_minutes: 4 },
+    max_message_length: 500,
   });
   assert.ok(history);
   assert.equal(history.messages.length, 2);
   assert.equal(history.messages[0].from, "user");
   assert.equal(history.messages[1].handoff?.agent, "Anna");
   assert.deepEqual(history.state, { status: "queued", position: 2, waitMinutes: 4 });
+  assert.equal(history.maxLength, 500);
   assert.equal(toHistory({ messages: [] }), null);
 });
 

@@ -123,6 +123,7 @@ async def test_the_holder_gets_the_history_as_the_customer_saw_it(
     assert reply["history"] == {
         "session_id": session_id,
         "state": None,  # no handoff relay in this channel
+        "max_message_length": 2000,
         "messages": [
             {"from": "user", "text": "where is my order?", "at": 1.0},
             {"from": "bot", "text": "Found it."},  # split at blank lines, as Rasa sends it
@@ -196,7 +197,12 @@ async def test_a_third_party_clients_own_id_resumes_but_gets_no_history(
     reply = await session(client, legacy, "C0001")
 
     assert reply["confirmed"] == legacy
-    assert reply["history"] == {"session_id": legacy, "messages": [], "state": None}
+    assert reply["history"] == {
+        "session_id": legacy,
+        "messages": [],
+        "state": None,
+        "max_message_length": 2000,
+    }
     assert conversations.asked == []
 
 

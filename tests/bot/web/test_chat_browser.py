@@ -370,3 +370,15 @@ async def test_typing_states_and_contrast(stack: Stack, chat: ChatPage) -> None:
     )
     ratios = await elements.evaluate_all(CONTRAST_JS)
     assert ratios and all(ratio >= 4.5 for _, ratio in ratios), ratios  # WCAG AA
+
+
+async def test_the_server_sets_the_paste_limit(stack: Stack, chat: ChatPage) -> None:
+    stack.channel.max_message_length = 40
+    await chat.page.reload()
+    await chat.wait_ready()
+    await chat.open_chat()
+
+    await chat.input.fill("y" * 100)
+
+    await expect()(chat.page.get_by_role("alert")).to_contain_text("cut to 40 characters")
+    assert await chat.input.input_value() == "y" * 40
