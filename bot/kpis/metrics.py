@@ -126,6 +126,8 @@ class Drill:
             raise ValueError(f"unknown dimension {self.dimension!r}")
         if self.end < self.start:
             raise ValueError("the range ends before it starts")
+        if self.dimension == "day" and self.value not in (None, "", "—"):
+            date.fromisoformat(str(self.value))  # ValueError for anything but a date
 
     def where(self) -> list[Any]:
         conditions = [FACTS.c.day.between(self.start, self.end), DRILLS[self.metric]]

@@ -172,6 +172,7 @@ async def test_conversations_export_as_csv_redacted_by_role_and_formula_safe(
         "metric=%3Cscript%3E",
         "drill=everything",
         "drill=handed_off&dim=secret&value=x",
+        "drill=handed_off&dim=day&value=not-a-day",
         "page=0",
         "page=abc",
         "from=%00%ff",
