@@ -49,6 +49,15 @@ def _options(pairs: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<option value="{escape(v)}">{escape(label)}</option>' for v, label in pairs)
 
 
+def _role_links(role: str) -> str:
+    links = []
+    if role in ("trainer", "supervisor"):
+        links.append('<a href="trainer">Review inbox</a>')
+    if role == "supervisor":
+        links.append('<a href="dashboard">Dashboard</a>')
+    return f'<nav class="roles">{" ".join(links)}</nav>' if links else ""
+
+
 def console_page(
     agent: AgentView, csrf: str, *, canned: Iterable[str], teams: Iterable[str]
 ) -> str:
@@ -60,6 +69,7 @@ def console_page(
         + "<header><h1>Agent console</h1>"
         + '<span id="connection" aria-live="polite">connecting…</span>'
         + f'<span class="who">{escape(agent.display_name)} ({escape(agent.role)})</span>'
+        + _role_links(agent.role)
         + '<form method="post" action="logout">'
         + f'<input type="hidden" name="csrf_token" value="{escape(csrf)}">'
         + '<button type="submit">Log out</button></form></header>'

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.inbox.service import ItemView
 
-SIMILAR_AT = 0.55
+SIMILAR_AT = 0.45
 
 
 @dataclass(frozen=True)

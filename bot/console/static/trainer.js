@@ -124,8 +124,8 @@
       await post("api/inbox/decide", {
         item_ids: ids, decision, intent, new_intent_type: newType,
       });
-      say(`${ids.length} message(s): ${decision}${intent ? " " + intent : ""}`);
       await refresh();
+      say(`${ids.length} message(s): ${decision}${intent ? " " + intent : ""}`);
     } catch (error) {
       say(`Not done: ${error instanceof Error ? error.message : error}`);
     }
