@@ -56,13 +56,28 @@ class Settings:
     console_secret: str = field(default="", metadata=_env("CIM_CONSOLE_SECRET"))
     # Notified (POST, retried with backoff) of each new handoff; empty: no webhook.
     handoff_webhook_url: str = field(default="", metadata=_env("CIM_HANDOFF_WEBHOOK_URL"))
+    # Where trainers' labels go: <root>/data, domain.yml, config.yml (cim train, the inbox).
+    training_root: str = field(default=str(PROJECT_ROOT), metadata=_env("CIM_TRAINING_ROOT"))
+    # current.tar.gz (served), previous.tar.gz (cim rollback), history/.
+    models_dir: str = field(default=str(PROJECT_ROOT / "models"), metadata=_env("CIM_MODELS_DIR"))
+    # Cross-validation folds of the retraining gate (cim train, the trainer page).
+    gate_folds: int = field(default=3, metadata=_env("CIM_GATE_FOLDS"))
     # How often each Rasa process sweeps the handoff queue (customers who left, closing time).
     queue_sweep_seconds: int = field(default=30, metadata=_env("CIM_QUEUE_SWEEP_SECONDS"))
+    # NPS: the share of customers asked (percent, 0-100), and at most once per this many days.
+    nps_share_percent: int = field(default=10, metadata=_env("CIM_NPS_SHARE_PERCENT"))
+    nps_every_days: int = field(default=90, metadata=_env("CIM_NPS_EVERY_DAYS"))
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
             raise SettingsError(f"CIM_ENV must be one of {', '.join(ENVIRONMENTS)}")
-        for name in ("token_ttl_seconds", "verify_max_attempts", "web_port", "queue_sweep_seconds"):
+        for name in (
+            "token_ttl_seconds",
+            "verify_max_attempts",
+            "web_port",
+            "queue_sweep_seconds",
+            "gate_folds",
+        ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be a positive number")
         object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))

@@ -228,6 +228,57 @@ def _add_bench(commands: Any) -> None:
     add("--out", type=Path, help="where nlu.md, nlu.json, cache/ go (default: bench/results)")
     add("--no-cache", action="store_true", help="rerun the baseline even if cached")
     nlu.set_defaults(handler=_cmd_bench_nlu)
+    _add_bench_chat(kinds)
+
+
+def _add_bench_chat(kinds: Any) -> None:
+    """`cim bench chat`; defaults live in ChatBenchOptions."""
+    chat = kinds.add_parser("chat", help="chat capacity: ours and stock Rasa under offered load")
+    add = chat.add_argument
+    add("--loads", help="comma-separated offered turns/s (default: 20,50,100,150,200)")
+    add("--seconds", type=float, help="measured seconds per step (default: 40)")
+    add("--warmup", type=float, help="seconds of customer arrivals before measuring (default: 5)")
+    add("--think", type=float, help="mean think time in seconds (default: 5)")
+    add("--builds", help="comma-separated: ours, stock (default: both)")
+    add("--stock-epochs", type=int, help="cap the stock model's epochs (default: 20)")
+    add("--single-conversations", type=int, help="10-turn conversations alone (default: 10)")
+    add("--long-turns", type=int, help="turns of the long conversation (default: 200)")
+    add("--model", type=Path, help="our model (default: models/current.tar.gz)")
+    add("--endpoints", type=Path, help="our endpoints file (default: endpoints.yml)")
+    add("--out", type=Path, help="where chat.md, chat.json, chat.png go (default: bench/results)")
+    add("--keep-going", action="store_true", help="run the steps above the first that failed")
+    chat.set_defaults(handler=_cmd_bench_chat)
+
+
+def _cmd_bench_chat(args: argparse.Namespace) -> int:
+    from bot.evaluation.chat.run import ChatBenchOptions, run
+
+    given: dict[str, Any] = {
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "think_mean": args.think,
+        "stock_epochs": args.stock_epochs,
+        "single_conversations": args.single_conversations,
+        "long_turns": args.long_turns,
+        "model": args.model,
+        "endpoints": args.endpoints,
+        "out": args.out,
+    }
+    try:
+        if args.loads is not None:
+            given["loads"] = tuple(float(x) for x in args.loads.split(",") if x.strip())
+        if args.builds is not None:
+            given["builds"] = tuple(filter(None, args.builds.split(",")))
+        options = ChatBenchOptions(
+            **{k: v for k, v in given.items() if v is not None},
+            keep_going=args.keep_going,
+            command="cim bench chat " + " ".join(sys.argv[3:]),
+        )
+        run(options)
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,6 +320,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_bench(commands)
     _add_agent(commands)
+    from bot.cli.trainer_commands import add_trainer_commands
+
+    add_trainer_commands(commands)
+    from bot.kpis.cli import add_commands as add_kpi_commands  # cim kpis …, cim report
+
+    add_kpi_commands(commands)
     return parser
 
 

@@ -26,11 +26,12 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, Sanic
 
 from bot.channels.handoff import AGENTS_NAMESPACE, AGENTS_ROOM, HandoffRelay
-from bot.console import routes, sessions
+from bot.console import dashboard, routes, sessions
 from bot.console.actions import ConsoleActions
 from bot.console.sweeper import QueueSweeper, connected_rooms
 from bot.console.throttle import LoginThrottle
 from bot.console.webhook import WebhookConfig, WebhookNotifier, handoff_payload
+from bot.inbox.collect import InboxCollector
 from bot.services.views import AgentView
 
 logger = logging.getLogger(__name__)
@@ -89,11 +90,13 @@ class AgentConsoleInput(InputChannel):
         self.actions: ConsoleActions | None = None
         self.notifier: WebhookNotifier | None = None
         self.sweeper: QueueSweeper | None = None
+        self.collector: InboxCollector | None = None
         self.login_throttle = LoginThrottle()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = _ConsoleBlueprint(self, "console_webhook", __name__)
         routes.add_routes(bp, self)
+        dashboard.add_routes(bp, self)
         return bp
 
     async def start(self, app: Sanic, *_: Any) -> None:
@@ -113,6 +116,8 @@ class AgentConsoleInput(InputChannel):
     async def stop(self, *_: Any) -> None:
         if self.sweeper is not None:
             await self.sweeper.stop()
+        if self.collector is not None:
+            await self.collector.stop()
         if self.notifier is not None:
             self.notifier.close()
 
@@ -151,6 +156,11 @@ class AgentConsoleInput(InputChannel):
             interval_seconds=interval,
         )
         self.sweeper.start()
+        # Finished handoffs and low ratings into the trainers' review inbox, as often.
+        self.collector = InboxCollector(
+            self.new_uow, relay.conversations, interval_seconds=interval
+        )
+        self.collector.start()
 
     def _watch_new_handoffs(self, relay: HandoffRelay) -> None:
         if not self.webhook_url:

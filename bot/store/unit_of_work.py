@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import session_factory as default_session_factory
+from bot.store.rating_repository import RatingRepository
 from bot.store.repositories import (
     AgentRepository,
     CustomerRepository,
@@ -21,6 +22,7 @@ from bot.store.repositories import (
     ProductRepository,
     RefundRepository,
 )
+from bot.store.review_repository import ReviewRepository
 
 UnitOfWorkT = TypeVar("UnitOfWorkT", bound="AbstractUnitOfWork")
 
@@ -34,6 +36,8 @@ class AbstractUnitOfWork(ABC):
     interactions: InteractionRepository
     handoffs: HandoffRepository
     agents: AgentRepository
+    ratings: RatingRepository
+    reviews: ReviewRepository
 
     def __enter__(self: UnitOfWorkT) -> UnitOfWorkT:
         return self
@@ -112,3 +116,5 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.interactions = InteractionRepository(session)
         self.handoffs = HandoffRepository(session)
         self.agents = AgentRepository(session)
+        self.ratings = RatingRepository(session)
+        self.reviews = ReviewRepository(session)
