@@ -109,3 +109,20 @@ def test_bench_nlu_reports_every_metric_for_both_pipelines(tmp_path: Path) -> No
 def _ours_over_stock(report: dict[str, Any], dataset: str) -> float:
     ours, stock = (r for r in report["runs"] if r["dataset"] == dataset)
     return float(ours["metrics"]["train_seconds"] / stock["metrics"]["train_seconds"])
+
+
+def test_bench_nlu_runs_the_minilm_candidate_on_a_sample(tmp_path: Path) -> None:
+    (tmp_path / "stock.yml").write_text(STOCK)
+    out = tmp_path / "results"
+    configs = ["--ours", "bench/configs/candidate.yml", "--stock", str(tmp_path / "stock.yml")]
+    sample = ["--sample", "3", "--datasets", "clinc150", "--intents", "5", "--stock-epochs", "2"]
+
+    code = main(["bench", "nlu", *sample, *configs, "--out", str(out)])
+
+    assert code == 0
+    report = json.loads((out / "nlu.json").read_text())
+    ours = [r for r in report["runs"] if r["side"] == "ours"]
+    assert [r["dataset"] for r in ours] == ["clinc150", "clinc150+oos_train"]
+    for run in ours:
+        check_run(run)
+        check_clinc(run)
