@@ -18,6 +18,10 @@ def _ms(value: Any) -> str:
     return f"{value:.0f}" if value >= 100 else f"{value:.1f}"
 
 
+def _held(value: Any) -> str:
+    return "none" if value is None else f"{value:g}"
+
+
 def _load(value: Any) -> str:
     return NONE if value is None else f"{value:.1f}"
 
@@ -59,7 +63,7 @@ def _summary_rows(builds: dict[str, Any]) -> list[str]:
     rows = ["| | " + " | ".join(names) + (" | stock / ours |" if len(names) == 2 else " |")]
     rows.append("|---" * (len(names) + 1 + (len(names) == 2)) + "|")
     lines = [
-        ("highest offered load held (turns/s)", "highest_held", lambda v: f"{v:g}"),
+        ("highest offered load held (turns/s)", "highest_held", _held),
         ("single customer: p50 turn (ms)", "single_p50_ms", _ms),
         ("single customer: p50 action turn (ms)", "single_action_p50_ms", _ms),
         ("long conversation: turn 10 (ms)", "turn_10_ms", _ms),
@@ -71,7 +75,7 @@ def _summary_rows(builds: dict[str, Any]) -> list[str]:
     ]
     for label, key, fmt in lines:
         values = [builds[n].get(key) for n in names]
-        cells = [fmt(v) if v is not None else NONE for v in values]
+        cells = [fmt(v) if v is not None or fmt is _held else NONE for v in values]
         ratio = ""
         if len(names) == 2 and key.endswith("_ms"):
             ratio = f" {_ratio(values[0], values[1])} |"

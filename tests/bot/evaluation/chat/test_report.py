@@ -43,7 +43,7 @@ RESULT = {
 def test_the_table_puts_ours_and_stock_side_by_side() -> None:
     text = markdown(RESULT)
     assert "| single customer: p50 turn (ms) | 10.0 | 60.0 | 6.0x |" in text
-    assert "| highest offered load held (turns/s) | 50 | - |" in text
+    assert "| highest offered load held (turns/s) | 50 | none |" in text
     assert "| 50 | stock | not run: an earlier step failed |" in text
     assert "| 100 | ours | 500 | 100.0 | 10.0 | 900 | 1800 | 0 |" in text
     assert "| 700 | - | no |" in text
