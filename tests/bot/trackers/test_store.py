@@ -192,3 +192,29 @@ async def test_a_long_burst_of_events_is_written_in_batches(url: str) -> None:
     assert dicts(await rasas(url).retrieve("kim")) == dicts(tracker)
     again = await store.retrieve("kim")
     assert again is tracker  # the newest id was recorded right
+
+
+class Collecting:
+    """An event broker that keeps what it is given (Rasa calls `publish` per event)."""
+
+    def __init__(self) -> None:
+        self.published: list[dict] = []
+
+    def publish(self, event: dict) -> None:
+        self.published.append(event)
+
+
+async def test_the_event_broker_gets_each_new_event_once_as_from_rasas_store(url: str) -> None:
+    from rasa.core.brokers.broker import EventBroker
+
+    class Broker(Collecting, EventBroker):  # type: ignore[misc]
+        pass
+
+    ours_broker, rasa_broker = Broker(), Broker()
+    store = ours(url, event_broker=ours_broker)
+    await converse(store, "lee", 3)
+    with temporary_database("sqlite") as other:
+        await converse(SQLTrackerStore(DOMAIN, host=other, event_broker=rasa_broker), "lee", 3)
+    strip = [{k: v for k, v in e.items() if k != "timestamp"} for e in ours_broker.published]
+    expected = [{k: v for k, v in e.items() if k != "timestamp"} for e in rasa_broker.published]
+    assert strip == expected and len(strip) == 16
