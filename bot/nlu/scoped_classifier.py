@@ -31,7 +31,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import softmax
-from bot.nlu.scoped_features import ScopedModel, features_of, load_model, save_model, tfidf_weights
+from bot.nlu.scoped_features import (
+    ScopedModel,
+    features_of,
+    load_model,
+    one_blas_thread,
+    save_model,
+    tfidf_weights,
+)
 
 C_KEY, MAX_ITER_KEY, TOL_KEY = "c", "max_iter", "tol"
 POWER_KEY, RANKING_KEY = "similarity_power", "ranking_length"
@@ -123,8 +130,9 @@ class ScopedIntentClassifier(GraphComponent, IntentClassifier):
         if self.model is None or not messages:
             return messages
         features = features_of(messages, self.model.idf, self.model.dense_width)
-        probabilities = self.model.weights.probabilities(features)
-        scales = self.model.similarity_scales(features.dense, float(self._config[POWER_KEY]))
+        with one_blas_thread():
+            probabilities = self.model.weights.probabilities(features)
+            scales = self.model.similarity_scales(features.dense, float(self._config[POWER_KEY]))
         for message, row, scale in zip(messages, probabilities, scales, strict=True):
             ranking = self._ranking(row, float(scale))
             message.set(INTENT, ranking[0], add_to_output=True)

@@ -8,8 +8,11 @@ idf learned at training time, L2-normalised per message, as scikit-learn's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import rasa.shared.utils.io
@@ -18,6 +21,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from threadpoolctl import ThreadpoolController
 
 from bot.nlu.softmax import Features, SoftmaxModel
 
@@ -43,6 +47,24 @@ class ScopedModel:
         nearest = (self.references @ dense.T).max(axis=0)  # row-major gemv: 2x faster
         # never 0: a positive scale keeps the ranking's proportions for the type sums
         return np.asarray(np.clip(nearest, MIN_SIMILARITY, 1.0) ** power)
+
+
+@cache
+def _blas() -> tuple[ThreadpoolController, threading.Lock]:
+    return ThreadpoolController(), threading.Lock()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """One BLAS thread for a message's small products.
+
+    OpenBLAS would split them over both cores and then keep its threads spinning: measured
+    through a loaded model, that doubled the CPU time per parse (13 ms instead of 6.5 ms)
+    for no gain in latency, CPU a busy server needs for other conversations.
+    """
+    controller, lock = _blas()
+    with lock, controller.limit(limits=1, user_api="blas"):
+        yield
 
 
 def _rows(matrix: np.ndarray | scipy.sparse.spmatrix) -> np.ndarray:
