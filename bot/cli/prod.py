@@ -1,0 +1,312 @@
+"""The production profile on one machine: `cim run --profile prod` (`make run-prod`).
+
+What runs (every address on loopback; deploy/compose.yml spreads the same over machines):
+
+- HAProxy (deploy/haproxy.cfg) on the one public port: the chat, the agent console and the
+  shop, with cookie affinity to a Rasa replica and websockets proxied;
+- two Rasa replicas (deploy/endpoints.prod.yml, deploy/credentials.prod.yml), each with its
+  own action server;
+- the demo shop, its widget pointed at the proxy;
+- PostgreSQL (already running) for the tracker store, the customer store and the handoff
+  queue, in a database of its own (created if missing);
+- Redis (already running) for Rasa's lock store and socket.io's client manager.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from bot.cli.stack import _bin
+from bot.cli.supervisor import Service
+from bot.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+DEPLOY = PROJECT_ROOT / "deploy"
+ENDPOINTS = DEPLOY / "endpoints.prod.yml"
+CREDENTIALS = DEPLOY / "credentials.prod.yml"
+PROXY_CONFIG = DEPLOY / "haproxy.cfg"
+DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/cim_prod"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
+REPLICAS = 2
+
+
+@dataclass(frozen=True)
+class ProdPorts:
+    public: int = 8000  # the proxy: the only address customers and agents use
+    shop: int = 8001
+    rasa: tuple[int, ...] = (5005, 5006)
+    actions: tuple[int, ...] = (5055, 5056)
+
+    def __post_init__(self) -> None:
+        if len(self.rasa) != REPLICAS or len(self.actions) != REPLICAS:
+            raise ValueError(f"the profile runs {REPLICAS} Rasa replicas and action servers")
+        every = [self.public, self.shop, *self.rasa, *self.actions]
+        if len(set(every)) != len(every):
+            raise ValueError(f"ports must be distinct, got {every}")
+
+
+@dataclass(frozen=True)
+class ProdStores:
+    """Where the shared state lives; `redis_url` is redis://host:port/db."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = DEFAULT_REDIS_URL
+    redis_prefix: str = "cim"  # lock keys, and the socket.io pub/sub channel
+
+    @property
+    def database(self) -> URL:
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database_url)
+        if url.get_backend_name() != "postgresql" or not url.database:
+            raise ValueError(f"the prod profile needs a PostgreSQL database URL, not {url!r}")
+        return url
+
+
+def public_url(ports: ProdPorts) -> str:
+    return f"http://127.0.0.1:{ports.public}"
+
+
+def public_origins(ports: ProdPorts) -> str:
+    return f"http://127.0.0.1:{ports.public},http://localhost:{ports.public}"
+
+
+def proxy_binary() -> str:
+    found = shutil.which("haproxy") or next(
+        (p for p in ("/usr/sbin/haproxy", "/sbin/haproxy") if Path(p).exists()), None
+    )
+    if found is None:
+        raise FileNotFoundError(
+            "HAProxy is not installed: `make prod-deps` (apt-get install -y haproxy, as root)"
+        )
+    return found
+
+
+def ensure_database(stores: ProdStores) -> bool:
+    """Create the profile's PostgreSQL database if missing; True if it created it."""
+    import sqlalchemy as sa
+
+    url = stores.database
+    admin = sa.create_engine(
+        url.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True,
+        connect_args={"connect_timeout": 5},
+    )
+    try:
+        with admin.connect() as connection:
+            exists = connection.execute(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            ).scalar()
+            if exists:
+                return False
+            quoted = connection.dialect.identifier_preparer.quote(str(url.database))
+            connection.execute(sa.text(f"CREATE DATABASE {quoted}"))
+            return True
+    finally:
+        admin.dispose()
+
+
+def _store_env(stores: ProdStores) -> dict[str, str]:
+    db = stores.database
+    redis = urlsplit(stores.redis_url)
+    if redis.scheme != "redis":
+        raise ValueError(f"the prod profile needs a redis:// URL, not {stores.redis_url!r}")
+    return {
+        "DATABASE_URL": db.render_as_string(hide_password=False),
+        "CIM_PG_HOST": db.host or "127.0.0.1",
+        "CIM_PG_PORT": str(db.port or 5432),
+        "CIM_PG_DB": str(db.database),
+        "CIM_PG_USER": db.username or "postgres",
+        "CIM_PG_PASSWORD": db.password or "",
+        "CIM_PG_LOGIN_DB": "postgres",
+        "CIM_REDIS_HOST": redis.hostname or "127.0.0.1",
+        "CIM_REDIS_PORT": str(redis.port or 6379),
+        "CIM_REDIS_DB": redis.path.strip("/") or "0",
+        "CIM_REDIS_PASSWORD": redis.password or "",
+        "CIM_REDIS_PREFIX": stores.redis_prefix,
+        "CIM_SOCKETIO_REDIS_URL": stores.redis_url,
+        "CIM_SOCKETIO_CHANNEL": f"{stores.redis_prefix}-socketio",
+    }
+
+
+def services(
+    settings: Settings, *, model: Path, ports: ProdPorts, stores: ProdStores
+) -> list[Service]:
+    """Action servers, the shop, the Rasa replicas (slowest), then the proxy."""
+    public = public_url(ports)
+    common = {
+        **_store_env(stores),
+        "CIM_ENV": settings.env,
+        "CIM_TOKEN_SECRET": settings.token_secret,
+        "CIM_RASA_AUTH_TOKEN": settings.rasa_auth_token,
+        "CIM_RASA_URL": public,  # the widget and the console are reached through the proxy
+        "CIM_CORS_ORIGINS": public_origins(ports),
+        "CIM_WEB_HOST": "127.0.0.1",
+        "CIM_WEB_PORT": str(ports.shop),
+        "CIM_ESCALATION_FILE": settings.escalation_file,
+        "PYTHONUNBUFFERED": "1",
+    }
+    found: list[Service] = []
+    for i, port in enumerate(ports.actions, start=1):
+        found.append(
+            Service(
+                f"actions{i}",
+                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                ready_url=f"http://127.0.0.1:{port}/health",
+                env={**common, "SANIC_HOST": "127.0.0.1"},
+                cwd=PROJECT_ROOT,
+            )
+        )
+    found.append(
+        Service(
+            "shop",
+            [sys.executable, "-m", "bot.web.shop"],
+            ready_url=f"http://127.0.0.1:{ports.shop}/healthz",
+            env=common,
+            cwd=PROJECT_ROOT,
+        )
+    )
+    for i, (port, actions) in enumerate(zip(ports.rasa, ports.actions, strict=True), start=1):
+        found.append(
+            Service(
+                f"rasa{i}",
+                [
+                    _bin("rasa"), "run", "--model", str(model), "--enable-api",
+                    "--auth-token", settings.rasa_auth_token,
+                    "--cors", *public_origins(ports).split(","),
+                    "--interface", "127.0.0.1", "--port", str(port),
+                    "--credentials", str(CREDENTIALS), "--endpoints", str(ENDPOINTS),
+                ],
+                ready_url=f"http://127.0.0.1:{port}/",
+                env={**common, "CIM_ACTION_URL": f"http://127.0.0.1:{actions}/webhook"},
+                cwd=PROJECT_ROOT,
+            )
+        )
+    found.append(
+        Service(
+            "proxy",
+            [proxy_binary(), "-db", "-f", str(PROXY_CONFIG)],
+            ready_url=f"{public}/proxy-ready",
+            env={
+                "CIM_PROXY_BIND": f"127.0.0.1:{ports.public}",
+                "CIM_SHOP_ADDR": f"127.0.0.1:{ports.shop}",
+                **{f"CIM_RASA{i}_ADDR": f"127.0.0.1:{p}" for i, p in enumerate(ports.rasa, 1)},
+            },
+            cwd=PROJECT_ROOT,
+        )
+    )
+    return found
+
+
+def print_ready(ports: ProdPorts, stores: ProdStores, *, demo_agent: bool) -> None:
+    from bot.services.agents import DEMO_PASSWORD, DEMO_USERNAME
+
+    public = public_url(ports)
+    login = f" (demo agent: {DEMO_USERNAME} / {DEMO_PASSWORD})" if demo_agent else ""
+    print(
+        "\n"
+        "  Production profile: HAProxy -> 2 Rasa replicas (+2 action servers), "
+        "PostgreSQL, Redis\n"
+        f"  The shop with its chat:        {public}/\n"
+        f"  Agent console:                 {public}/webhooks/console/{login}\n"
+        f"  Replicas (direct):             "
+        + ", ".join(f"http://127.0.0.1:{p}/" for p in ports.rasa)
+        + "\n"
+        f"  Stores:                        {stores.database!r}, {stores.redis_url}\n"
+        "  Press Ctrl-C to stop everything.\n",
+        flush=True,
+    )
+
+
+def _ports(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"comma-separated port numbers, not {text!r}") from None
+
+
+def add_prod_arguments(run: Any) -> None:
+    """`cim run --profile prod` options; the embedded profile ignores them."""
+    defaults = ProdPorts()
+    add = run.add_argument
+    add("--public-port", type=int, default=defaults.public, help="prod: the proxy's port")
+    add("--shop-port", type=int, default=defaults.shop, help="prod: the shop behind the proxy")
+    add("--rasa-ports", type=_ports, default=defaults.rasa, help="prod: e.g. 5005,5006")
+    add("--actions-ports", type=_ports, default=defaults.actions, help="prod: e.g. 5055,5056")
+    add(
+        "--prod-database-url",
+        default=os.environ.get("CIM_PROD_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help=f"prod: PostgreSQL, created if missing (default {DEFAULT_DATABASE_URL})",
+    )
+    add(
+        "--prod-redis-url",
+        default=os.environ.get("CIM_PROD_REDIS_URL", DEFAULT_REDIS_URL),
+        help=f"prod: Redis for locks and socket.io (default {DEFAULT_REDIS_URL})",
+    )
+
+
+def run_prod(args: argparse.Namespace) -> int:
+    """`cim run --profile prod`: prepare the stores, start everything, watch, stop."""
+    from bot.cli.supervisor import ServiceFailed, Supervisor
+    from bot.settings import get_settings
+
+    stores = ProdStores(args.prod_database_url, args.prod_redis_url)
+    try:
+        ports = ProdPorts(args.public_port, args.shop_port, args.rasa_ports, args.actions_ports)
+        prepared = prepare(stores)
+        settings = get_settings()
+        started = services(settings, model=args.model, ports=ports, stores=stores)
+    except (ValueError, FileNotFoundError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # sqlalchemy's OperationalError: PostgreSQL unreachable
+        print(f"error: PostgreSQL at {stores.database!r}: {error}", file=sys.stderr)
+        return 2
+    if not args.model.exists():
+        print(f"error: no trained model at {args.model}; run `make train` first", file=sys.stderr)
+        return 2
+    if prepared:
+        print(prepared)
+    demo_agent = False
+    if settings.is_development:
+        from bot.services.agents import ensure_demo_agent
+        from bot.store.db import session_factory
+        from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+        url = str(_store_env(stores)["DATABASE_URL"])
+        ensure_demo_agent(SqlAlchemyUnitOfWork(session_factory(url)), settings)
+        demo_agent = True
+    supervisor = Supervisor()
+    try:
+        for service in started:
+            supervisor.start(service)
+        supervisor.wait_ready(timeout=args.start_timeout)
+        print_ready(ports, stores, demo_agent=demo_agent)
+        supervisor.watch()
+        print("\nStopping…")
+        return 0
+    except ServiceFailed as failure:
+        print(f"\nerror: {failure}", file=sys.stderr)
+        return 1
+    finally:
+        supervisor.stop()
+
+
+def prepare(stores: ProdStores) -> str:
+    """The database (created if missing), its schema and the demo seed; what was done."""
+    from bot.store.seed import ensure_seeded
+
+    done = []
+    if ensure_database(stores):
+        done.append(f"created the database {stores.database.database}")
+    if ensure_seeded(_store_env(stores)["DATABASE_URL"]):
+        done.append("seeded the demo customer store")
+    return "; ".join(done)

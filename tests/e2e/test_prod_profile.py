@@ -1,0 +1,282 @@
+"""The production profile with its real parts: HAProxy in front of two Rasa replicas (each with
+its own action server), PostgreSQL for conversations, customers and the handoff queue, Redis
+for locks and socket.io's cross-replica relay.
+
+A database and a Redis key prefix of this test's own are removed afterwards. Clients pick a
+replica the way a browser stays on one: with HAProxy's affinity cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import redis
+import requests
+import socketio
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from yarl import URL
+
+from bot.cli import prod
+from bot.cli.supervisor import Supervisor
+from bot.services.queue import active_handoff_for
+from bot.settings import Settings
+from bot.store.db import dispose_engine, session_factory
+from bot.store.testing import postgres_admin_url
+from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
+from tests.e2e.test_handoff import PASSWORD, create_agent
+
+REPLY_TIMEOUT = 30.0
+AFFINITY = "CIM_REPLICA"
+REDIS_URL = "redis://127.0.0.1:6379"
+
+
+@dataclass
+class ProdStack:
+    settings: Settings
+    ports: prod.ProdPorts
+    stores: prod.ProdStores
+    supervisor: Supervisor
+    log: Path
+
+    @property
+    def rasa_url(self) -> str:  # what customers and agents use: the proxy
+        return prod.public_url(self.ports)
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        response = requests.get(
+            f"{self.rasa_url}/conversations/{sender}/tracker",
+            params={"token": self.settings.rasa_auth_token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+
+def _free_redis_db() -> int:
+    """A Redis database number nobody uses now (0 and the profile's default 2 are left alone)."""
+    for number in range(15, 2, -1):
+        with redis.Redis.from_url(f"{REDIS_URL}/{number}") as client:
+            if client.dbsize() == 0:
+                return number
+    raise RuntimeError("no empty Redis database between 3 and 15")
+
+
+@pytest.fixture(scope="module")
+def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProdStack]:
+    tmp: Path = tmp_path_factory.mktemp("prod")
+    name = f"cim_e2e_{uuid.uuid4().hex[:12]}"
+    admin_url = make_url(postgres_admin_url())
+    database_url = admin_url.set(database=name).render_as_string(hide_password=False)
+    prefix = f"e2e{uuid.uuid4().hex[:8]}"  # lock keys and the socket.io channel
+    stores = prod.ProdStores(database_url, f"{REDIS_URL}/{_free_redis_db()}", prefix)
+    settings = Settings(
+        env="test",
+        database_url=database_url,
+        token_secret="e2e-token-secret-0123456789",
+        rasa_auth_token="e2e-rasa-token-0123456789",
+        escalation_file=str(always_open_policy(tmp)),
+    )
+    ports = prod.ProdPorts(
+        free_port(), free_port(), (free_port(), free_port()), (free_port(), free_port())
+    )
+    log = tmp / "prod.log"
+    try:
+        prod.prepare(stores)
+        with log.open("w") as echo:
+            supervisor = Supervisor(echo=echo)
+            try:
+                for service in prod.services(settings, model=MODEL, ports=ports, stores=stores):
+                    supervisor.start(service)
+                supervisor.wait_ready(timeout=START_TIMEOUT)
+                yield ProdStack(settings, ports, stores, supervisor, log)
+            finally:
+                supervisor.stop()
+    finally:
+        dispose_engine(database_url)
+        _drop_database(admin_url, name)
+        with redis.Redis.from_url(stores.redis_url) as client:
+            keys = list(client.scan_iter(f"{prefix}*"))
+            if keys:
+                client.delete(*keys)
+
+
+def _drop_database(admin_url: sa.engine.URL, name: str) -> None:
+    engine = sa.create_engine(admin_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+@asynccontextmanager
+async def pinned_client(stack: ProdStack, replica: str) -> AsyncIterator[socketio.AsyncClient]:
+    """A socket.io client whose cookie jar holds HAProxy's affinity cookie for `replica`,
+    as a browser's would (aiohttp's default jar ignores cookies of IP addresses)."""
+    jar = aiohttp.CookieJar(unsafe=True)
+    jar.update_cookies({AFFINITY: replica}, URL(stack.rasa_url))
+    http = aiohttp.ClientSession(cookie_jar=jar)
+    client = socketio.AsyncClient(reconnection=False, http_session=http)
+    try:
+        yield client
+    finally:
+        if client.connected:
+            await client.eio.disconnect(abort=True)
+        await http.close()
+
+
+class Customer:
+    """Rasa's web-chat protocol over polling through the proxy (see test_socketio.Customer)."""
+
+    def __init__(self, client: socketio.AsyncClient, session_id: str) -> None:
+        self.client, self.session_id = client, session_id
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.confirmed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        client.on("bot_uttered", self.inbox.put_nowait)
+        client.on("session_confirm", self._confirm)
+
+    async def _confirm(self, session_id: Any) -> None:
+        if not self.confirmed.done():
+            self.confirmed.set_result(session_id)
+
+    async def start(self, url: str) -> Customer:
+        await self.client.connect(url, transports=["polling"])
+        await self.client.emit("session_request", {"session_id": self.session_id})
+        assert await asyncio.wait_for(self.confirmed, REPLY_TIMEOUT) == self.session_id
+        return self
+
+    async def say(self, text: str) -> str:
+        await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        replies = [await asyncio.wait_for(self.inbox.get(), REPLY_TIMEOUT)]
+        while True:
+            try:
+                replies.append(await asyncio.wait_for(self.inbox.get(), 1.5))
+            except asyncio.TimeoutError:
+                return "\n".join(str(r.get("text", "")) for r in replies)
+
+
+class Agent:
+    """An agent's HTTP session with the console through the proxy, pinned to `replica`."""
+
+    def __init__(self, stack: ProdStack, username: str, replica: str) -> None:
+        self.base = f"{stack.rasa_url}/webhooks/console"
+        self.http = requests.Session()
+        self.http.cookies.set(AFFINITY, replica)
+        page = self.http.get(self.base + "/", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert token is not None
+        login = self.http.post(
+            self.base + "/login",
+            timeout=30,
+            allow_redirects=False,
+            data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+        )
+        assert login.status_code == 303, login.text
+        csrf = re.search(r'data-csrf="([^"]+)"', self.http.get(self.base + "/", timeout=10).text)
+        assert csrf is not None
+        self.csrf = csrf.group(1)
+        self.cookie = self.http.cookies["cim_agent_session"]
+
+    def act(self, handoff_id: int, action: str, **body: Any) -> requests.Response:
+        return self.http.post(
+            f"{self.base}/api/handoffs/{handoff_id}/{action}",
+            json=body,
+            timeout=30,
+            headers={"X-CSRF-Token": self.csrf},
+        )
+
+
+async def next_of(queue: asyncio.Queue[Any], kind: str) -> dict[str, Any]:
+    while True:
+        event = await asyncio.wait_for(queue.get(), REPLY_TIMEOUT)
+        if event.get("kind") == kind:
+            return dict(event)
+
+
+def test_the_proxy_serves_the_shop_and_both_replicas(prod_stack: ProdStack) -> None:
+    page = requests.get(prod_stack.rasa_url + "/", timeout=10)
+    assert page.status_code == 200 and "widget.js" in page.text
+    assert f"{prod_stack.rasa_url}/webhooks/web/widget.js" in page.text  # the shop -> proxy
+    seen = set()
+    for _ in range(6):  # no cookie: round robin; each answer names its replica in a cookie
+        response = requests.get(prod_stack.rasa_url + "/rasa-health", timeout=10)
+        assert response.status_code == 200 and "Rasa" in response.text
+        seen.add(response.cookies.get(AFFINITY))
+    assert seen == {"rasa1", "rasa2"}
+
+
+async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: ProdStack) -> None:
+    create_agent(prod_stack, "paula", "Paula")  # type: ignore[arg-type]
+    session_id = uuid.uuid4().hex
+    agent = Agent(prod_stack, "paula", "rasa2")
+    async with pinned_client(prod_stack, "rasa1") as customer_socket, pinned_client(
+        prod_stack, "rasa2"
+    ) as agent_socket:
+        customer = await Customer(customer_socket, session_id).start(prod_stack.rasa_url)
+        asked = await customer.say("I want to talk to a human")
+        uow = SqlAlchemyUnitOfWork(session_factory(prod_stack.settings.database_url))
+        handoff = active_handoff_for(uow, conversation_id=session_id)
+        assert handoff is not None and handoff.state == "queued", asked
+
+        agent_events: asyncio.Queue[Any] = asyncio.Queue()
+        agent_socket.on("handoff", agent_events.put_nowait, namespace="/agents")
+        await agent_socket.connect(
+            prod_stack.rasa_url,
+            namespaces=["/agents"],
+            transports=["polling"],
+            headers={"Cookie": f"cim_agent_session={agent.cookie}; {AFFINITY}=rasa2"},
+        )
+        assert agent.act(handoff.id, "claim").status_code == 200  # on replica 2
+        joined = await asyncio.wait_for(customer.inbox.get(), REPLY_TIMEOUT)  # on replica 1
+        assert joined["text"] == "Paula from our team joined the chat."
+
+        await customer.client.emit(
+            "user_uttered", {"message": "my tent has a hole", "session_id": session_id}
+        )
+        relayed = await next_of(agent_events, "customer_message")  # replica 1 -> Redis -> 2
+        assert relayed["text"] == "my tent has a hole"
+        assert agent.act(handoff.id, "reply", text="Sorry! A new one is on its way.").ok
+        reply = await asyncio.wait_for(customer.inbox.get(), REPLY_TIMEOUT)  # 2 -> Redis -> 1
+        assert reply == {"text": "Sorry! A new one is on its way.", "agent": "Paula"}
+        assert agent.act(handoff.id, "handback", disposition="solved").ok
+        back = await asyncio.wait_for(customer.inbox.get(), REPLY_TIMEOUT)
+        assert back["handoff"]["status"] == "bot"
+
+    events = prod_stack.tracker(session_id)["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == [
+        "I want to talk to a human",
+        "my tent has a hole",
+    ]
+
+
+async def test_conversations_continue_when_a_replica_is_killed(prod_stack: ProdStack) -> None:
+    session_id = uuid.uuid4().hex
+    async with pinned_client(prod_stack, "rasa1") as first:
+        customer = await Customer(first, session_id).start(prod_stack.rasa_url)
+        asked = await customer.say("where is order 100002?")
+        assert "email" in asked.lower()
+        prod_stack.supervisor.stop_one("rasa1")  # SIGKILL: no goodbye to the clients
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{prod_stack.ports.rasa[0]}/", timeout=5)
+
+    # The browser still holds the dead replica's cookie; the proxy sends it to the other one.
+    async with pinned_client(prod_stack, "rasa1") as second:
+        resumed = await Customer(second, session_id).start(prod_stack.rasa_url)
+        answer = await resumed.say("maria.garcia@example.com")
+    assert "#100002" in answer
+    events = prod_stack.tracker(session_id)["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == [
+        "where is order 100002?",
+        "maria.garcia@example.com",
+    ]
