@@ -65,8 +65,14 @@ class ProdStores:
     @property
     def database(self) -> URL:
         from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
 
-        url = make_url(self.database_url)
+        try:
+            url = make_url(self.database_url)
+        except ArgumentError:
+            raise ValueError(
+                f"the prod profile needs a PostgreSQL database URL, not {self.database_url!r}"
+            ) from None
         if url.get_backend_name() != "postgresql" or not url.database:
             raise ValueError(f"the prod profile needs a PostgreSQL database URL, not {url!r}")
         return url
@@ -258,6 +264,9 @@ def run_prod(args: argparse.Namespace) -> int:
     from bot.cli.supervisor import ServiceFailed, Supervisor
     from bot.settings import get_settings
 
+    if not args.model.exists():
+        print(f"error: no trained model at {args.model}; run `make train` first", file=sys.stderr)
+        return 2
     stores = ProdStores(args.prod_database_url, args.prod_redis_url)
     try:
         ports = ProdPorts(args.public_port, args.shop_port, args.rasa_ports, args.actions_ports)
@@ -268,10 +277,8 @@ def run_prod(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except Exception as error:  # sqlalchemy's OperationalError: PostgreSQL unreachable
+        # the URL parsed (ValueError otherwise); its repr hides a password
         print(f"error: PostgreSQL at {stores.database!r}: {error}", file=sys.stderr)
-        return 2
-    if not args.model.exists():
-        print(f"error: no trained model at {args.model}; run `make train` first", file=sys.stderr)
         return 2
     if prepared:
         print(prepared)

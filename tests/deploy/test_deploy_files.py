@@ -136,3 +136,36 @@ def test_the_profile_refuses_clashing_ports_and_other_databases() -> None:
             ports=prod.ProdPorts(),
             stores=prod.ProdStores(redis_url="http://127.0.0.1:6379/2"),
         )
+
+
+def test_cim_run_takes_the_prod_profile_and_its_ports() -> None:
+    from bot.cli.main import build_parser
+
+    args = build_parser().parse_args(
+        ["run", "--profile", "prod", "--public-port", "9000", "--rasa-ports", "9005,9006"]
+    )
+    assert args.profile == "prod" and args.public_port == 9000
+    assert args.rasa_ports == (9005, 9006) and args.actions_ports == (5055, 5056)
+    assert build_parser().parse_args(["run"]).profile == "embedded"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--profile", "prod", "--rasa-ports", "a,b"])
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["run", "--profile", "cloud"])
+
+
+@pytest.mark.parametrize(
+    ("database_url", "message"),
+    [
+        ("sqlite:///var/x.db", "needs a PostgreSQL database URL"),
+        ("postgresql+psycopg2://postgres@127.0.0.1:9/cim_prod", "PostgreSQL at"),
+        ("not a url", "PostgreSQL"),
+    ],
+)
+def test_cim_run_prod_says_what_is_wrong_with_the_database(
+    database_url: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli.main import main
+
+    code = main(["run", "--profile", "prod", "--prod-database-url", database_url])
+    assert code == 2
+    assert message in capsys.readouterr().err
