@@ -33,6 +33,7 @@ from bot.settings import Settings
 from bot.store.db import dispose_engine, session_factory
 from bot.store.testing import postgres_admin_url
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tests.browser import artifacts_dir, expect, open_chat_page
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
 from tests.e2e.test_handoff import PASSWORD, create_agent
 
@@ -258,6 +259,23 @@ async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: P
         "I want to talk to a human",
         "my tent has a hole",
     ]
+
+
+async def test_a_browser_chats_over_a_websocket_through_the_proxy(prod_stack: ProdStack) -> None:
+    public = prod_stack.rasa_url
+    async with open_chat_page(f"{public}/?customer=C0002") as chat:
+        await chat.wait_ready()
+        await chat.open_chat()
+        await expect()(chat.log).to_contain_text("Hi James!")
+        await chat.say("where is my order?")
+        bot = chat.log.locator(".cim-msg--bot .cim-bubble")
+        await expect()(bot.filter(has_text="#100004")).to_have_count(1, timeout=30_000)
+        await chat.page.screenshot(path=str(artifacts_dir() / "prod-profile-chat.png"))
+        assert chat.errors == []
+    port = str(prod_stack.ports.public)
+    assert any(url.startswith(f"ws://127.0.0.1:{port}/socket.io/") for url in chat.sockets), (
+        chat.sockets
+    )
 
 
 async def test_conversations_continue_when_a_replica_is_killed(prod_stack: ProdStack) -> None:
