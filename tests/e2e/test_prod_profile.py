@@ -217,6 +217,23 @@ def test_the_proxy_serves_the_shop_and_both_replicas(prod_stack: ProdStack) -> N
     assert seen == {"rasa1", "rasa2"}
 
 
+def test_rest_turns_of_one_conversation_stay_on_one_replica(prod_stack: ProdStack) -> None:
+    """Without a cookie, HAProxy hashes the sender: the replica's tracker cache holds."""
+    replicas: dict[str, set[str]] = {}
+    for index in range(8):
+        sender = f"rest-affinity-{index:02d}"
+        for text in ("hello", "what is your return policy?"):
+            response = requests.post(  # a fresh connection, no cookie, each time
+                f"{prod_stack.rasa_url}/webhooks/web/webhook",
+                json={"sender": sender, "message": text},
+                timeout=30,
+            )
+            assert response.status_code == 200 and response.json(), response.text
+            replicas.setdefault(sender, set()).add(str(response.cookies.get(AFFINITY)))
+    assert all(len(found) == 1 for found in replicas.values()), replicas
+    assert set().union(*replicas.values()) == {"rasa1", "rasa2"}, replicas
+
+
 async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: ProdStack) -> None:
     create_agent(prod_stack, "paula", "Paula")  # type: ignore[arg-type]
     session_id = uuid.uuid4().hex
