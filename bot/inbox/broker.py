@@ -7,7 +7,7 @@ the inbox. endpoints.yml::
 
     event_broker:
       type: bot.inbox.broker.InboxEventBroker
-      review_below: 0.6      # intent confidence under which a message is reviewed
+      review_below: 0.3      # intent confidence under which a message is reviewed
       max_pending: 1000      # beyond this backlog, observations are dropped (and logged)
 """
 
@@ -28,7 +28,7 @@ from bot.store.unit_of_work import AbstractUnitOfWork
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_REVIEW_BELOW = 0.6
+DEFAULT_REVIEW_BELOW = 0.3
 DEFAULT_MAX_PENDING = 1000
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy.orm import sessionmaker
 
 from bot.inbox.service import list_groups
@@ -34,14 +35,16 @@ from tests.e2e.test_handoff import PASSWORD
 # Phrasings the shipped model should not know; those it falls back on or is unsure of are
 # what the trainer labels.
 CANDIDATES = [
-    "do you offer gift wrapping",
-    "gift wrap please",
-    "can you gift wrap my order",
-    "could it come gift wrapped",
+    "is there a student discount",
+    "student discount?",
+    "do you do discounts for students",
+    "any discount codes for students",
 ]
-REVIEW_BELOW = 0.6  # endpoints.yml
-LABEL = "product_question"
-PERSONAL = "I'm Maria Lopez, do you offer gift wrapping? write to maria@example.com"
+REVIEW_BELOW = float(
+    yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())["event_broker"]["review_below"]
+)
+LABEL = "payment_methods"
+PERSONAL = "I'm Maria Lopez, is there a student discount? write to maria@example.com"
 TRAINING_TIMEOUT = 1500.0  # cross-validation twice, training, conversation tests, reload
 
 
@@ -112,7 +115,7 @@ async def test_a_trainer_label_goes_live_without_downtime(
     stack, workspace = trainer_stack
     parsed = {text: stack.parse(text) for text in CANDIDATES}
     unknown = [text for text in CANDIDATES if unsure(parsed[text])]
-    assert len(unknown) >= 2, parsed  # the shipped model doesn't know gift wrapping
+    assert len(unknown) >= 2, parsed  # the shipped model doesn't know student discounts
 
     open_conversation = uuid.uuid4().hex
     assert texts(stack.say(open_conversation, "hi"))
@@ -124,7 +127,7 @@ async def test_a_trainer_label_goes_live_without_downtime(
     groups = wait_for_inbox(stack, len(unknown) + unsure(stack.parse(PERSONAL)))
     shown = [item.text for group in groups for item in group.items]
     if unsure(stack.parse(PERSONAL)):
-        assert "I'm [NAME], do you offer gift wrapping? write to [EMAIL]" in shown
+        assert "I'm [NAME], is there a student discount? write to [EMAIL]" in shown
     assert not any("Maria" in text or "@" in text for text in shown)
 
     # 3. The trainer labels the group on the page and asks for a retrain.
@@ -144,11 +147,22 @@ async def test_a_trainer_label_goes_live_without_downtime(
             await page.get_by_role("button", name="Log in").click()
             await page.goto(f"{stack.rasa_url}/webhooks/console/trainer")
             await expect()(page).to_have_title("Trainer: review inbox")
-            group = page.locator("li.group").filter(has_text="gift wrap").first
+            group = page.locator("li.group").filter(has_text="student").first
             await expect()(group).to_be_visible()
             await page.screenshot(path=str(artifacts_dir() / "trainer-inbox.png"), full_page=True)
-            # Every gift-wrapping message the inbox holds gets the label, one group at a time.
-            gift_groups = page.locator("li.group").filter(has_text="gift wrap")
+            # The message with personal data is not a good example: discard it alone.
+            personal = page.locator("li.group").filter(has_text="[NAME]")
+            if await personal.count():
+                group = personal.first
+                boxes = group.locator("input[type=checkbox]")
+                for index in range(await boxes.count()):
+                    box = boxes.nth(index)
+                    label = group.locator(f"label[for='{await box.get_attribute('id')}']")
+                    await box.set_checked("[NAME]" in (await label.text_content() or ""))
+                await group.get_by_role("button", name="Discard").click()
+                await expect()(personal).to_have_count(0)
+            # Every student-discount message the inbox holds gets the label, a group at a time.
+            gift_groups = page.locator("li.group").filter(has_text="student")
             while (left := await gift_groups.count()) > 0:
                 group = gift_groups.first
                 status = page.locator("#training-status")
@@ -180,7 +194,7 @@ async def test_a_trainer_label_goes_live_without_downtime(
     users = [e["text"] for e in stack.tracker(open_conversation)["events"] if e["event"] == "user"]
     assert users == ["hi", "thanks a lot"]
     # The labels are in the workspace's data, and kept as regression examples.
-    examples = (workspace / "data/nlu/informative/product_question.yml").read_text()
+    examples = (workspace / "data/nlu/informative/payment_methods.yml").read_text()
     regressions = (workspace / "tests/nlu/regressions.yml").read_text()
     for text in unknown:
         assert f"- {text}\n" in examples and f"- {text}\n" in regressions
