@@ -30,6 +30,7 @@ AGENTS_NAMESPACE = "/agents"
 AGENTS_ROOM = "agents"
 LIVE_STATES = ("queued", "assigned")
 HANDOFF_EVT = "handoff"  # agents: a customer message, an agent reply, a queue change
+TYPING_EVT = "typing"  # customers: {typing, agent}, as bot.channels.web sends it for the bot
 T = TypeVar("T")
 
 
@@ -199,6 +200,16 @@ class HandoffRelay:
             conversation_id, [BotUttered(text, metadata={"agent": agent_name})]
         )
         await self.to_customer(conversation_id, {"text": text, "agent": agent_name})
+
+    async def agent_typing(self, conversation_id: str, agent_name: str) -> None:
+        """The widget's typing indicator (the `typing` event the web channel sends for the
+        bot), while a person writes; it hides itself after a few seconds."""
+        await self.emitter.emit(
+            TYPING_EVT,
+            {"typing": True, "agent": agent_name},
+            room=conversation_id,
+            namespace=self.customer_namespace,
+        )
 
     async def announce(
         self, conversation_id: str, *, status: str, text: str, agent_name: str | None = None

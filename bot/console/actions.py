@@ -90,6 +90,16 @@ class ConsoleActions:
         )
         return Reply(200, {"ok": True})
 
+    async def typing(self, agent: AgentView, handoff_id: int) -> Reply:
+        """The assignee is writing: the customer's chat shows the typing indicator."""
+        handoff = await self._handoff(handoff_id)
+        if handoff is None:
+            return refused(404, "not_found")
+        if handoff.state != "assigned" or handoff.assigned_agent_id != agent.id:
+            return refused(409, "not_assignee")
+        await self.relay.agent_typing(handoff.conversation_id, agent.display_name)
+        return Reply(200, {"ok": True})
+
     async def note(self, agent: AgentView, handoff_id: int, text: object) -> Reply:
         call = partial(
             queue.add_note,

@@ -34,6 +34,7 @@ API = Callable[[ConsoleActions, AgentView, int, dict[str, Any]], Awaitable[Reply
 ACTIONS: dict[str, API] = {
     "claim": lambda a, agent, hid, body: a.claim(agent, hid),
     "reply": lambda a, agent, hid, body: a.reply(agent, hid, body.get("text")),
+    "typing": lambda a, agent, hid, body: a.typing(agent, hid),
     "notes": lambda a, agent, hid, body: a.note(agent, hid, body.get("text")),
     "transfer": lambda a, agent, hid, body: a.transfer(agent, hid, body.get("team")),
     "resolve": lambda a, agent, hid, body: a.resolve(

@@ -130,6 +130,20 @@
     box.value = "";
     await act("reply", { text });
   });
+  // The customer sees "typing…" while the agent writes: at most one signal every 3 s.
+  let typingSent = 0;
+  byId("reply").addEventListener("input", () => {
+    const now = Date.now();
+    if (current === null || now - typingSent < 3000) return;
+    typingSent = now;
+    // Quiet: before the agent has claimed the chat the server refuses, which is fine.
+    fetch("api/handoffs/" + current + "/typing", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: "{}",
+    }).catch(() => {});
+  });
   byId("canned").addEventListener("change", () => {
     const select = /** @type {HTMLSelectElement} */ (byId("canned"));
     /** @type {HTMLTextAreaElement} */ (byId("reply")).value = select.value;

@@ -96,17 +96,23 @@ async def test_claim_reply_note_and_hand_back(console: Console) -> None:
     customer = socketio.AsyncClient(reconnection=False)
     inbox: asyncio.Queue[Any] = asyncio.Queue()
     customer.on("bot_uttered", inbox.put_nowait)
+    typing: asyncio.Queue[Any] = asyncio.Queue()
+    customer.on("typing", typing.put_nowait)
     confirmed: asyncio.Queue[Any] = asyncio.Queue()
     customer.on("session_confirm", confirmed.put_nowait)
     await customer.connect(console.url.replace("/webhooks/console", ""), transports=["polling"])
     await customer.emit("session_request", {"session_id": CONVERSATION})
     await asyncio.wait_for(confirmed.get(), 5)
     try:
+        assert await console.act(anna, "typing") == (409, {"error": "not_assignee"})
         assert await console.act(anna, "claim") == (200, {"ok": True})
         joined = await asyncio.wait_for(inbox.get(), 5)
         assert joined["handoff"] == {"status": "agent_joined", "agent": "Anna"}
         assert await console.act(ben, "claim") == (409, {"error": "already_assigned"})
         assert await console.act(ben, "reply", {"text": "hi"}) == (409, {"error": "not_assignee"})
+        assert await console.act(ben, "typing") == (409, {"error": "not_assignee"})
+        assert await console.act(anna, "typing") == (200, {"ok": True})
+        assert await asyncio.wait_for(typing.get(), 5) == {"typing": True, "agent": "Anna"}
 
         assert await console.act(anna, "reply", {"text": "Hello, Anna here."}) == (
             200,
