@@ -11,6 +11,7 @@ directory); the page polls `/api/training` for the record of each run.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -44,6 +45,7 @@ def add_trainer_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
         (trainer.training, "/api/training", "GET", "trainer_runs"),
         (trainer.train, "/api/training", "POST", "trainer_train"),
         (trainer.quality, "/api/quality", "GET", "trainer_quality"),
+        (trainer.confusion, "/trainer/confusion.svg", "GET", "trainer_confusion"),
     ]
     for handler, path, method, name in routes:
         bp.add_route(_plain(handler), path, methods=[method], name=name)
@@ -208,9 +210,13 @@ class Trainer:
         from bot.trainer.quality import examine
 
         root = Path(get_settings().training_root)
-        found = await self._blocking(examine, root)
+        found = await self._blocking(partial(examine, root, crossval_report=_crossval_report()))
         return _ok(
             {
+                "confused_pairs": [
+                    {"intent": t, "predicted": p, "count": c} for t, p, c in found.confused_pairs
+                ],
+                "confusion_matrix": "trainer/confusion.svg" if found.matrix_svg else None,
                 "duplicates": [{"text": t, "intents": i} for t, i in found.duplicates],
                 "near_duplicates": [
                     {"a": a, "a_intent": ia, "b": b, "b_intent": ib, "similarity": round(s, 3)}
@@ -223,6 +229,20 @@ class Trainer:
                 "checks": found.checks,
             }
         )
+
+    async def confusion(self, request: Request) -> HTTPResponse:
+        """The latest cross-validation's confusion matrix (`cim crossval`), as SVG."""
+        agent = await self._trainer(request, write=False)
+        if isinstance(agent, HTTPResponse):
+            return agent
+        from bot.trainer.quality import confusion_svg
+
+        report = _crossval_report()
+        if report is None:
+            return _error(404, "no_crossval_report")
+        svg = await self._blocking(lambda: confusion_svg(json.loads(report.read_text())))
+        headers = {**pages.SECURITY_HEADERS, "Cache-Control": "no-store"}
+        return response.raw(svg.encode(), content_type="image/svg+xml", headers=headers)
 
     async def _trainer(self, request: Request, *, write: bool = True) -> AgentView | HTTPResponse:
         token = request.headers.get(sessions.CSRF_HEADER) if write else None
@@ -250,6 +270,14 @@ class Trainer:
     @staticmethod
     async def _blocking(function: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
+def _crossval_report() -> Path | None:
+    """`cim crossval` writes results/crossval/report.json under the training root."""
+    from bot.settings import get_settings
+
+    path = Path(get_settings().training_root) / "results" / "crossval" / "report.json"
+    return path if path.is_file() else None
 
 
 def _interaction_types() -> tuple[str, ...]:

@@ -173,10 +173,20 @@
       ...data.near_duplicates.slice(0, 10).map((/** @type {any} */ d) =>
         `“${d.a}” (${d.a_intent}) ≈ “${d.b}” (${d.b_intent})`),
       ...data.small_intents.map((/** @type {any} */ s) => `${s.intent}: only ${s.examples} examples`),
+      ...data.confused_pairs.map((/** @type {any} */ c) =>
+        `${c.intent} taken for ${c.predicted} ${c.count}× in cross-validation`),
       ...data.entity_errors.map((/** @type {any} */ e) => `${e.intent}: ${e.problem}`),
       ...data.checks,
     ];
     list.replaceChildren(...(lines.length ? lines : ["No problems found."]).map((t) => el("li", {}, t)));
+    if (data.confusion_matrix) {
+      const picture = el("img", {
+        src: data.confusion_matrix,
+        alt: "Confusion matrix of the latest cross-validation: rows are the true intents",
+        class: "confusion",
+      });
+      list.after(picture);
+    }
   }
 
   async function refresh() {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -115,3 +116,32 @@ async def test_data_quality(console: Console, training_root: Path) -> None:
     tina = await trainer(console)
     status, quality = await console.get(tina, "/api/quality")
     assert status == 200 and quality["duplicates"] == [] and quality["small_intents"] == []
+
+
+async def test_the_confusion_matrix_of_the_latest_crossval(
+    console: Console, training_root: Path
+) -> None:
+    tina = await trainer(console)
+    headers = {"Cookie": _c(tina[0])}
+    async with console.http.get(console.url + "/trainer/confusion.svg", headers=headers) as r:
+        assert r.status == 404
+    report = training_root / "results" / "crossval" / "report.json"
+    report.parent.mkdir(parents=True)
+    report.write_text(
+        json.dumps(
+            {
+                "per_intent": {"greet": {"support": 5}, "goodbye": {"support": 5}},
+                "confused_pairs": [{"intent": "greet", "predicted": "goodbye", "count": 1}],
+                "errors": [{"intent": "greet", "predicted_intent": "goodbye"}],
+            }
+        )
+    )
+    status, quality = await console.get(tina, "/api/quality")
+    assert status == 200
+    assert quality["confused_pairs"] == [{"intent": "greet", "predicted": "goodbye", "count": 1}]
+    assert quality["confusion_matrix"] == "trainer/confusion.svg"
+    async with console.http.get(console.url + "/trainer/confusion.svg", headers=headers) as r:
+        assert r.status == 200 and r.headers["Content-Type"].startswith("image/svg+xml")
+        assert "greet → goodbye: 1" in await r.text()
+    async with console.http.get(console.url + "/trainer/confusion.svg") as r:
+        assert r.status == 401
