@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -315,3 +316,60 @@ async def test_conversations_continue_when_a_replica_is_killed(prod_stack: ProdS
         "where is order 100002?",
         "maria.garcia@example.com",
     ]
+
+
+def test_under_load_a_killed_replica_loses_no_message(prod_stack: ProdStack) -> None:
+    """Runs last: rasa1 is already dead. Restart it, chat from 12 REST customers, kill rasa2
+    in the middle: every message gets an answer or an HTTP error the client can retry (never a
+    hang, never an empty 200), and a retried message is answered by the surviving replica."""
+    import concurrent.futures
+
+    for service in prod.services(
+        prod_stack.settings, model=MODEL, ports=prod_stack.ports, stores=prod_stack.stores
+    ):
+        if service.name == "rasa1":
+            prod_stack.supervisor.start(service)
+    prod_stack.supervisor.wait_ready(timeout=START_TIMEOUT)
+    _wait_replicas_up(prod_stack)
+
+    def customer(index: int) -> list[str]:
+        outcomes = []
+        sender = f"load-kill-{index:02d}-{uuid.uuid4().hex[:8]}"
+        for text in ["hello", "what is your return policy?", "do you ship abroad?"] * 3:
+            for _attempt in range(3):  # the widget retries a failed message
+                try:
+                    response = requests.post(
+                        f"{prod_stack.rasa_url}/webhooks/web/webhook",
+                        json={"sender": sender, "message": text},
+                        timeout=30,
+                    )
+                except requests.ConnectionError:
+                    outcomes.append("connection error")
+                    continue
+                if response.status_code == 200:
+                    assert response.json(), "an empty answer"
+                    outcomes.append("answered")
+                    break
+                assert response.status_code in (502, 503, 504), response.status_code
+                outcomes.append(f"http {response.status_code}")
+                time.sleep(0.5)
+            else:
+                outcomes.append("lost")
+            time.sleep(0.2)
+        return outcomes
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
+        futures = [pool.submit(customer, index) for index in range(12)]
+        time.sleep(2.0)
+        prod_stack.supervisor.stop_one("rasa2")
+        results = [future.result(timeout=240) for future in futures]
+    flat = [outcome for outcomes in results for outcome in outcomes]
+    assert "lost" not in flat, results
+    assert flat.count("answered") == 12 * 9, results
+
+
+def _wait_replicas_up(stack: ProdStack, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while requests.get(f"{stack.rasa_url}/proxy-ready", timeout=5).status_code != 200:
+        assert time.monotonic() < deadline, "the proxy never saw both replicas up"
+        time.sleep(0.5)
