@@ -60,6 +60,8 @@ class Settings:
     training_root: str = field(default=str(PROJECT_ROOT), metadata=_env("CIM_TRAINING_ROOT"))
     # current.tar.gz (served), previous.tar.gz (cim rollback), history/.
     models_dir: str = field(default=str(PROJECT_ROOT / "models"), metadata=_env("CIM_MODELS_DIR"))
+    # How often the Rasa process brings the KPI facts up to date (0: never, e.g. cron instead).
+    kpi_refresh_seconds: int = field(default=300, metadata=_env("CIM_KPI_REFRESH_SECONDS"))
     # Cross-validation folds of the retraining gate (cim train, the trainer page).
     gate_folds: int = field(default=3, metadata=_env("CIM_GATE_FOLDS"))
     # How often each Rasa process sweeps the handoff queue (customers who left, closing time).

@@ -32,6 +32,7 @@ from bot.console.sweeper import QueueSweeper, connected_rooms
 from bot.console.throttle import LoginThrottle
 from bot.console.webhook import WebhookConfig, WebhookNotifier, handoff_payload
 from bot.inbox.collect import InboxCollector
+from bot.kpis.schedule import KpiRefresher
 from bot.services.views import AgentView
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ class AgentConsoleInput(InputChannel):
         self.notifier: WebhookNotifier | None = None
         self.sweeper: QueueSweeper | None = None
         self.collector: InboxCollector | None = None
+        self.kpis: KpiRefresher | None = None
         self.login_throttle = LoginThrottle()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -118,6 +120,8 @@ class AgentConsoleInput(InputChannel):
             await self.sweeper.stop()
         if self.collector is not None:
             await self.collector.stop()
+        if self.kpis is not None:
+            await self.kpis.stop()
         if self.notifier is not None:
             self.notifier.close()
 
@@ -161,6 +165,8 @@ class AgentConsoleInput(InputChannel):
             self.new_uow, relay.conversations, interval_seconds=interval
         )
         self.collector.start()
+        self.kpis = KpiRefresher(float(get_settings().kpi_refresh_seconds))
+        self.kpis.start()
 
     def _watch_new_handoffs(self, relay: HandoffRelay) -> None:
         if not self.webhook_url:
