@@ -15,7 +15,7 @@ export CIM_ACTION_URL   ?= http://127.0.0.1:5055/webhook
 export CIM_TRACKER_DB   ?= $(CURDIR)/var/tracker.db
 export CIM_CORS_ORIGINS ?= http://127.0.0.1:8000,http://localhost:8000
 
-.PHONY: run-prod prod-deps deploy-check
+.PHONY: run-prod prod-deps deploy-check bench-chat-prod
 .PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval bench-nlu bench-chat bench-kpis clean widget widget-check bench-widget
 
 help:
@@ -129,6 +129,10 @@ bench-nlu: $(STAMP) $(ENCODER)
 # Starts its own servers on free loopback ports; trains and caches the stock model the first time.
 bench-chat: $(MODEL)
 	nice -n 19 $(VENV)/bin/cim bench chat
+
+# The same customers through HAProxy against the production profile (own database, dropped after).
+bench-chat-prod: $(MODEL) prod-deps
+	nice -n 19 $(PY) bench/prod_chat.py --loads 10,20 --seconds 20
 
 # Seeds a temporary PostgreSQL schema (dropped afterwards); writes bench/results/kpis.{md,json}.
 bench-kpis: $(STAMP)

@@ -67,6 +67,13 @@ MAX_METADATA_BYTES = "max_metadata_bytes"  # serialized metadata per payload, de
 # Relay live handoffs to agents (bot/channels/handoff.py) and serve the agents' namespace;
 # needs the customer store (DATABASE_URL). Default False.
 HUMAN_HANDOFF = "human_handoff"
+# Several Rasa replicas behind a proxy: a Redis URL (redis://host:port/db) makes socket.io
+# emits reach the sockets every replica holds (socketio.AsyncRedisManager), so a customer on
+# one replica and an agent on another reach each other. Default empty: in-process manager.
+SOCKETIO_REDIS_URL = "socketio_redis_url"
+# The Redis pub/sub channel (channels span Redis databases), default "socketio".
+SOCKETIO_REDIS_CHANNEL = "socketio_redis_channel"
+REDIS_SCHEMES = ("redis", "rediss", "redis+sentinel", "unix")
 
 ERROR_EVT = "error"
 HISTORY_EVT = "chat_history"
@@ -125,6 +132,8 @@ class WebChatInput(InputChannel):
             max_message_length=int(credentials.get(MAX_MESSAGE_LENGTH, 2000)),
             max_metadata_bytes=int(credentials.get(MAX_METADATA_BYTES, 8192)),
             human_handoff=bool(credentials.get(HUMAN_HANDOFF, False)),
+            socketio_redis_url=str(credentials.get(SOCKETIO_REDIS_URL) or "").strip() or None,
+            socketio_redis_channel=str(credentials.get(SOCKETIO_REDIS_CHANNEL) or "socketio"),
         )
 
     def __init__(
@@ -139,6 +148,8 @@ class WebChatInput(InputChannel):
         max_message_length: int = 2000,
         max_metadata_bytes: int = 8192,
         human_handoff: bool = False,
+        socketio_redis_url: str | None = None,
+        socketio_redis_channel: str = "socketio",
         token_secret: str | None = None,
         conversations: Conversations | None = None,
         new_uow: Callable[[], Any] | None = None,
@@ -156,6 +167,8 @@ class WebChatInput(InputChannel):
         self.max_metadata_bytes = max_metadata_bytes
         self.sio: AsyncServer | None = None
         self.human_handoff = human_handoff
+        self.socketio_redis_url = socketio_redis_url
+        self.socketio_redis_channel = socketio_redis_channel
         self.relay: HandoffRelay | None = None
         self.token_secret = token_secret
         self.conversations = conversations
@@ -215,11 +228,33 @@ class WebChatInput(InputChannel):
             # [] turns engine.io's CORS handling off, which is Rasa's choice.
             cors_allowed_origins=origins or [],
             max_http_buffer_size=MAX_BODY_BYTES,
+            **self._client_manager(),
         )
         bp = _SocketBlueprint(self, "web_webhook", __name__)
         self._add_socket_handlers(self.sio, on_new_message)
         self._add_http_routes(bp, on_new_message)
         return bp
+
+    def _client_manager(self) -> dict[str, Any]:
+        """Nothing (the in-process manager) unless `socketio_redis_url` is set."""
+        if not self.socketio_redis_url:
+            return {}
+        from urllib.parse import urlsplit
+
+        from socketio import AsyncRedisManager
+
+        scheme = urlsplit(self.socketio_redis_url).scheme
+        if scheme not in REDIS_SCHEMES:
+            raise ValueError(
+                f"{SOCKETIO_REDIS_URL} must be a redis:// (or rediss://, unix://) URL, "
+                f"not {scheme or 'no'} scheme"
+            )
+
+        return {
+            "client_manager": AsyncRedisManager(
+                self.socketio_redis_url, channel=self.socketio_redis_channel
+            )
+        }
 
     def _add_socket_handlers(self, sio: AsyncServer, on_new_message: OnNewMessage) -> None:
         async def session_request(sid: str, data: Any = None) -> None:

@@ -15,6 +15,10 @@ DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    if args.profile == "prod":
+        from bot.cli.prod import run_prod
+
+        return run_prod(args)
     from bot.cli.stack import services
     from bot.cli.supervisor import ServiceFailed, Supervisor
     from bot.store.seed import ensure_seeded
@@ -293,6 +297,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--actions-port", type=int, default=5055)
     run.add_argument("--web-port", type=int, default=8000)
     run.add_argument("--start-timeout", type=float, default=180.0)
+    run.add_argument(
+        "--profile",
+        choices=("embedded", "prod"),
+        default="embedded",
+        help="prod: HAProxy, 2 Rasa replicas, PostgreSQL, Redis (see bot/cli/prod.py)",
+    )
+    from bot.cli.prod import add_prod_arguments
+
+    add_prod_arguments(run)
     run.set_defaults(handler=_cmd_run)
 
     seed = commands.add_parser("seed", help="create and seed the demo customer store if empty")
