@@ -143,7 +143,8 @@ async def test_html_emoji_and_rtl_typed_by_a_customer_show_as_text(stack: Stack)
         bubble = chat.log.locator(".cim-msg--user .cim-bubble").last
         assert await bubble.get_attribute("dir") == "auto"
         assert await bubble.evaluate("b => getComputedStyle(b).direction") == "rtl"
-        await expect()(bot_bubbles(chat)).to_have_count(3, timeout=REPLY_MS)
+        # The welcome and an answer to each (two misunderstandings may add an offer of a person).
+        await expect()(bot_bubbles(chat).nth(2)).to_be_visible(timeout=REPLY_MS)
         assert await chat.page.locator(".cim-chat img, .cim-chat script").count() == 0
 
 
