@@ -19,7 +19,9 @@ Our widget (widget/, served here as ``widget.js``) adds events that other client
 - ``typing`` {typing: bool} while the bot prepares an answer, ``chat_state`` {state} (the
   handoff: queued with position and wait, assigned, ticket) after a turn;
 - ``rating`` {session_id, rating 1-5, comment} stores the end-of-chat rating
-  (bot/services/ratings.py) and answers ``rating_saved``.
+  (bot/services/ratings.py) and answers ``rating_saved``; with ``nps: true`` in it when a
+  signed-in customer is asked how likely they are to recommend the shop (bot/kpis/nps.py),
+  which ``nps`` {score 0-10, comment} answers (``nps_saved``).
 """
 
 from __future__ import annotations
@@ -81,8 +83,11 @@ STATE_EVT = "chat_state"
 TYPING_EVT = "typing"
 RATING_EVT = "rating"
 RATING_SAVED_EVT = "rating_saved"
+NPS_EVT = "nps"  # {score 0-10, comment}: the answer to the question rating_saved {nps} asked
+NPS_SAVED_EVT = "nps_saved"
 NOT_HELD = "session_not_held"
 BAD_RATING = "bad_rating"
+BAD_NPS = "bad_nps"
 MAX_BODY_BYTES = 64 * 1024  # REST bodies and socket.io packets
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
 ASK_FOR_WORDS = (
@@ -270,6 +275,11 @@ class WebChatInput(InputChannel):
         sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)
         sio.on(RATING_EVT, rating, namespace=self.namespace)
 
+        async def nps(sid: str, data: Any = None) -> None:
+            await self._on_nps(sio, sid, data)
+
+        sio.on(NPS_EVT, nps, namespace=self.namespace)
+
     async def _on_session_request(self, sio: AsyncServer, sid: str, data: Any) -> None:
         try:
             payload = checks.require_object({} if data is None else data)
@@ -330,8 +340,41 @@ class WebChatInput(InputChannel):
             failed = InvalidInput("rating_failed", "The rating could not be saved; sorry.")
             await sio.emit(ERROR_EVT, failed.payload(), to=sid, namespace=self.namespace)
             return
-        reply = {"session_id": conversation_id, "rating": saved.rating}
+        reply: dict[str, Any] = {"session_id": conversation_id, "rating": saved.rating}
+        try:  # NPS is a bonus: a failure here must not lose the rating's answer
+            if await widget_events.ask_nps(
+                self.new_uow,
+                customer_public_id=session.get("owner"),
+                conversation_id=conversation_id,
+            ):
+                reply["nps"] = True
+        except Exception:
+            logger.exception("Could not decide whether to ask the NPS question.")
         await sio.emit(RATING_SAVED_EVT, reply, to=sid, namespace=self.namespace)
+
+    async def _on_nps(self, sio: AsyncServer, sid: str, data: Any) -> None:
+        try:
+            payload = checks.require_object(data)
+            session = await sio.get_session(sid, namespace=self.namespace)
+            if not session.get("held") or not session.get("owner"):
+                raise InvalidInput(NOT_HELD, "Only a signed-in customer who was asked may answer.")
+            score = await widget_events.record_nps(
+                self.new_uow,
+                customer_public_id=session.get("owner"),
+                score=payload.get("score"),
+                comment=payload.get("comment"),
+            )
+            if score is None:
+                raise InvalidInput(BAD_NPS, "The answer must be a whole number from 0 to 10.")
+        except InvalidInput as error:
+            await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
+            return
+        except Exception:
+            logger.exception("Could not store an NPS answer.")
+            failed = InvalidInput("nps_failed", "The answer could not be saved; sorry.")
+            await sio.emit(ERROR_EVT, failed.payload(), to=sid, namespace=self.namespace)
+            return
+        await sio.emit(NPS_SAVED_EVT, {"score": score}, to=sid, namespace=self.namespace)
 
     async def _on_user_uttered(
         self, sio: AsyncServer, sid: str, data: Any, on_new_message: OnNewMessage

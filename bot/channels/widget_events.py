@@ -77,3 +77,59 @@ async def record_rating(new_uow: Callable[[], Any] | None, **fields: Any) -> Rat
 async def _in_thread(function: Callable[..., T], *args: Any) -> T:
     """Blocking store calls run in the default executor so the event loop never waits."""
     return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+
+def _store(new_uow: Callable[[], Any] | None) -> Callable[[], Any]:
+    if new_uow is None:
+        from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+        return SqlAlchemyUnitOfWork
+    return new_uow
+
+
+def _customer_id(new_uow: Callable[[], Any], public_id: str | None) -> int | None:
+    from bot.services.customers import find_customer_by_public_id
+
+    if not public_id:
+        return None
+    customer = find_customer_by_public_id(new_uow(), public_id=public_id)
+    return customer.id if customer is not None else None
+
+
+async def ask_nps(
+    new_uow: Callable[[], Any] | None, *, customer_public_id: str | None, conversation_id: str
+) -> bool:
+    """After a rating: whether this signed-in customer is asked the NPS question now (a
+    configurable share, at most once per N days; bot/kpis/nps.py). The question is recorded."""
+    from bot.kpis.nps import mark_asked
+
+    store = _store(new_uow)
+
+    def ask() -> bool:
+        customer_id = _customer_id(store, customer_public_id)
+        if customer_id is None:
+            return False
+        asked = mark_asked(store(), customer_id=customer_id, conversation_id=conversation_id)
+        return asked is not None
+
+    return await _in_thread(ask)
+
+
+async def record_nps(
+    new_uow: Callable[[], Any] | None,
+    *,
+    customer_public_id: str | None,
+    score: object,
+    comment: object = None,
+) -> int | None:
+    """The answer to the customer's open NPS question; None if it can't be stored."""
+    from bot.kpis.nps import record_answer
+
+    store = _store(new_uow)
+
+    def record() -> int | None:
+        customer_id = _customer_id(store, customer_public_id)
+        answer = record_answer(store(), customer_id=customer_id, score=score, comment=comment)
+        return answer.score if answer is not None else None
+
+    return await _in_thread(record)

@@ -34,6 +34,8 @@ const en = {
   thanks: "Thank you for your feedback!",
   startNew: "Start a new conversation",
   image: "Image from the assistant",
+  npsQuestion: "How likely are you to recommend us to a friend? (0 = not at all, 10 = extremely)",
+  npsThanks: "Thank you!",
 };
 
 /** @typedef {typeof en} Strings */
@@ -56,6 +58,8 @@ const LANGUAGES = {
     typing: "Der Assistent schreibt\u2026",
     ticket: "Au\u00dferhalb der Gesch\u00e4ftszeiten: Wir haben ein Ticket erstellt und melden uns per E-Mail.",
     rateTitle: "Wie war diese Unterhaltung?",
+    npsQuestion: "Wie wahrscheinlich empfehlen Sie uns weiter? (0 = gar nicht, 10 = sehr)",
+    npsThanks: "Danke!",
     sendRating: "Bewertung senden",
     skip: "\u00dcberspringen",
     thanks: "Danke f\u00fcr Ihr Feedback!",

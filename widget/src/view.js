@@ -114,7 +114,26 @@ function buildRating(t) {
   thanks.hidden = true;
   thanks.tabIndex = -1;
   const again = button(t.startNew, "cim-send cim-again");
-  thanks.append(el("p", "", t.thanks), again);
+  const nps = el("div", "cim-nps");
+  nps.hidden = true;
+  nps.setAttribute("role", "group");
+  const npsQuestion = el("p", "cim-nps-question", t.npsQuestion);
+  npsQuestion.id = "cim-nps-question";
+  nps.setAttribute("aria-labelledby", npsQuestion.id);
+  const npsScores = el("div", "cim-nps-scores");
+  /** @type {HTMLButtonElement[]} */
+  const npsButtons = [];
+  for (let score = 0; score <= 10; score += 1) {
+    const choice = button(String(score), "cim-nps-score");
+    choice.dataset.score = String(score);
+    npsButtons.push(choice);
+    npsScores.append(choice);
+  }
+  const npsThanks = el("p", "cim-nps-thanks", t.npsThanks);
+  npsThanks.hidden = true;
+  npsThanks.tabIndex = -1;
+  nps.append(npsQuestion, npsScores, npsThanks);
+  thanks.append(el("p", "", t.thanks), nps, again);
   form.append(fieldset, commentLabel, comment, actions, thanks);
-  return { form, fieldset, comment, submit, skip, actions, thanks, again };
+  return { form, fieldset, comment, submit, skip, actions, thanks, again, nps, npsButtons, npsThanks };
 }

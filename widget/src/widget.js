@@ -97,6 +97,9 @@ export class ChatWidget {
     });
     v.rating.skip.addEventListener("click", () => this.closeRating(true));
     v.rating.again.addEventListener("click", () => this.startNew());
+    for (const choice of v.rating.npsButtons) {
+      choice.addEventListener("click", () => this.sendNps(Number(choice.dataset.score)));
+    }
   }
 
   /** @param {boolean} open @param {boolean} moveFocus */
@@ -145,7 +148,8 @@ export class ChatWidget {
     else if (event === "bot_uttered") this.onBotMessage(data);
     else if (event === "typing" && isObject(data)) this.setTyping(data.typing === true);
     else if (event === "chat_state") this.onHandoff(handoffState(data), false);
-    else if (event === "rating_saved") this.onRatingSaved();
+    else if (event === "rating_saved") this.onRatingSaved(isObject(data) && data.nps === true);
+    else if (event === "nps_saved") this.onNpsSaved();
     else if (event === "error" && isObject(data)) this.onServerError(data);
   }
 
@@ -308,15 +312,37 @@ export class ChatWidget {
     if (!sent) this.notify(this.t.sendFailed);
   }
 
-  /** @private */
-  onRatingSaved() {
+  /** @private @param {boolean} askNps the server asks this customer the NPS question */
+  onRatingSaved(askNps) {
     const r = this.view.rating;
     r.fieldset.hidden = r.comment.hidden = r.actions.hidden = true;
     /** @type {HTMLElement} */ (r.comment.previousElementSibling).hidden = true;
     r.thanks.hidden = false;
     r.again.hidden = !this.ending;
+    r.nps.hidden = !askNps;
+    r.npsThanks.hidden = true;
+    for (const choice of r.npsButtons) choice.disabled = false;
     this.clearNotice();
+    if (askNps) {
+      r.npsButtons[0].focus();
+      return; // stays open until answered (or a new conversation starts)
+    }
     (this.ending ? r.again : r.thanks).focus();
+    if (!this.ending) window.setTimeout(() => this.closeRating(false), 4000);
+  }
+
+  /** @private @param {number} score 0-10 */
+  sendNps(score) {
+    const sent = this.connection.send("nps", { session_id: this.saved.sessionId, score });
+    if (!sent) this.notify(this.t.sendFailed);
+  }
+
+  /** @private */
+  onNpsSaved() {
+    const r = this.view.rating;
+    for (const choice of r.npsButtons) choice.disabled = true;
+    r.npsThanks.hidden = false;
+    r.npsThanks.focus();
     if (!this.ending) window.setTimeout(() => this.closeRating(false), 4000);
   }
 

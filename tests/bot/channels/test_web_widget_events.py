@@ -10,12 +10,15 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.channels.sessions import SessionKeys
 from bot.channels.widget_events import handoff_state
 from bot.identity import sign_token
 from bot.services.ratings import rating_for
 from bot.services.views import HandoffView, QueueTicket
+from bot.settings import get_settings
+from bot.store.models import NpsResponse
 from bot.store.testing import seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -49,6 +52,15 @@ def store() -> Iterator[SqlAlchemyUnitOfWork]:
         yield SqlAlchemyUnitOfWork(factory)
 
 
+@pytest.fixture(autouse=True)
+def nps_share(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nobody is asked the NPS question unless a test says so (the draw depends on the date)."""
+    monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def conversations() -> FakeConversations:
     return FakeConversations()
@@ -69,7 +81,7 @@ def channel_options(
 async def widget(server: ChannelServer) -> Client:
     """A client that also records the widget's own events."""
     client = await server.client()
-    for name in ("chat_history", "typing", "rating_saved", "chat_state"):
+    for name in ("chat_history", "typing", "rating_saved", "chat_state", "nps_saved"):
         client.sio.on(name, client._recorder(name))
     return client
 
@@ -280,6 +292,48 @@ async def test_a_rating_is_stored_with_the_conversation_and_the_customer(
     assert saved is not None and (saved.rating, saved.comment) == (4, "Quick <b>help</b> 👍")
     with store:
         assert store.customers.get(customer_id=saved.customer_id).public_id == "C0001"  # type: ignore[union-attr]
+
+
+async def test_a_signed_in_customer_may_be_asked_nps_once_after_rating(
+    server: ChannelServer, store: SqlAlchemyUnitOfWork, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "100")
+    get_settings.cache_clear()
+    client = await widget(server)
+    session_id = (await session(client, None, "C0002"))["confirmed"]
+
+    await client.sio.emit("rating", {"session_id": session_id, "rating": 5})
+    assert await client.next_event() == (
+        "rating_saved",
+        {"session_id": session_id, "rating": 5, "nps": True},
+    )
+    for bad in (11, -1, "9", 9.5, True, None):
+        await client.sio.emit("nps", {"session_id": session_id, "score": bad})
+        name, error = await client.next_event()
+        assert (name, error["code"]) == ("error", "bad_nps")
+    await client.sio.emit("nps", {"session_id": session_id, "score": 9, "comment": "great"})
+    assert await client.next_event() == ("nps_saved", {"score": 9})
+    await client.sio.emit("nps", {"session_id": session_id, "score": 3})  # answered already
+    assert (await client.next_event())[1]["code"] == "bad_nps"
+
+    await client.sio.emit("rating", {"session_id": session_id, "rating": 4})  # asked recently
+    assert await client.next_event() == ("rating_saved", {"session_id": session_id, "rating": 4})
+    with store:
+        answers = store.session.scalars(select(NpsResponse)).all()
+        assert [(a.score, a.comment) for a in answers] == [(9, "great")]
+
+
+async def test_anonymous_customers_are_never_asked_nps(
+    server: ChannelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "100")
+    get_settings.cache_clear()
+    client = await widget(server)
+    session_id = (await session(client, None, None))["confirmed"]
+    await client.sio.emit("rating", {"session_id": session_id, "rating": 2})
+    assert await client.next_event() == ("rating_saved", {"session_id": session_id, "rating": 2})
+    await client.sio.emit("nps", {"session_id": session_id, "score": 9})
+    assert (await client.next_event())[1]["code"] == "session_not_held"
 
 
 @pytest.mark.parametrize("rating", [0, 6, "5", 4.5, True, None, [5]])

@@ -20,10 +20,12 @@ import pytest
 from aiohttp import web
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
+from sqlalchemy import select
 
 from bot.identity import verify_token
 from bot.services.ratings import rating_for
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
+from bot.store.models import NpsResponse
 from bot.store.testing import seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from bot.web.shop import create_app
@@ -69,6 +71,15 @@ class Stack:
     channel: Any
     ratings: SqlAlchemyUnitOfWork
     rasa_url: str = ""
+
+
+@pytest.fixture(autouse=True)
+def nps_share(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Nobody is asked the NPS question unless a test says so (the draw depends on the date)."""
+    monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture
@@ -287,6 +298,27 @@ async def test_ending_the_chat_asks_for_a_rating_then_starts_afresh(
     await expect()(chat.log.locator(".cim-msg--user")).to_have_count(0)
     await expect()(chat.log).to_contain_text("Hi Maria!")
     assert await chat.stored_session_id() != first
+
+
+async def test_a_sampled_customer_is_asked_nps_after_rating(
+    stack: Stack, chat: ChatPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "100")
+    get_settings.cache_clear()
+    await chat.open_chat()
+    await chat.say("hello")
+    await chat.expect_bot("echo: hello")
+    await chat.page.get_by_role("button", name="End chat").click()
+    await chat.page.locator("label[for=cim-rating-4]").click()
+    await chat.page.get_by_role("button", name="Send rating").click()
+    question = chat.page.get_by_role("group", name=re.compile("recommend us"))
+    await expect()(question).to_be_visible()
+    await expect()(question.get_by_role("button", name="0", exact=True)).to_be_focused()
+    await question.get_by_role("button", name="9", exact=True).click()
+    await expect()(chat.page.get_by_text("Thank you!", exact=True)).to_be_visible()
+    with stack.ratings as uow:
+        answers = uow.session.scalars(select(NpsResponse)).all()
+        assert [answer.score for answer in answers] == [9]
 
 
 async def test_the_script_tag_alone_shows_the_widget_with_its_data_options(stack: Stack) -> None:
