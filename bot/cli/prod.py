@@ -140,6 +140,10 @@ def _store_env(stores: ProdStores) -> dict[str, str]:
         "CIM_REDIS_PREFIX": stores.redis_prefix,
         "CIM_SOCKETIO_REDIS_URL": stores.redis_url,
         "CIM_SOCKETIO_CHANNEL": f"{stores.redis_prefix}-socketio",
+        # Rasa's conversation lock in Redis outlives a killed replica by its lifetime (60 s
+        # by default), and the conversation's next turn waits for it on the surviving one.
+        # A turn takes well under a second, so 10 s frees a dead replica's conversations fast.
+        "TICKET_LOCK_LIFETIME": "10",
     }
 
 
