@@ -39,7 +39,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -83,8 +83,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         super().__init__(domain, **kwargs)
-        if vars(self)["engine"].dialect.name == "sqlite" and sqlite_wal:
-            self._use_pooled_wal_engine()
+        if vars(self)["engine"].dialect.name == "sqlite":
+            if sqlite_wal:
+                self._use_pooled_wal_engine()
+        else:
+            self._ping_pooled_connections()
         if int(cache_size) < 0:
             raise ValueError(f"{CACHE_SIZE} must be 0 or more, got {cache_size}")
         self.cache_size = int(cache_size)
@@ -93,6 +96,17 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             from bot import runtime_overrides as overrides
 
             overrides.install()
+
+    def _ping_pooled_connections(self) -> None:
+        """A database server restart leaves every pooled connection dead; Rasa's engine
+        would fail the next turn on each (and the fail-safe store would then answer from an
+        empty tracker, losing the conversation's context). `pool_pre_ping` tests a pooled
+        connection before use and replaces it if the server went away."""
+        old: sa.engine.Engine = vars(self)["engine"]
+        old.dispose()
+        options = {**create_engine_kwargs(old.url), "pool_pre_ping": True}
+        self.engine = sa.create_engine(old.url, **options)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     def _use_pooled_wal_engine(self) -> None:
         """SQLite: keep connections open and commit without an fsync each time.

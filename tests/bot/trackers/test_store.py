@@ -218,3 +218,25 @@ async def test_the_event_broker_gets_each_new_event_once_as_from_rasas_store(url
     strip = [{k: v for k, v in e.items() if k != "timestamp"} for e in ours_broker.published]
     expected = [{k: v for k, v in e.items() if k != "timestamp"} for e in rasa_broker.published]
     assert strip == expected and len(strip) == 16
+
+
+async def test_after_the_database_server_drops_its_connections_the_next_turn_works() -> None:
+    """As after a PostgreSQL restart: every pooled connection is dead. The next retrieve must
+    read the conversation, not fail (Rasa's fail-safe store would start it afresh)."""
+    import sqlalchemy as sa
+
+    with temporary_database("postgresql") as database_url:
+        store = ours(database_url, cache_size=0)
+        await converse(store, "restart", 2)
+        with store.engine.connect() as pooled:  # back to the pool afterwards
+            pid = pooled.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+        admin = sa.create_engine(database_url)
+        with admin.connect() as connection:  # only the store's own connection is killed
+            connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.dispose()
+        tracker = await store.retrieve("restart")
+        assert tracker is not None
+        assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
+            "hello 0",
+            "hello 1",
+        ]
