@@ -147,6 +147,7 @@ async def test_a_trainer_label_goes_live_without_downtime(
             await page.get_by_role("button", name="Log in").click()
             await page.goto(f"{stack.rasa_url}/webhooks/console/trainer")
             await expect()(page).to_have_title("Trainer: review inbox")
+            await page.wait_for_load_state("networkidle")  # the page has drawn the inbox
             group = page.locator("li.group").filter(has_text="student").first
             await expect()(group).to_be_visible()
             await page.screenshot(path=str(artifacts_dir() / "trainer-inbox.png"), full_page=True)

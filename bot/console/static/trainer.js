@@ -195,13 +195,15 @@
 
   /** @type {number | undefined} */
   let polling;
-  async function poll() {
+  /** Watch a training; when one has just finished, show the inbox as it is now.
+   * @param {boolean} [wasRunning] */
+  async function poll(wasRunning = false) {
     const running = await refreshTraining().catch(() => false);
     if (running) {
-      polling = window.setTimeout(poll, 2000);
+      polling = window.setTimeout(() => poll(true), 2000);
     } else {
       polling = undefined;
-      await refreshInbox();
+      if (wasRunning) await refreshInbox();
     }
   }
 
