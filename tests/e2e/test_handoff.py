@@ -25,7 +25,7 @@ PASSWORD = "e2e agent password 42"
 XSS = '<img src=x onerror="alert(1)">'
 
 
-def create_agent(stack: Stack, username: str, name: str) -> None:
+def create_agent(stack: Stack, username: str, name: str, role: str = "agent") -> None:
     """Through the CLI, as an administrator would; the password goes through stdin."""
     env = {
         **os.environ,
@@ -35,7 +35,7 @@ def create_agent(stack: Stack, username: str, name: str) -> None:
     }
     cim = os.path.join(os.path.dirname(sys.executable), "cim")
     done = subprocess.run(
-        [cim, "agent", "create", username, "--name", name],
+        [cim, "agent", "create", username, "--name", name, "--role", role],
         input=PASSWORD + "\n",
         text=True,
         capture_output=True,

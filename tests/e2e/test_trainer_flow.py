@@ -10,10 +10,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,7 +27,7 @@ from bot.store.seed import ensure_seeded
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import CHROMIUM_ARGS, artifacts_dir, chromium_executable, expect
 from tests.e2e.stack import MODEL, Stack, running_stack, texts
-from tests.e2e.test_handoff import PASSWORD
+from tests.e2e.test_handoff import PASSWORD, create_agent
 
 # Phrasings the shipped model should not know; those it falls back on or is unsure of are
 # what the trainer labels.
@@ -67,25 +64,6 @@ def trainer_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[St
     }
     with running_stack(tmp, database_url=database_url, env=env) as stack:
         yield stack, workspace
-
-
-def create_trainer(stack: Stack, username: str) -> None:
-    env = {
-        **os.environ,
-        "DATABASE_URL": stack.settings.database_url,
-        "CIM_ENV": "test",
-        "CIM_TOKEN_SECRET": stack.settings.token_secret,
-    }
-    cim = os.path.join(os.path.dirname(sys.executable), "cim")
-    done = subprocess.run(
-        [cim, "agent", "create", username, "--name", "Tina", "--role", "trainer"],
-        input=PASSWORD + "\n",
-        text=True,
-        capture_output=True,
-        env=env,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
 
 
 def factory(stack: Stack) -> sessionmaker:
@@ -131,7 +109,7 @@ async def test_a_trainer_label_goes_live_without_downtime(
     assert not any("Maria" in text or "@" in text for text in shown)
 
     # 3. The trainer labels the group on the page and asks for a retrain.
-    create_trainer(stack, "tina")
+    create_agent(stack, "tina", "Tina", role="trainer")
     started = time.monotonic()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
