@@ -69,6 +69,11 @@ class Settings:
     # NPS: the share of customers asked (percent, 0-100), and at most once per this many days.
     nps_share_percent: int = field(default=10, metadata=_env("CIM_NPS_SHARE_PERCENT"))
     nps_every_days: int = field(default=90, metadata=_env("CIM_NPS_EVERY_DAYS"))
+    # The longest one customer-store statement may run or wait for a lock (ms; 0: no limit),
+    # so a held lock gets the customer "can't reach the order system" instead of a hung turn.
+    db_statement_timeout_ms: int = field(
+        default=2000, metadata=_env("CIM_DB_STATEMENT_TIMEOUT_MS")
+    )
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -82,6 +87,8 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be a positive number")
+        if self.db_statement_timeout_ms < 0:
+            raise SettingsError("CIM_DB_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
         object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))
 
     @classmethod

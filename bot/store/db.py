@@ -96,7 +96,33 @@ def reset_engines() -> None:
 def _create_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url)
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(
+        url, future=True, pool_pre_ping=True, connect_args=_postgres_connect_args(url)
+    )
+
+
+def _postgres_connect_args(url: URL) -> dict[str, Any]:
+    """Bound every statement, lock waits included (`CIM_DB_STATEMENT_TIMEOUT_MS`).
+
+    The actions query synchronously: a statement waiting on a held lock stalls its action
+    server, and the customer's turn, until the lock goes. With the bound, the query fails,
+    the action says the order system is out of reach, and the next turn tries again.
+    Options already in the URL (e.g. a test schema's search_path) are kept.
+    """
+    timeout_ms = get_settings().db_statement_timeout_ms
+    if not timeout_ms:
+        return {}
+    existing = url.query.get("options")
+    options = [existing] if isinstance(existing, str) and existing else []
+    return {"options": " ".join([*options, f"-c statement_timeout={timeout_ms}"])}
+
+
+def _sqlite_connect_args() -> dict[str, Any]:
+    """SQLite's equivalent is the busy timeout: how long to wait for another writer's lock
+    (0: SQLite's default of 5 s)."""
+    timeout_ms = get_settings().db_statement_timeout_ms
+    timeout = {"timeout": timeout_ms / 1000} if timeout_ms else {}
+    return {"check_same_thread": False, **timeout}
 
 
 def _create_sqlite_engine(url: URL) -> Engine:
@@ -104,7 +130,7 @@ def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+    engine = create_engine(url, future=True, connect_args=_sqlite_connect_args())
     event.listen(engine, "connect", _sqlite_on_connect)
     return engine
 

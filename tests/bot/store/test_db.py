@@ -3,15 +3,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from bot.settings import get_settings
 from bot.store import db
+from bot.store.testing import temporary_database
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +102,48 @@ def test_an_up_to_date_database_has_no_missing_columns(database_url: str) -> Non
     db.create_schema(engine)
     db.create_schema(engine)  # idempotent
     assert db.missing_columns(engine) == []
+
+
+@pytest.fixture
+def statement_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """CIM_DB_STATEMENT_TIMEOUT_MS for engines created in the test."""
+    monkeypatch.setenv("CIM_DB_STATEMENT_TIMEOUT_MS", "1234")
+    get_settings.cache_clear()
+    db.reset_engines()
+    yield 1234
+    db.reset_engines()
+    get_settings.cache_clear()
+
+
+def test_the_statement_timeout_setting_bounds_every_connection(
+    statement_timeout: int, database_url: str
+) -> None:
+    db.dispose_engine(database_url)  # made before the setting changed, if at all
+    with db.get_engine(database_url).connect() as connection:
+        if connection.dialect.name == "sqlite":
+            bound = connection.execute(text("PRAGMA busy_timeout")).scalar()
+        else:
+            bound = connection.execute(text("SHOW statement_timeout")).scalar()
+            # the test schema's search_path, also passed as an option, still holds
+            assert connection.execute(text("SHOW search_path")).scalar() != '"$user", public'
+    assert bound in (statement_timeout, f"{statement_timeout}ms")
+
+
+def test_a_query_waiting_on_a_held_lock_fails_after_the_timeout(
+    statement_timeout: int,
+) -> None:
+    with temporary_database("postgresql") as url:
+        engine = db.get_engine(url)
+        db.create_schema(engine)
+        holder = create_engine(make_url(url), future=True)
+        try:
+            with holder.begin() as held:
+                held.execute(text("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE"))
+                started = time.monotonic()
+                timed_out = pytest.raises(OperationalError, match="statement timeout")
+                with engine.connect() as connection, timed_out:
+                    connection.execute(text("SELECT count(*) FROM orders"))
+                waited = time.monotonic() - started
+        finally:
+            holder.dispose()
+    assert statement_timeout / 1000 <= waited < statement_timeout / 1000 + 2.0
