@@ -1,9 +1,11 @@
-"""Faults in the production profile's stores: Redis stopped for 10 s, PostgreSQL restarted.
+"""Faults in the production profile: Redis stopped for 10 s, PostgreSQL restarted, both action
+servers down, a table of the customer store locked for 10 s.
 
-Both run on private servers started here (a Redis on a free port, a PostgreSQL cluster in a
-temporary directory), so stopping them never disturbs the machine's shared services. Turns in
+The stores run on private servers started here (a Redis on a free port, a PostgreSQL cluster in
+a temporary directory), so stopping them never disturbs the machine's shared services. Turns in
 the outage get an answer (an apology when the turn cannot run), never silence or an error
-text; afterwards the same processes answer normally, nothing restarted.
+text, within a stated time; the failure is in the profile's log; afterwards the same Rasa
+processes answer normally, nothing restarted.
 """
 
 from __future__ import annotations
@@ -20,18 +22,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 import pytest
 import requests
 
 from bot.cli import prod
 from bot.cli.supervisor import Supervisor
+from bot.identity import sign_token
 from bot.settings import Settings
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
 from tests.e2e.test_prod_profile import Customer, ProdStack, pinned_client
 
 APOLOGY = "something went wrong on our side"
+STORE_UNAVAILABLE = "can't reach our order system"
 OUTAGE_SECONDS = 10.0
 RECOVERY_SECONDS = 60.0
+# An action server that is down refuses the connection: Rasa gives up at once.
+ACTIONS_DOWN_BUDGET_SECONDS = 2.0
+# CIM_DB_STATEMENT_TIMEOUT_MS (2 s by default) plus the turn around it.
+LOCKED_BUDGET_SECONDS = 4.0
+ACTION_SERVERS = ("actions1", "actions2")
 
 
 def _pg_bin(name: str) -> str:
@@ -161,10 +171,12 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def rest_turn(stack: ProdStack, sender: str, text: str) -> str:
+def rest_turn(
+    stack: ProdStack, sender: str, text: str, metadata: dict[str, Any] | None = None
+) -> str:
     response = requests.post(
         f"{stack.rasa_url}/webhooks/web/webhook",
-        json={"sender": sender, "message": text},
+        json={"sender": sender, "message": text, "metadata": metadata or {}},
         timeout=30,
     )
     assert response.status_code == 200, response.text
@@ -228,3 +240,108 @@ def test_postgresql_restarted(fault_stack: FaultStack) -> None:
             break
         time.sleep(1)
     assert "#100002" in answer, answer
+
+
+def signed_in(stack: ProdStack, customer: str = "C0001") -> dict[str, Any]:
+    """The metadata the shop's page sends for a signed-in customer (C0001: Maria Garcia)."""
+    token = sign_token(customer, secret=stack.settings.token_secret, ttl_seconds=600)
+    return {"customer_token": token}
+
+
+def timed_turn(
+    stack: ProdStack, sender: str, text: str, metadata: dict[str, Any] | None = None
+) -> tuple[str, float]:
+    started = time.monotonic()
+    answer = rest_turn(stack, sender, text, metadata)
+    return answer, time.monotonic() - started
+
+
+def logged_since(stack: ProdStack, offset: int, *needles: str) -> None:
+    """Wait until every needle is in the profile's log after `offset` (the pumps echo lines
+    from other threads)."""
+
+    def found() -> bool:
+        with stack.log.open(errors="replace") as log:
+            log.seek(offset)
+            written = log.read()
+        return all(needle in written for needle in needles)
+
+    _wait(found, f"{needles} in {stack.log}", timeout=10)
+
+
+def restart(stack: ProdStack, *names: str) -> None:
+    for service in prod.services(
+        stack.settings, model=MODEL, ports=stack.ports, stores=stack.stores
+    ):
+        if service.name in names:
+            stack.supervisor.start(service)
+    stack.supervisor.wait_ready(timeout=START_TIMEOUT)
+
+
+def test_action_servers_down_get_a_prompt_apology_and_recover(fault_stack: FaultStack) -> None:
+    stack = fault_stack.stack
+    assert "email" in rest_turn(stack, uuid.uuid4().hex, "where is order 100002?").lower()
+    offset = stack.log.stat().st_size
+    for name in ACTION_SERVERS:
+        stack.supervisor.stop_one(name)  # SIGKILL, both replicas' action servers
+    stranger, member = uuid.uuid4().hex, uuid.uuid4().hex
+    try:
+        for sender, text, metadata in (
+            (stranger, "where is order 100002?", None),
+            (member, "how many points do I have?", signed_in(stack)),
+        ):
+            answer, took = timed_turn(stack, sender, text, metadata)
+            assert APOLOGY in answer.lower(), answer
+            assert "Traceback" not in answer and "Error" not in answer, answer
+            assert took < ACTIONS_DOWN_BUDGET_SECONDS, f"{text!r} took {took:.2f} s"
+        assert "30 days" in rest_turn(stack, uuid.uuid4().hex, "what is your return policy?")
+        ports = stack.ports.actions
+        logged_since(
+            stack,
+            offset,
+            "Failed to run custom action 'action_order_status'",
+            "Failed to run custom action 'action_loyalty_balance'",
+            f"No bot reply for conversation {stranger}; apologising.",
+            f"No bot reply for conversation {member}; apologising.",
+        )
+        assert any(f"127.0.0.1:{port}/webhook" in stack.log.read_text() for port in ports)
+    finally:
+        restart(stack, *ACTION_SERVERS)
+    # The same Rasa processes reach the new action servers; the conversations go on.
+    assert "email" in rest_turn(stack, stranger, "where is order 100002?").lower()
+    points = rest_turn(stack, member, "how many points do I have?", signed_in(stack))
+    assert "points" in points and APOLOGY not in points.lower(), points
+
+
+def test_a_locked_orders_table_gets_a_bounded_polite_answer(fault_stack: FaultStack) -> None:
+    """The order-status action reads `orders` (bot/store/repositories.py); a transaction holds
+    it in ACCESS EXCLUSIVE mode for 10 s. Conversations (the tracker store's `events`) are not
+    locked, so only the turns that read orders are refused, after the statement timeout."""
+    stack, postgres = fault_stack.stack, fault_stack.postgres
+    sender, metadata = uuid.uuid4().hex, signed_in(stack)
+    assert "#100002" in rest_turn(stack, sender, "where is order 100002?", metadata)
+    offset = stack.log.stat().st_size
+    locker = psycopg2.connect(
+        host="127.0.0.1", port=postgres.port, user="postgres", dbname="cim_faults"
+    )
+    try:
+        with locker.cursor() as cursor:
+            cursor.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
+        locked = time.monotonic()
+        answer, took = timed_turn(stack, sender, "where is order 100002?", metadata)
+        assert STORE_UNAVAILABLE in answer, answer
+        assert "Traceback" not in answer and "Error" not in answer, answer
+        assert took < LOCKED_BUDGET_SECONDS, f"the locked turn took {took:.2f} s"
+        assert "30 days" in rest_turn(stack, sender, "what is your return policy?")
+        assert time.monotonic() - locked < OUTAGE_SECONDS, "the lock was not held throughout"
+        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - locked)))  # hold it 10 s
+    finally:
+        locker.rollback()  # releases the lock
+        locker.close()
+    logged_since(
+        stack,
+        offset,
+        "action_order_status: the customer store is unavailable",
+        "canceling statement due to statement timeout",
+    )
+    assert "#100002" in rest_turn(stack, sender, "where is order 100002?", metadata)
