@@ -29,6 +29,7 @@ from yarl import URL
 
 from bot.cli import prod
 from bot.cli.supervisor import Supervisor
+from bot.identity import sign_token
 from bot.services.queue import active_handoff_for
 from bot.settings import Settings
 from bot.store.db import dispose_engine, session_factory
@@ -160,6 +161,50 @@ class Customer:
 
     async def say(self, text: str) -> str:
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        replies = [await asyncio.wait_for(self.inbox.get(), REPLY_TIMEOUT)]
+        while True:
+            try:
+                replies.append(await asyncio.wait_for(self.inbox.get(), 1.5))
+            except asyncio.TimeoutError:
+                return "\n".join(str(r.get("text", "")) for r in replies)
+
+
+class WidgetCustomer(Customer):
+    """As widget/src/widget.js on the wire: the session_request carries the customer's metadata
+    and asks for the history (a new session gets an id signed for its owner); `typing` shows
+    that a replica has taken the message."""
+
+    def __init__(
+        self, client: socketio.AsyncClient, session_id: str | None, metadata: dict[str, Any]
+    ) -> None:
+        super().__init__(client, session_id or "")
+        self.metadata = metadata
+        self.history: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.typing = asyncio.Event()
+        client.on("chat_history", self._history)
+        client.on("typing", self._typing)
+
+    async def _history(self, history: Any) -> None:
+        if not self.history.done():
+            self.history.set_result(history)
+
+    async def _typing(self, state: Any) -> None:
+        if isinstance(state, dict) and state.get("typing") is True:
+            self.typing.set()
+
+    async def start(self, url: str) -> WidgetCustomer:
+        await self.client.connect(url, transports=["polling"])
+        request = {"session_id": self.session_id or None, "customData": self.metadata}
+        await self.client.emit("session_request", {**request, "history": True})
+        self.session_id = str(await asyncio.wait_for(self.confirmed, REPLY_TIMEOUT))
+        return self
+
+    async def send(self, text: str) -> None:
+        message = {"message": text, "session_id": self.session_id, "customData": self.metadata}
+        await self.client.emit("user_uttered", message)
+
+    async def say(self, text: str) -> str:
+        await self.send(text)
         replies = [await asyncio.wait_for(self.inbox.get(), REPLY_TIMEOUT)]
         while True:
             try:
@@ -376,3 +421,65 @@ def _wait_replicas_up(stack: ProdStack, timeout: float = 30.0) -> None:
     while requests.get(f"{stack.rasa_url}/proxy-ready", timeout=5).status_code != 200:
         assert time.monotonic() < deadline, "the proxy never saw both replicas up"
         time.sleep(0.5)
+
+
+def _ensure_replicas_up(stack: ProdStack) -> None:
+    """Start the replicas an earlier test killed (this test may also run on its own)."""
+    for service in prod.services(
+        stack.settings, model=MODEL, ports=stack.ports, stores=stack.stores
+    ):
+        if service.name.startswith("rasa") and not _answers(service.ready_url):
+            stack.supervisor.start(service)
+    stack.supervisor.wait_ready(timeout=START_TIMEOUT)
+    _wait_replicas_up(stack)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).ok
+    except requests.ConnectionError:
+        return False
+
+
+async def test_a_message_cut_off_by_a_killed_replica_is_resent_on_the_other(
+    prod_stack: ProdStack,
+) -> None:
+    """A socket.io customer's message is taken by rasa1, which dies before it answers (the
+    order it asks about is locked, so the turn is surely still running). Rasa writes a turn
+    to the tracker store only when it ends, so the message is not in the history the
+    reconnected client gets from rasa2; a client that resends what the history lacks (the
+    widget keeps no such copy today, see widget/src/widget.js `deliver`) gets its answer,
+    and the conversation holds each message once."""
+    _ensure_replicas_up(prod_stack)
+    token = sign_token("C0001", secret=prod_stack.settings.token_secret, ttl_seconds=600)
+    metadata = {"customer_token": token}
+    question = "where is order 100002?"
+    locker = sa.create_engine(prod_stack.settings.database_url, future=True)  # no time-out
+    try:
+        async with pinned_client(prod_stack, "rasa1") as first:
+            customer = await WidgetCustomer(first, None, metadata).start(prod_stack.rasa_url)
+            assert "30 days" in await customer.say("what is your return policy?")
+            customer.typing.clear()
+            with locker.begin() as held:
+                held.execute(sa.text("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE"))
+                await customer.send(question)
+                await asyncio.wait_for(customer.typing.wait(), REPLY_TIMEOUT)
+                prod_stack.supervisor.stop_one("rasa1")  # mid-turn; the lock goes with the block
+            assert customer.inbox.empty()
+            session_id = customer.session_id
+    finally:
+        locker.dispose()
+
+    async with pinned_client(prod_stack, "rasa1") as second:  # the proxy redispatches to rasa2
+        resumed = await WidgetCustomer(second, session_id, metadata).start(prod_stack.rasa_url)
+        assert resumed.session_id == session_id
+        history = await asyncio.wait_for(resumed.history, REPLY_TIMEOUT)
+        shown = [m["text"] for m in history["messages"] if m["from"] == "user"]
+        assert shown == ["what is your return policy?"], history
+        answer = await resumed.say(question)  # unanswered and not in the history: resent
+    assert "#100002" in answer, answer
+    events = prod_stack.tracker(session_id)["events"]
+    assert [e["text"] for e in events if e["event"] == "user"] == [
+        "what is your return policy?",
+        question,
+    ]
