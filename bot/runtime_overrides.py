@@ -32,6 +32,14 @@ process only, by functions that return the same results and raise the same error
    new states are computed. Anything else (a reverted or restarted conversation, another
    tracker, other options) computes from scratch, as Rasa does.
 
+5. `RulePolicy._get_possible_keys`: to predict, RulePolicy filters all its rules against the
+   conversation's states, every prediction (2-3 per turn), in Python. A rule only looks at
+   its own last states, so the answer depends on the rules and the last `n` states, `n`
+   being the longest rule (3 here). The override keeps the answers per policy, keyed by
+   the lookup and those last states (frozen by value, lists told apart from tuples, as
+   Rasa's comparison does), and asks Rasa's function on a miss. Serving never changes a
+   policy's lookups; training, where they change, never installs these overrides.
+
 `install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
 Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
 behaviour; `uninstall()` restores Rasa's functions (tests compare both).
@@ -60,6 +68,9 @@ EXPECTED_SOURCES = {
     "EndpointConfig.session": "e55aa13d9d4fb4bc440ac33b870a97ee162b76dda7ccb6bf68433567475fdffb",
     "Domain.states_for_tracker_history": (
         "035111ce73ac90ba50e143abf556f924af07d9f452893f5a96a62895d44df8b7"
+    ),
+    "RulePolicy._get_possible_keys": (
+        "2915fd81711e194c6d667728e00bd0e51e9c1c2791a0be14c55f0ef9938f9936"
     ),
     # Not replaced: the function whose `async with self.session()` the third override serves.
     "EndpointConfig.request": "ccdb778aed8208e23cde3c3f47eac7fbbbb735dac8f7ef7254d54451c64ad608",
@@ -298,8 +309,56 @@ def _copy_state(state: dict[str, Any]) -> dict[str, Any]:
     return {key: dict(sub) if isinstance(sub, dict) else sub for key, sub in state.items()}
 
 
+POSSIBLE_KEYS_ATTRIBUTE = "_cim_possible_keys"
+POSSIBLE_KEYS_MEMO_SIZE = 20_000  # per policy; cleared when full (a few MB at most)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable equal-by-value stand-in for a state; lists and tuples stay distinct."""
+    if isinstance(value, dict):
+        return ("d", tuple(sorted((key, _frozen(item)) for key, item in value.items())))
+    if isinstance(value, list):
+        return ("l", tuple(_frozen(item) for item in value))
+    if isinstance(value, tuple):
+        return ("t", tuple(_frozen(item) for item in value))
+    hash(value)  # anything else unhashable raises TypeError: no memo for that call
+    return value
+
+
+@dataclass
+class _KeysMemo:
+    """One policy's remembered answers, and the longest rule of each lookup."""
+
+    windows: dict[tuple[int, int], int]
+    answers: dict[Any, frozenset[str]]
+
+
+def get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
+    """`RulePolicy._get_possible_keys`, remembered by the last states a rule can see."""
+    rasa = original("RulePolicy._get_possible_keys")
+    memo: _KeysMemo = self.__dict__.setdefault(POSSIBLE_KEYS_ATTRIBUTE, _KeysMemo({}, {}))
+    lookup_key = (id(lookup), len(lookup))
+    window = memo.windows.get(lookup_key)
+    if window is None:
+        window = max((len(self._rule_key_to_state(key)) for key in lookup), default=0)
+        memo.windows[lookup_key] = window
+    try:
+        key = (lookup_key, _frozen(states[-window:])) if window else None
+    except TypeError:
+        key = None
+    if key is None:
+        return set(rasa(self, lookup, states))
+    found = memo.answers.get(key)
+    if found is None:
+        if len(memo.answers) >= POSSIBLE_KEYS_MEMO_SIZE:
+            memo.answers.clear()
+        found = memo.answers[key] = frozenset(rasa(self, lookup, states))
+    return set(found)
+
+
 def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
     from rasa.utils.endpoints import EndpointConfig
@@ -317,6 +376,11 @@ def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
             validate_action_result,
         ),
         "DaskGraphRunner.run": (DaskGraphRunner, "run", run_graph),
+        "RulePolicy._get_possible_keys": (
+            RulePolicy,
+            "_get_possible_keys",
+            get_possible_keys,
+        ),
     }
 
 

@@ -43,7 +43,10 @@ class Emitter(Protocol):
 
 
 class HandoffStore(Protocol):
-    """The store calls the relay needs; blocking, so the relay runs them in a thread."""
+    """The store calls the relay needs; blocking, so the relay runs them in a thread, all
+    but `has_active_handoff`: one index probe before every turn, cheaper than the hop."""
+
+    def has_active_handoff(self, conversation_id: str) -> bool: ...
 
     def active_handoff(self, conversation_id: str) -> HandoffView | None: ...
 
@@ -71,6 +74,11 @@ class ServiceStore:
         from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
         self.new_uow = new_uow or SqlAlchemyUnitOfWork
+
+    def has_active_handoff(self, conversation_id: str) -> bool:
+        from bot.services.queue import has_active_handoff
+
+        return has_active_handoff(self.new_uow(), conversation_id=conversation_id)
 
     def active_handoff(self, conversation_id: str) -> HandoffView | None:
         from bot.services.queue import active_handoff_for
@@ -240,6 +248,10 @@ class HandoffRelay:
         """Fails open: with the store down the bot keeps answering (and says it can't
         reach the order system) rather than the customer getting an error."""
         try:
+            # Nearly every turn has none: one index probe on the loop, as Rasa's own
+            # tracker store reads; the thread only when there is a handoff to read.
+            if not self.store.has_active_handoff(conversation_id):
+                return None
             return await _in_thread(self.store.active_handoff, conversation_id)
         except Exception:
             logger.exception("No handoff state for %s; the bot answers.", conversation_id)

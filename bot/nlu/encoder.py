@@ -8,7 +8,9 @@ the whole process (`shared_encoder`), however many components or models ask for 
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ import numpy as np
 
 from bot.settings import PROJECT_ROOT
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_DIR = PROJECT_ROOT / "vendor" / "minilm"
 MODEL_FILE, TOKENIZER_FILE = "model.onnx", "tokenizer.json"
 # Pinned in scripts/fetch-encoder.sh too; a different file is refused, never run.
@@ -25,6 +29,11 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 DIMENSIONS = 384
 MAX_WORD_PIECES = 256  # what the model was trained with (sentence-transformers' max_seq_length)
 BATCH_SIZE = 64
+# Vectors of the last messages parsed one at a time, by exact text. A shop's chat repeats
+# itself ("hi", "thanks", "where is my order?"), and a message costs 4-7 ms of encoder
+# CPU (bench/results/chat.md); 4096 vectors are 6 MB. Training batches bypass the cache.
+CACHE_SIZE = 4096
+CACHE_MAX_CHARS = 500  # longer messages are rarely repeated word for word
 
 
 class EncoderError(RuntimeError):
@@ -76,12 +85,29 @@ class Encoder:
         self.threads = threads
         self._loaded: _Loaded | None = None
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.hits = self.misses = 0
 
     def _load(self) -> _Loaded:
         with self._lock:
             if self._loaded is None:
                 self._loaded = self._open()
             return self._loaded
+
+    def load_in_background(self) -> threading.Thread:
+        """Load the model files and run one message on a daemon thread (a missing file is
+        then logged, and raised again by the first `embed`)."""
+
+        def warm() -> None:
+            try:
+                self._embed_many(["hello"])
+            except EncoderError as error:
+                logger.error("The sentence encoder could not load: %s", error)
+
+        thread = threading.Thread(target=warm, name="minilm-load", daemon=True)
+        thread.start()
+        return thread
 
     def _open(self) -> _Loaded:
         import onnxruntime
@@ -103,6 +129,28 @@ class Encoder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, in order; shortest first in batches to keep padding small."""
+        if len(texts) == 1 and len(texts[0]) <= CACHE_MAX_CHARS:
+            return self._embed_one(texts[0])[None, :].copy()
+        return self._embed_many(texts)
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        """A single message's vector, from the cache when the same text came recently."""
+        with self._cache_lock:
+            vector = self._cache.get(text)
+            if vector is not None:
+                self._cache.move_to_end(text)
+                self.hits += 1
+                return vector
+            self.misses += 1
+        vector = self._embed_many([text])[0]
+        vector.setflags(write=False)
+        with self._cache_lock:
+            self._cache[text] = vector
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return vector
+
+    def _embed_many(self, texts: Sequence[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return vectors

@@ -2,7 +2,9 @@
 
 Only sentence features: the classifier after it (`bot.nlu.scoped_classifier`) wants one
 vector per message, and per-token MiniLM vectors would not line up with Rasa's tokens.
-The encoder is shared by every instance in the process and loads on the first message.
+The encoder is shared by every instance in the process. A loaded (serving) model starts
+loading it in the background, so the server is ready without waiting for it and the first
+customer does not wait the ~1 s it takes either; training loads it on first use.
 """
 
 from __future__ import annotations
@@ -59,6 +61,20 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> MiniLMFeaturizer:
         """Creates a new component (see parent class for full docstring)."""
         return cls(config, execution_context.node_name)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> MiniLMFeaturizer:
+        """The component of a trained model: its encoder starts loading in the background."""
+        featurizer = cls.create(config, model_storage, resource, execution_context)
+        featurizer._encoder.load_in_background()
+        return featurizer
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:

@@ -126,6 +126,15 @@ def active_handoff_for(uow: AbstractUnitOfWork, *, conversation_id: str) -> Hand
         return handoff_view(handoff) if handoff is not None else None
 
 
+def has_active_handoff(uow: AbstractUnitOfWork, *, conversation_id: str) -> bool:
+    """Whether `active_handoff_for` would find one; cheap enough to ask before every turn."""
+    conversation = clean_text(conversation_id, max_length=128)
+    if conversation is None:
+        return False
+    with uow:
+        return uow.handoffs.has_active(conversation_id=conversation)
+
+
 def conversation_state(uow: AbstractUnitOfWork, *, conversation_id: str) -> str:
     """ "bot", or the state of the conversation's active handoff: queued, assigned, ticket."""
     handoff = active_handoff_for(uow, conversation_id=conversation_id)

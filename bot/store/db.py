@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.settings import get_settings
 from bot.store import review_models  # noqa: F401  (registers the trainers' tables on Base)
@@ -130,7 +131,15 @@ def _create_sqlite_engine(url: URL) -> Engine:
     database = url.database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True, connect_args=_sqlite_connect_args())
+    options: dict[str, Any] = {}
+    if database and database != ":memory:":
+        # SQLAlchemy 1.4 opens a new connection per session for a SQLite file (NullPool), and
+        # each runs the three PRAGMAs below: a third of the Rasa process's CPU per turn went
+        # to that (bench/results/chat.md). A pool of kept connections, as SQLAlchemy 2.0 does.
+        options = {"poolclass": QueuePool, "pool_size": 8, "max_overflow": 8}
+    engine = create_engine(
+        url, future=True, connect_args=_sqlite_connect_args(), **options
+    )
     event.listen(engine, "connect", _sqlite_on_connect)
     return engine
 

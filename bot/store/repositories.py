@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql import Select
 
@@ -25,6 +25,14 @@ from bot.store.models import (
     OrderItem,
     Product,
     Refund,
+)
+
+# Text, not a select(): this runs before every customer turn, and SQLAlchemy's per-execution
+# cache key and ORM set-up cost more than the query (bench/results/chat.md).
+_HAS_ACTIVE = text(
+    "SELECT 1 FROM handoffs WHERE conversation_id = :conversation_id AND state IN ("
+    + ", ".join(f"'{state}'" for state in ACTIVE_HANDOFF_STATES)
+    + ") LIMIT 1"
 )
 
 
@@ -192,6 +200,12 @@ class HandoffRepository(_Repository):
             Handoff.conversation_id == conversation_id, Handoff.state == "queued"
         )
         return self.session.scalars(query).first()
+
+    def has_active(self, *, conversation_id: str) -> bool:
+        """Whether `active_for_conversation` would find one: asked before every customer
+        turn, so it is one index probe in plain SQL, with no ORM object built."""
+        row = self.session.execute(_HAS_ACTIVE, {"conversation_id": conversation_id}).first()
+        return row is not None
 
     def active_for_conversation(self, *, conversation_id: str) -> Handoff | None:
         """Queued, assigned or a ticket; the unique index allows at most one."""

@@ -53,7 +53,6 @@ RUNTIME_OVERRIDES = "runtime_overrides"
 DEFAULT_CACHE_SIZE = 1000  # ~77 MB of trackers at most (bench/results/chat.md)
 # The conversation's newest row; one index seek (events.sender_id is indexed).
 LAST_ID = sa.text("SELECT max(id) FROM events WHERE sender_id = :sender_id")
-INSERT_BATCH = 100  # rows per INSERT: 6 parameters each, well under SQLite's limit
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -134,9 +133,12 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 self._entries.move_to_end(sender_id)
                 return entry.tracker
             del self._entries[sender_id]
+        last_id = self._last_id(sender_id)
+        if last_id is None:
+            return None  # no rows: Rasa's query would find none either (a new conversation)
         tracker = await super().retrieve(sender_id)
         if tracker is not None and self.cache_size:
-            self._remember(tracker, self._last_id(sender_id), out=True)
+            self._remember(tracker, last_id, out=True)
         return tracker
 
     def _usable(self, sender_id: str, entry: _Entry) -> bool:
@@ -147,9 +149,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         entry = self._entries.get(tracker.sender_id)
         if entry is None or entry.tracker is not tracker or not self.cache_size:
-            await super().save(tracker)  # unknown to the cache: count what is stored, as Rasa
-            if self.cache_size:
-                self._remember(tracker, self._last_id(tracker.sender_id), out=True)
+            await self._save_unknown(tracker)
             return
         new = list(tracker.events)[entry.saved :]
         if self.event_broker is not None:
@@ -160,24 +160,53 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             return
         entry.saved, entry.last_id, entry.out = len(tracker.events), last_id, False
 
+    async def _save_unknown(self, tracker: DialogueStateTracker) -> None:
+        """A tracker the cache does not hold. With no rows yet (a new conversation: Rasa's
+        `create_tracker`), every event is new, as Rasa's store would find by reading and
+        counting the rows; otherwise Rasa's store counts what is stored."""
+        last_id = self._last_id(tracker.sender_id)
+        if last_id is None and tracker.events.maxlen is None:
+            events = list(tracker.events)
+            if self.event_broker is not None:
+                await self._stream_new_events(self.event_broker, events, tracker.sender_id)
+            last_id = self._insert(tracker.sender_id, events)
+        else:
+            await super().save(tracker)
+            last_id = self._last_id(tracker.sender_id)
+        if self.cache_size:
+            self._remember(tracker, last_id, out=True)
+
     def _insert(self, sender_id: str, events: list[Event]) -> int | None:
-        """Write `events` as Rasa's store does, a few statements for all; the newest row id."""
-        table = self.SQLEvent.__table__
+        """Write `events` as Rasa's store does; the newest row id.
+
+        All rows but the last go in one executemany, the last alone so that its id comes back
+        (RETURNING on PostgreSQL, lastrowid on SQLite). Both statements are built once, so
+        SQLAlchemy compiles them once; a multi-row VALUES built per turn cost a compile and
+        a cache key over every value each turn.
+        """
+        if not events:
+            return None
         rows = [self._row(sender_id, event) for event in events]
-        newest: int | None = None
+        table = self.SQLEvent.__table__
+        statement = self._insert_statement
         with self._engine.begin() as connection:
-            for start in range(0, len(rows), INSERT_BATCH):
-                statement = sa.insert(table).values(rows[start : start + INSERT_BATCH])
-                if connection.dialect.name == "postgresql":
-                    ids = connection.execute(statement.returning(table.c.id)).scalars()
-                    newest = max(int(i) for i in ids)
-                elif connection.dialect.name == "sqlite":  # lastrowid: the batch's last row
-                    newest = int(connection.execute(statement).lastrowid)
-                else:
-                    connection.execute(statement)
-        if rows and newest is None:
-            newest = self._last_id(sender_id)
-        return newest
+            if len(rows) > 1:
+                connection.execute(statement, rows[:-1])
+            dialect = connection.dialect.name
+            if dialect == "postgresql":
+                returning = statement.returning(table.c.id)
+                return int(connection.execute(returning, rows[-1]).scalar_one())
+            result = connection.execute(statement, rows[-1])
+            if dialect == "sqlite":
+                return int(result.lastrowid)
+        return self._last_id(sender_id)
+
+    @property
+    def _insert_statement(self) -> Any:
+        statement = self.__dict__.get("_insert_events")
+        if statement is None:
+            statement = self.__dict__["_insert_events"] = self.SQLEvent.__table__.insert()
+        return statement
 
     @staticmethod
     def _row(sender_id: str, event: Event) -> dict[str, Any]:

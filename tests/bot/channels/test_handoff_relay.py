@@ -40,6 +40,9 @@ class FakeStore:
         self.seen.append(conversation_id)
         return True
 
+    def has_active_handoff(self, conversation_id: str) -> bool:
+        return self.live is not None
+
     def active_handoff(self, conversation_id: str) -> HandoffView | None:
         return self.live
 
@@ -221,6 +224,9 @@ async def test_a_failing_listener_does_not_break_the_turn(server: ChannelServer)
 
 async def test_with_the_store_down_the_bot_still_answers(server: ChannelServer) -> None:
     class DownStore(FakeStore):
+        def has_active_handoff(self, conversation_id: str) -> bool:
+            raise ConnectionError("database unreachable")
+
         def active_handoff(self, conversation_id: str) -> HandoffView | None:
             raise ConnectionError("database unreachable")
 

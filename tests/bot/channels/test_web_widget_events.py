@@ -369,6 +369,9 @@ async def test_only_the_holder_may_rate_a_conversation(
 class FakeQueue:
     """The relay's store: one conversation queued at place 2, another failing."""
 
+    def has_active_handoff(self, conversation_id: str) -> bool:
+        return self.active_handoff(conversation_id) is not None
+
     def active_handoff(self, conversation_id: str) -> HandoffView | None:
         if conversation_id == "broken":
             raise ConnectionError("database down")

@@ -73,3 +73,48 @@ def test_a_model_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> N
 
     with pytest.raises(EncoderError, match="not the pinned"):
         Encoder(tmp_path, 1).embed(["hello"])
+
+
+def test_a_repeated_message_comes_from_the_cache_unchanged() -> None:
+    encoder = Encoder(DEFAULT_DIR, 1)
+    first = encoder.embed(["where is my parcel"])
+
+    again = encoder.embed(["where is my parcel"])
+    again[0, 0] = 42.0  # the caller's copy; the cached vector stays as it was
+
+    assert (encoder.hits, encoder.misses) == (1, 1)
+    assert np.array_equal(encoder.embed(["where is my parcel"]), first)
+    assert np.allclose(first, encoder.embed(["where is my parcel", "hi"])[:1], atol=1e-5)
+
+
+def test_the_cache_is_bounded_and_skips_long_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.nlu.encoder as module
+
+    monkeypatch.setattr(module, "CACHE_SIZE", 2)
+    encoder = Encoder(DEFAULT_DIR, 1)
+    for text in ("one", "two", "three", "one", "x" * (module.CACHE_MAX_CHARS + 1)):
+        encoder.embed([text])
+
+    assert list(encoder._cache) == ["three", "one"]
+    assert (encoder.hits, encoder.misses) == (0, 4)
+
+
+def test_loading_in_the_background_leaves_the_encoder_ready() -> None:
+    encoder = Encoder(DEFAULT_DIR, 1)
+
+    encoder.load_in_background().join(timeout=60)
+
+    assert encoder._loaded is not None
+    assert encoder.embed(["hi"]).shape == (1, DIMENSIONS)
+
+
+def test_a_background_load_without_files_is_logged_and_embed_still_raises(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    encoder = Encoder(tmp_path, 1)
+
+    encoder.load_in_background().join(timeout=60)
+
+    assert "could not load" in caplog.text
+    with pytest.raises(EncoderError):
+        encoder.embed(["hi"])

@@ -144,3 +144,5 @@ def test_logging_and_handoffs(uow: UoW) -> None:
         handoff = ticket.handoff
         assert isinstance(handoff, HandoffView) and handoff.state == "queued"
         assert queue.active_handoff_for(uow, conversation_id=bad) in (None, handoff)
+        found = queue.active_handoff_for(uow, conversation_id=bad)
+        assert queue.has_active_handoff(uow, conversation_id=bad) is (found is not None)

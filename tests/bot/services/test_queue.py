@@ -100,6 +100,8 @@ def test_a_customer_is_queued_with_the_explained_decision(uow: UoW, aiko: Custom
     assert (handoff.queued_at, handoff.sla_due_at) == (NOW, NOW + timedelta(minutes=15))
     assert queue.active_handoff_for(uow, conversation_id="conv-1") == handoff
     assert queue.conversation_state(uow, conversation_id="conv-1") == "queued"
+    assert queue.has_active_handoff(uow, conversation_id="conv-1")
+    assert not queue.has_active_handoff(uow, conversation_id="conv-2")
 
 
 def test_outside_business_hours_a_ticket_is_created(bare: UoW) -> None:
@@ -213,11 +215,13 @@ def test_the_full_life_cycle_returns_the_conversation_to_the_bot(bare: UoW) -> N
     assert claimed.ok and claimed.handoff is not None
     assert (claimed.handoff.state, claimed.handoff.assigned_agent_id) == ("assigned", alex.id)
     assert queue.conversation_state(bare, conversation_id="conv-1") == "assigned"
+    assert queue.has_active_handoff(bare, conversation_id="conv-1")
     resolved = queue.resolve(bare, handoff_id=handoff_id, agent_id=alex.id, disposition="solved")
     assert resolved.ok and resolved.handoff is not None
     assert (resolved.handoff.state, resolved.handoff.disposition) == ("resolved", "solved")
     assert queue.conversation_state(bare, conversation_id="conv-1") == "bot"
     assert queue.active_handoff_for(bare, conversation_id="conv-1") is None
+    assert not queue.has_active_handoff(bare, conversation_id="conv-1")
     assert enqueue(bare, "conv-1").handoff.id != handoff_id  # a new request, a new handoff
 
 

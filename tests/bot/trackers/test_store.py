@@ -185,7 +185,7 @@ async def test_a_long_burst_of_events_is_written_in_batches(url: str) -> None:
     store = ours(url)
     await converse(store, "kim", 1)
     tracker = await store.retrieve("kim")
-    for n in range(50):  # 250 events in one save: more than one INSERT batch
+    for n in range(50):  # 250 events in one save: one executemany and the last row alone
         tracker.update_with_events(turn(f"burst {n}", n), DOMAIN)
     await store.save(tracker)
     assert rows(url, "kim") == len(tracker.events) == 256
