@@ -22,6 +22,9 @@ process only, by functions that return the same results and raise the same error
    `async with endpoint.session()` leaves it open, so calls reuse keep-alive connections;
    an idle connection is dropped after 2 s, before the action server (Sanic: 5 s) closes
    it. Requests, replies and errors are Rasa's own (`EndpointConfig.request` is unchanged).
+   An endpoint may also set `request_timeout` (seconds) in endpoints.yml: its calls are then
+   cut off after that time instead of Rasa's fixed 300 s, so a hung action server costs
+   the customer a few seconds and an apology, not five minutes of silence.
 
 4. `Domain.states_for_tracker_history`: RulePolicy featurizes the whole conversation for
    every prediction, replaying each event into a fresh tracker and computing a state before
@@ -182,10 +185,47 @@ class _KeptSession:
         session = _sessions.get(key)
         if session is None or session.closed:
             session = _sessions[key] = _kept_session_for(self.endpoint)
-        return session
+        cap = request_timeout(self.endpoint)
+        return session if cap is None else _CappedSession(session, cap)
 
     async def __aexit__(self, *_: object) -> None:
         return None
+
+
+REQUEST_TIMEOUT_KEY = "request_timeout"
+
+
+def request_timeout(endpoint: Any) -> float | None:
+    """The endpoint's `request_timeout` from endpoints.yml, in seconds; None if unset."""
+    value = (getattr(endpoint, "kwargs", None) or {}).get(REQUEST_TIMEOUT_KEY)
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not seconds > 0:
+        raise ValueError(
+            f"{REQUEST_TIMEOUT_KEY} must be a positive number of seconds, not {value!r}"
+        )
+    return seconds
+
+
+class _CappedSession:
+    """The kept session, with every request's time-out at most `cap` seconds."""
+
+    def __init__(self, session: Any, cap: float) -> None:
+        self.session = session
+        self.cap = cap
+
+    def request(self, method: str, url: Any, **kwargs: Any) -> Any:
+        import aiohttp
+
+        given = kwargs.get("timeout")
+        total = given.total if isinstance(given, aiohttp.ClientTimeout) else given
+        if total is None or float(total) > self.cap:
+            kwargs["timeout"] = aiohttp.ClientTimeout(total=self.cap)
+        return self.session.request(method, url, **kwargs)
 
 
 # Idle connections are closed by us before the server closes them (Sanic, and so rasa_sdk,

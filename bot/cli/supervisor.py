@@ -125,6 +125,10 @@ class Supervisor:
                 running.process.wait()
         self._running.clear()
 
+    def pid(self, name: str) -> int:
+        """The process id (and process group) of a running service."""
+        return next(r.process.pid for r in self._running if r.service.name == name)
+
     def stop_one(self, name: str) -> None:
         """Kill one service (fault tests); the others keep running, no longer watching it."""
         running = next(r for r in self._running if r.service.name == name)

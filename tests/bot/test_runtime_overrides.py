@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,8 @@ class ActionServer:
             return web.json_response({"error": "nope"}, status=404)
         if request.path.endswith("/text"):
             return web.Response(text="plain")
+        if request.path.endswith("/hang"):
+            await asyncio.sleep(30)
         return web.json_response({"events": [], "echo": await request.json()})
 
 
@@ -250,6 +253,34 @@ async def test_action_calls_reuse_one_connection(action_server: Any) -> None:
     overrides.install()
     await _calls(url)
     assert len({r["peer"] for r in server.seen}) == 1
+
+
+async def test_a_request_timeout_cuts_off_a_hung_endpoint(action_server: Any) -> None:
+    import time
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    _, url = action_server
+    overrides.install()
+    endpoint = EndpointConfig(url, request_timeout=0.5)
+    started = time.monotonic()
+    with pytest.raises(asyncio.TimeoutError):
+        # RemoteAction passes Rasa's 300 s; the endpoint's own limit wins.
+        await endpoint.request(json={}, subpath="hang", timeout=300)
+    assert time.monotonic() - started < 5
+    assert await endpoint.request(json={"a": 1}) == {"events": [], "echo": {"a": 1}}
+    shorter = await endpoint.request(json={"a": 2}, timeout=0.4)  # a shorter limit stays
+    assert shorter == {"events": [], "echo": {"a": 2}}
+
+
+@pytest.mark.parametrize("value", [0, -1, "soon", float("nan")])
+async def test_a_bad_request_timeout_is_refused(action_server: Any, value: Any) -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    _, url = action_server
+    overrides.install()
+    with pytest.raises(ValueError, match="request_timeout"):
+        await EndpointConfig(url, request_timeout=value).request(json={})
 
 
 STATES = "Domain.states_for_tracker_history"
