@@ -98,11 +98,11 @@ def _create_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
         return _create_sqlite_engine(url)
     return create_engine(
-        url, future=True, pool_pre_ping=True, connect_args=_postgres_connect_args(url)
+        url, future=True, pool_pre_ping=True, connect_args=postgres_connect_args(url)
     )
 
 
-def _postgres_connect_args(url: URL) -> dict[str, Any]:
+def postgres_connect_args(url: URL) -> dict[str, Any]:
     """Bound every statement, lock waits included (`CIM_DB_STATEMENT_TIMEOUT_MS`).
 
     The actions query synchronously: a statement waiting on a held lock stalls its action

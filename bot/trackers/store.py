@@ -100,10 +100,20 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         """A database server restart leaves every pooled connection dead; Rasa's engine
         would fail the next turn on each (and the fail-safe store would then answer from an
         empty tracker, losing the conversation's context). `pool_pre_ping` tests a pooled
-        connection before use and replaces it if the server went away."""
+        connection before use and replaces it if the server went away. Statements are
+        bounded as in `bot.store.db`."""
+        from bot.store.db import postgres_connect_args
+
         old: sa.engine.Engine = vars(self)["engine"]
         old.dispose()
-        options = {**create_engine_kwargs(old.url), "pool_pre_ping": True}
+        # The statements are bounded as the customer store's are (CIM_DB_STATEMENT_TIMEOUT_MS):
+        # Rasa's tracker store queries on the event loop, so a held lock on `events` would
+        # otherwise stop the whole replica until it is released.
+        options = {
+            **create_engine_kwargs(old.url),
+            "pool_pre_ping": True,
+            "connect_args": postgres_connect_args(old.url),
+        }
         self.engine = sa.create_engine(old.url, **options)
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 

@@ -240,3 +240,20 @@ async def test_after_the_database_server_drops_its_connections_the_next_turn_wor
             "hello 0",
             "hello 1",
         ]
+
+
+async def test_on_postgresql_statements_are_bounded_and_the_schema_kept() -> None:
+    """A held lock on `events` must fail a turn after CIM_DB_STATEMENT_TIMEOUT_MS, not stop
+    the replica's event loop until the lock goes."""
+    import sqlalchemy as sa
+
+    from bot.settings import get_settings
+
+    with temporary_database("postgresql") as database_url:
+        store = ours(database_url)
+        await converse(store, "bounded", 1)
+        with store.engine.connect() as connection:
+            timeout = connection.execute(sa.text("SHOW statement_timeout")).scalar()
+        expected_ms = get_settings().db_statement_timeout_ms
+        assert timeout == (f"{expected_ms // 1000}s" if expected_ms % 1000 == 0 else f"{expected_ms}ms")
+        assert rows(database_url, "bounded") == len((await store.retrieve("bounded")).events)
