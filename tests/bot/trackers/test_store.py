@@ -254,6 +254,7 @@ async def test_on_postgresql_statements_are_bounded_and_the_schema_kept() -> Non
         await converse(store, "bounded", 1)
         with store.engine.connect() as connection:
             timeout = connection.execute(sa.text("SHOW statement_timeout")).scalar()
-        expected_ms = get_settings().db_statement_timeout_ms
-        assert timeout == (f"{expected_ms // 1000}s" if expected_ms % 1000 == 0 else f"{expected_ms}ms")
-        assert rows(database_url, "bounded") == len((await store.retrieve("bounded")).events)
+        ms = get_settings().db_statement_timeout_ms
+        assert timeout == (f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms")
+        tracker = await store.retrieve("bounded")
+        assert tracker is not None and rows(database_url, "bounded") == len(tracker.events)
