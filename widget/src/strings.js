@@ -26,6 +26,8 @@ const en = {
   limitIs: (/** @type {number} */ n) => `That message is too long; the limit is ${n} characters.`,
   empty: "Please type a message first.",
   sendFailed: "Sorry, that message could not be sent. Please try again.",
+  notDelivered: "Not delivered \u2014 tap to retry",
+  notDeliveredAlert: (/** @type {string} */ text) => `Your message \u201c${text}\u201d was not delivered.`,
   rateTitle: "How was this conversation?",
   rateScale: ["Very poor", "Poor", "OK", "Good", "Excellent"],
   comment: "Anything to add? (optional)",
@@ -64,6 +66,8 @@ const LANGUAGES = {
     skip: "\u00dcberspringen",
     thanks: "Danke f\u00fcr Ihr Feedback!",
     startNew: "Neue Unterhaltung beginnen",
+    notDelivered: "Nicht zugestellt \u2014 zum Wiederholen tippen",
+    notDeliveredAlert: (text) => `Ihre Nachricht \u201e${text}\u201c wurde nicht zugestellt.`,
   },
 };
 

@@ -5,6 +5,7 @@
  */
 import { appendMarkdown, button, el, safeLink } from "./dom.js";
 import { handoffState, toHistory, toMessage } from "./messages.js";
+import { Outbox } from "./outbox.js";
 import { StateStore } from "./storage.js";
 import { codePoints, cutToCodePoints, isObject } from "./util.js";
 import { buildView } from "./view.js";
@@ -13,6 +14,7 @@ import { buildView } from "./view.js";
 /** @typedef {import("./messages.js").HandoffState} HandoffState */
 /** @typedef {import("./connection.js").Connection} Connection */
 /** @typedef {import("./connection.js").ConnectionState} ConnectionState */
+/** @typedef {import("./outbox.js").Pending} Pending */
 /**
  * @typedef {Object} Settings the options after defaults (index.js)
  * @property {string} title
@@ -38,8 +40,10 @@ export class ChatWidget {
     this.store = new StateStore(settings.scope);
     this.saved = this.store.load();
     this.view = buildView(this.t, settings);
-    /** @type {{text: string, shown: string}[]} */
-    this.pending = [];
+    /** the customer's messages until answered or in the history (outbox.js) */
+    this.outbox = new Outbox();
+    /** @type {Map<number, HTMLLIElement>} each pending message's line in the log */
+    this.lines = new Map();
     this.confirmed = false;
     this.historyShown = false;
     /** @type {HandoffState} */
@@ -146,7 +150,7 @@ export class ChatWidget {
     if (event === "session_confirm" && typeof data === "string") this.onConfirmed(data);
     else if (event === "chat_history") this.onHistory(data);
     else if (event === "bot_uttered") this.onBotMessage(data);
-    else if (event === "typing" && isObject(data)) this.setTyping(data.typing === true);
+    else if (event === "typing" && isObject(data)) this.onTyping(data.typing === true);
     else if (event === "chat_state") this.onHandoff(handoffState(data), false);
     else if (event === "rating_saved") this.onRatingSaved(isObject(data) && data.nps === true);
     else if (event === "nps_saved") this.onNpsSaved();
@@ -160,7 +164,8 @@ export class ChatWidget {
     this.save();
   }
 
-  /** @private The conversation from the server: the log is rebuilt, then pending messages go. */
+  /** @private The conversation from the server: the log is rebuilt, then the customer's
+   * messages it lacks are shown again and sent again (or marked, after too many tries). */
   /** @param {unknown} data */
   onHistory(data) {
     const history = toHistory(data);
@@ -175,9 +180,7 @@ export class ChatWidget {
     if (!state.agent && joined?.handoff) state.agent = joined.handoff.agent;
     this.onHandoff(state, false);
     this.confirmed = true;
-    for (const item of this.pending) this.render({ from: "user", text: item.shown, replies: [], links: [] }, false);
-    const pending = this.pending.splice(0);
-    pending.forEach((item) => this.deliver(item.text, item.shown));
+    this.resendMissing(history.messages.filter((m) => m.from === "user" && !m.handoff).map((m) => m.text));
     this.view.root.dataset.ready = "true";
     if (!this.historyShown) {
       this.historyShown = true;
@@ -186,10 +189,22 @@ export class ChatWidget {
     }
   }
 
+  /** @private @param {string[]} said the customer's texts in the history */
+  resendMissing(said) {
+    this.outbox.reconcile(said);
+    this.lines.clear();
+    for (const item of this.outbox.items) {
+      this.lines.set(item.id, this.renderUser(item.shown, false));
+      if (item.failed) this.showFailed(item);
+      else this.deliver(item);
+    }
+  }
+
   /** @private @param {unknown} data */
   onBotMessage(data) {
     const message = toMessage(data);
     if (!message) return;
+    this.settled(this.outbox.reply());
     this.render(message, true);
     this.announce(message);
     if (message.handoff) this.onHandoff(message.handoff, true);
@@ -222,6 +237,7 @@ export class ChatWidget {
   /** @private @param {Record<string, unknown>} error */
   onServerError(error) {
     const code = typeof error.code === "string" ? error.code : "";
+    if (code === "message_too_long" || code === "empty_message") this.settled(this.outbox.rejected());
     if (code === "bad_session") this.requestSession(this.saved.sessionId);
     if (code === "message_too_long" && typeof error.limit === "number") this.s.maxLength = error.limit;
     const messages = /** @type {Record<string, string>} */ ({
@@ -257,20 +273,59 @@ export class ChatWidget {
   /** @param {string} text what the server receives @param {string} shown what the customer sees */
   say(text, shown) {
     this.clearNotice();
-    this.render({ from: "user", text: shown, replies: [], links: [] }, true);
-    if (this.confirmed) this.deliver(text, shown);
-    else this.pending.push({ text, shown });
+    const item = this.outbox.add(text, shown);
+    this.lines.set(item.id, this.renderUser(shown, true));
+    if (this.confirmed) this.deliver(item);
   }
 
-  /** @private @param {string} text @param {string} shown */
-  deliver(text, shown) {
+  /** @private Unsent (offline), it stays pending and goes with the next history. */
+  /** @param {Pending} item */
+  deliver(item) {
     const sent = this.connection.send("user_uttered", {
-      message: text,
+      message: item.text,
       session_id: this.saved.sessionId,
       customData: this.metadata(),
     });
-    if (!sent) this.pending.push({ text, shown });
-    else if (!LIVE_HANDOFF.includes(this.handoff.status)) this.setTyping(true);
+    if (!sent) return;
+    this.outbox.sent(item);
+    if (!LIVE_HANDOFF.includes(this.handoff.status)) this.setTyping(true);
+  }
+
+  /** @private The server has this message (answered, or refused with a notice). */
+  /** @param {Pending | undefined} item */
+  settled(item) {
+    if (!item) return;
+    const line = this.lines.get(item.id);
+    this.lines.delete(item.id);
+    if (line) delete line.dataset.state;
+  }
+
+  /** @private Sent again and again and never kept: the customer may try once more. */
+  /** @param {Pending} item */
+  showFailed(item) {
+    const line = this.lines.get(item.id);
+    if (!line) return;
+    line.dataset.state = "failed";
+    const bubble = line.querySelector(".cim-bubble");
+    if (bubble) bubble.id = `cim-said-${item.id}`;
+    const retry = button(this.t.notDelivered, "cim-retry");
+    retry.setAttribute("aria-describedby", `cim-said-${item.id}`); // which message it resends
+    retry.addEventListener("click", () => {
+      retry.remove();
+      line.dataset.state = "pending";
+      this.outbox.retry(item);
+      this.view.log.append(line); // it goes after whatever was said since
+      if (this.confirmed) this.deliver(item);
+      this.view.compose.input.focus();
+    });
+    line.append(retry);
+    this.view.live.textContent = this.t.notDeliveredAlert(item.shown);
+  }
+
+  /** @private @param {boolean} on the server starts (or ends) a turn */
+  onTyping(on) {
+    this.outbox.turn();
+    this.setTyping(on);
   }
 
   /** @private @returns {Record<string, string>} */
@@ -363,6 +418,8 @@ export class ChatWidget {
     this.saved.sessionId = null;
     this.save();
     this.confirmed = false;
+    this.outbox.clear();
+    this.lines.clear();
     this.onHandoff({ status: "bot" }, false);
     this.view.log.replaceChildren();
     this.requestSession(null);
@@ -395,6 +452,15 @@ export class ChatWidget {
     if (latest && message.replies.length) item.append(this.replyButtons(message.replies));
     this.view.log.append(item);
     this.scrollToEnd();
+  }
+
+  /** @private A customer's line, pending until the server has it. */
+  /** @param {string} text @param {boolean} latest @returns {HTMLLIElement} */
+  renderUser(text, latest) {
+    this.render({ from: "user", text, replies: [], links: [] }, latest);
+    const line = /** @type {HTMLLIElement} */ (this.view.log.lastElementChild);
+    line.dataset.state = "pending";
+    return line;
   }
 
   /** @private @param {import("./messages.js").QuickReply[]} replies */
