@@ -39,9 +39,19 @@ process only, by functions that return the same results and raise the same error
    conversation's states, every prediction (2-3 per turn), in Python. A rule only looks at
    its own last states, so the answer depends on the rules and the last `n` states, `n`
    being the longest rule (3 here). The override keeps the answers per policy, keyed by
-   the lookup and those last states (frozen by value, lists told apart from tuples, as
+   the lookup and the `repr` of those last states (lists told apart from tuples, as
    Rasa's comparison does), and asks Rasa's function on a miss. Serving never changes a
    policy's lookups; training, where they change, never installs these overrides.
+
+6. `Domain.is_empty`: Rasa checks it on every parse (`_check_for_unseen_features`) by
+   building an empty Domain and both domains' dicts (0.3 ms a turn). A loaded domain does
+   not change, so the answer is kept on the domain object after the first call.
+
+7. `Event.resolve_by_type`: every event read back (action-server replies, stored rows)
+   walks the whole Event class tree (`all_subclasses` + `inspect.isabstract`) to find its
+   class by name. The class found for a name is kept; names not found are looked up each
+   time, as Rasa does. (A subclass defined later under a name already resolved would not
+   be seen; event classes are defined when their modules are imported.)
 
 `install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
 Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
@@ -75,11 +85,14 @@ EXPECTED_SOURCES = {
     "RulePolicy._get_possible_keys": (
         "2915fd81711e194c6d667728e00bd0e51e9c1c2791a0be14c55f0ef9938f9936"
     ),
+    "Domain.is_empty": "884be90ef485f1d2c0f140657a47f106a7d2785b63b03e46cd699b4072e95369",
+    "Event.resolve_by_type": "b5cf570fa7f286c7059ec73d8880528d03a78b28cf4e80285a46079c0fa65968",
     # Not replaced: the function whose `async with self.session()` the third override serves.
     "EndpointConfig.request": "ccdb778aed8208e23cde3c3f47eac7fbbbb735dac8f7ef7254d54451c64ad608",
 }
 
 _originals: dict[str, Callable[..., Any]] = {}
+_descriptors: dict[str, Any] = {}  # what the class held, to put back as it was
 _validators: dict[type, Any] = {}
 _plans: dict[tuple[int, tuple[str, ...]], tuple[Any, list[str]]] = {}
 _sessions: dict[tuple[int, Any], Any] = {}
@@ -353,16 +366,11 @@ POSSIBLE_KEYS_ATTRIBUTE = "_cim_possible_keys"
 POSSIBLE_KEYS_MEMO_SIZE = 20_000  # per policy; cleared when full (a few MB at most)
 
 
-def _frozen(value: Any) -> Any:
-    """A hashable equal-by-value stand-in for a state; lists and tuples stay distinct."""
-    if isinstance(value, dict):
-        return ("d", tuple(sorted((key, _frozen(item)) for key, item in value.items())))
-    if isinstance(value, list):
-        return ("l", tuple(_frozen(item) for item in value))
-    if isinstance(value, tuple):
-        return ("t", tuple(_frozen(item) for item in value))
-    hash(value)  # anything else unhashable raises TypeError: no memo for that call
-    return value
+def _frozen(states: list[Any]) -> str:
+    """A key equal only for equal states: `repr` tells lists from tuples and strings from
+    numbers, as Rasa's comparison does. Equal states whose dicts were filled in another
+    order get another key: a miss, answered by Rasa's function, never a wrong answer."""
+    return repr(states)
 
 
 @dataclass
@@ -382,10 +390,7 @@ def get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> s
     if window is None:
         window = max((len(self._rule_key_to_state(key)) for key in lookup), default=0)
         memo.windows[lookup_key] = window
-    try:
-        key = (lookup_key, _frozen(states[-window:])) if window else None
-    except TypeError:
-        key = None
+    key = (lookup_key, _frozen(states[-window:])) if window else None
     if key is None:
         return set(rasa(self, lookup, states))
     found = memo.answers.get(key)
@@ -396,11 +401,37 @@ def get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> s
     return set(found)
 
 
+IS_EMPTY_ATTRIBUTE = "_cim_is_empty"
+
+
+def domain_is_empty(self: Any) -> bool:
+    """`Domain.is_empty`, computed once per domain object."""
+    known = self.__dict__.get(IS_EMPTY_ATTRIBUTE)
+    if known is None:
+        known = self.__dict__[IS_EMPTY_ATTRIBUTE] = bool(original("Domain.is_empty")(self))
+    return bool(known)
+
+
+_event_classes: dict[str, type] = {}
+
+
+def resolve_event_type(type_name: str, default: Any = None) -> Any:
+    """`Event.resolve_by_type`, with the class found for each name kept."""
+    found = _event_classes.get(type_name)
+    if found is not None:
+        return found
+    resolved = original("Event.resolve_by_type")(type_name, default)
+    if resolved is not None and resolved is not default:
+        _event_classes[type_name] = resolved
+    return resolved
+
+
 def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import Event
     from rasa.utils.endpoints import EndpointConfig
 
     return {
@@ -421,6 +452,8 @@ def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
             "_get_possible_keys",
             get_possible_keys,
         ),
+        "Domain.is_empty": (Domain, "is_empty", domain_is_empty),
+        "Event.resolve_by_type": (Event, "resolve_by_type", staticmethod(resolve_event_type)),
     }
 
 
@@ -430,6 +463,7 @@ def install() -> None:
         if label in _originals:
             continue
         _originals[label] = getattr(owner, attribute)
+        _descriptors[label] = owner.__dict__[attribute]  # a staticmethod stays one
         setattr(owner, attribute, replacement)
         logger.info("Run-time override installed: %s", label)
 
@@ -437,10 +471,10 @@ def install() -> None:
 def uninstall() -> None:
     """Put Rasa's functions back."""
     for label, (owner, attribute, _) in _targets().items():
-        original = _originals.pop(label, None)
-        if original is not None:
-            setattr(owner, attribute, original)
+        if _originals.pop(label, None) is not None:
+            setattr(owner, attribute, _descriptors.pop(label))
     _plans.clear()
+    _event_classes.clear()
     _sessions.clear()  # open ones are closed with their event loop
 
 

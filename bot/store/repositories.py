@@ -204,7 +204,8 @@ class HandoffRepository(_Repository):
     def has_active(self, *, conversation_id: str) -> bool:
         """Whether `active_for_conversation` would find one: asked before every customer
         turn, so it is one index probe in plain SQL, with no ORM object built."""
-        row = self.session.execute(_HAS_ACTIVE, {"conversation_id": conversation_id}).first()
+        connection = self.session.connection()  # Core: no ORM execution steps for a probe
+        row = connection.execute(_HAS_ACTIVE, {"conversation_id": conversation_id}).first()
         return row is not None
 
     def active_for_conversation(self, *, conversation_id: str) -> Handoff | None:

@@ -554,3 +554,35 @@ def test_the_rule_keys_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for n in range(12):
         overrides.get_possible_keys(policy, rules, [{"user": {"intent": f"i{n}"}}])
     assert len(policy.__dict__[overrides.POSSIBLE_KEYS_ATTRIBUTE].answers) <= 5
+
+
+def test_domains_are_judged_empty_as_rasa_judges_them() -> None:
+    from rasa.shared.core.domain import Domain
+
+    from bot.settings import PROJECT_ROOT
+
+    rasa = overrides.original("Domain.is_empty")
+    for domain in (Domain.empty(), Domain.load(str(PROJECT_ROOT / "domain.yml")),
+                   Domain.from_yaml("version: '3.1'\nintents: [greet]")):
+        assert overrides.domain_is_empty(domain) is rasa(domain)
+        assert overrides.domain_is_empty(domain) is rasa(domain)  # the kept answer
+
+
+def test_event_classes_are_resolved_as_rasa_resolves_them() -> None:
+    from rasa.shared.core.events import ActionExecuted, Event, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    rasa = overrides.original("Event.resolve_by_type")
+    overrides.install()
+    names = sorted({cls.type_name for cls in all_subclasses(Event)})
+    for _ in range(2):
+        for name in names:
+            assert Event.resolve_by_type(name) is rasa(name)
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.resolve_by_type("nope", ActionExecuted) is ActionExecuted
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name 'nope'"):
+        Event.resolve_by_type("nope")
+    overrides.uninstall()
+    assert Event.resolve_by_type("user") is UserUttered  # still a static method
+    assert isinstance(Event.__dict__["resolve_by_type"], staticmethod)
