@@ -33,17 +33,25 @@ export function sameMessage(item, said) {
 /**
  * The customer's messages in `history` that the widget did not know of: what follows the
  * longest tail of `known` that the history starts with (older messages may be cut off the
- * history's front). With no overlap at all, the whole history counts as new.
+ * history's front). A message the server answered without keeping it (no words in it) is
+ * left out of `known` when nothing else lines up; with no overlap at all, the whole history
+ * counts as new.
  * @param {string[]} known @param {string[]} history @returns {string[]}
  */
 export function newSince(known, history) {
+  const kept = known.filter((text) => history.includes(text));
+  return afterOverlap(known, history) ?? afterOverlap(kept, history) ?? history.slice();
+}
+
+/** @param {string[]} known @param {string[]} history @returns {string[] | null} */
+function afterOverlap(known, history) {
   for (let skip = 0; skip < known.length; skip += 1) {
     const tail = known.slice(skip);
     if (tail.length <= history.length && tail.every((text, i) => text === history[i])) {
       return history.slice(tail.length);
     }
   }
-  return history.slice();
+  return known.length ? null : history.slice();
 }
 
 /**

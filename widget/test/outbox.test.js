@@ -42,6 +42,7 @@ test("history cut at the front still lines up with what was known", () => {
   assert.deepEqual(newSince([], ["a"]), ["a"]);
   assert.deepEqual(newSince(["x"], ["a", "b"]), ["a", "b"]); // no overlap: all of it is new
   assert.deepEqual(newSince(["a", "b", "a"], ["a", "b", "a", "b"]), ["b"]);
+  assert.deepEqual(newSince(["a", "???"], ["a", "b"]), ["b"]); // "???" was answered, not kept
 });
 
 test("a message that never left (offline) always goes, even if the same text is in the history", () => {
