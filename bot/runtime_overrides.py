@@ -53,6 +53,19 @@ process only, by functions that return the same results and raise the same error
    time, as Rasa does. (A subclass defined later under a name already resolved would not
    be seen; event classes are defined when their modules are imported.)
 
+8. `DialogueStateTracker.copy`: Rasa copies the tracker before every action it runs by
+   replaying every event into a new tracker, so each turn costs more the longer the
+   conversation. A tracker's state is what its events made it, so the copy takes that
+   state directly: the same events (a new deque of the same objects, as the replay
+   appends them), each slot copied with its value, and the other fields the events set
+   (`latest_*`, `followup_action`, `active_loop`, paused). A tracker with an event that a
+   replay would skip (a timestamp that is not a number) is replayed, as Rasa does.
+
+9. `DialogueStateTracker.applied_events`: recomputed from the first event, with several
+   `isinstance` checks per event, several times a turn. For a tracker that only grew since
+   the last call (same event objects, no new form name), the computation resumes where it
+   stopped; otherwise it starts again, as Rasa's does. Callers get a new list each time.
+
 `install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
 Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
 behaviour; `uninstall()` restores Rasa's functions (tests compare both).
@@ -86,11 +99,29 @@ EXPECTED_SOURCES = {
         "2915fd81711e194c6d667728e00bd0e51e9c1c2791a0be14c55f0ef9938f9936"
     ),
     "Domain.is_empty": "884be90ef485f1d2c0f140657a47f106a7d2785b63b03e46cd699b4072e95369",
+    "DialogueStateTracker.copy": (
+        "dfa48dca9f355ad1b42c625bc6f6370bafe83514ed17a77904ed64c67bf07285"
+    ),
+    "DialogueStateTracker.applied_events": (
+        "764d5065ea9997d613c1984d9357370f9ae32d31ca21346086f16c54f0487aae"
+    ),
+    # Not replaced: what Rasa's `copy` calls, and so what the eighth override reproduces.
+    "DialogueStateTracker.travel_back_in_time": (
+        "09d16f28f007492f653b504cf2b6064dc453444c524799378609a85b04efd632"
+    ),
     "Event.resolve_by_type": "b5cf570fa7f286c7059ec73d8880528d03a78b28cf4e80285a46079c0fa65968",
     # Not replaced: the function whose `async with self.session()` the third override serves.
     "EndpointConfig.request": "ccdb778aed8208e23cde3c3f47eac7fbbbb735dac8f7ef7254d54451c64ad608",
 }
 
+# Functions checked (EXPECTED_SOURCES) but not replaced: what an override relies on.
+CHECKED_ONLY = {
+    "EndpointConfig.request": ("rasa.utils.endpoints", "request"),
+    "DialogueStateTracker.travel_back_in_time": (
+        "rasa.shared.core.trackers",
+        "travel_back_in_time",
+    ),
+}
 _originals: dict[str, Callable[..., Any]] = {}
 _descriptors: dict[str, Any] = {}  # what the class held, to put back as it was
 _validators: dict[type, Any] = {}
@@ -426,12 +457,118 @@ def resolve_event_type(type_name: str, default: Any = None) -> Any:
     return resolved
 
 
+def copy_tracker(self: Any) -> Any:
+    """`DialogueStateTracker.copy` without replaying the events (see the module docstring)."""
+    import copy
+    import math
+
+    if any(not math.isfinite(event.timestamp) for event in self.events):
+        return original("DialogueStateTracker.copy")(self)
+    duplicate = self.init_copy()
+    duplicate.events.extend(self.events)
+    duplicate.slots = {name: copy.copy(slot) for name, slot in self.slots.items()}
+    duplicate._paused = self._paused
+    duplicate.followup_action = self.followup_action
+    duplicate.latest_action = copy.copy(self.latest_action)
+    duplicate.latest_message = self.latest_message
+    duplicate.latest_bot_utterance = self.latest_bot_utterance
+    duplicate.active_loop = copy.deepcopy(self.active_loop)
+    return duplicate
+
+
+APPLIED_ATTRIBUTE = "_cim_applied_events"
+
+
+@dataclass
+class _AppliedMemo:
+    count: int  # events looked at
+    first: Any
+    last: Any
+    loop_names: frozenset[str]
+    applied: list[Any]
+
+
+def applied_events(self: Any) -> list[Any]:
+    """`DialogueStateTracker.applied_events`, resumed for a tracker that only grew."""
+    from rasa.shared.core.events import ActiveLoop
+
+    events = self.events
+    memo: _AppliedMemo | None = self.__dict__.get(APPLIED_ATTRIBUTE)
+    count = len(events)
+    if (
+        memo is None
+        or memo.count > count
+        or (
+            memo.count
+            and (events[0] is not memo.first or events[memo.count - 1] is not memo.last)
+        )
+    ):
+        memo = None
+    new = [events[i] for i in range(memo.count, count)] if memo else list(events)
+    names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
+    if memo is None or not names <= memo.loop_names:
+        return _applied_from_start(self)
+    applied = list(memo.applied)
+    _apply(self, new, memo.loop_names, applied)
+    self.__dict__[APPLIED_ATTRIBUTE] = _AppliedMemo(
+        count, events[0] if count else None, events[-1] if count else None, memo.loop_names,
+        applied,
+    )
+    return list(applied)
+
+
+def _applied_from_start(tracker: Any) -> list[Any]:
+    from rasa.shared.core.events import ActiveLoop
+
+    events = list(tracker.events)
+    names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
+    applied: list[Any] = []
+    _apply(tracker, events, names, applied)
+    tracker.__dict__[APPLIED_ATTRIBUTE] = _AppliedMemo(
+        len(events), events[0] if events else None, events[-1] if events else None, names,
+        applied,
+    )
+    return list(applied)
+
+
+def _apply(
+    tracker: Any, events: list[Any], loop_names: frozenset[str], applied: list[Any]
+) -> None:
+    """The loop of Rasa's `applied_events`, on `applied`, for `events` in order."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+
+    for event in events:
+        if isinstance(event, (Restarted, SessionStarted)):
+            applied.clear()
+        elif isinstance(event, ActionReverted):
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif isinstance(event, UserUtteranceReverted):
+            tracker._undo_till_previous(UserUttered, applied)
+            tracker._undo_till_previous(ActionExecuted, applied)
+        elif (
+            isinstance(event, ActionExecuted)
+            and event.action_name in loop_names
+            and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)
+        ):
+            tracker._undo_till_previous_loop_execution(event.action_name, applied)
+        else:
+            applied.append(event)
+
+
 def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import Event
+    from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
     return {
@@ -453,6 +590,12 @@ def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
             get_possible_keys,
         ),
         "Domain.is_empty": (Domain, "is_empty", domain_is_empty),
+        "DialogueStateTracker.copy": (DialogueStateTracker, "copy", copy_tracker),
+        "DialogueStateTracker.applied_events": (
+            DialogueStateTracker,
+            "applied_events",
+            applied_events,
+        ),
         "Event.resolve_by_type": (Event, "resolve_by_type", staticmethod(resolve_event_type)),
     }
 
@@ -482,9 +625,11 @@ def original(label: str) -> Callable[..., Any]:
     """Rasa's own function for `label` ("Class.function"), installed or not."""
     if label in _originals:
         return _originals[label]
-    if label == "EndpointConfig.request":
-        from rasa.utils.endpoints import EndpointConfig
+    if label in CHECKED_ONLY:
+        import importlib
 
-        return EndpointConfig.request
+        module, attribute = CHECKED_ONLY[label]
+        owner = getattr(importlib.import_module(module), label.split(".")[0])
+        return getattr(owner, attribute)  # type: ignore[no-any-return]
     owner, attribute, _ = _targets()[label]
     return getattr(owner, attribute)  # type: ignore[no-any-return]
