@@ -239,7 +239,7 @@ def _add_bench_chat(kinds: Any) -> None:
     """`cim bench chat`; defaults live in ChatBenchOptions."""
     chat = kinds.add_parser("chat", help="chat capacity: ours and stock Rasa under offered load")
     add = chat.add_argument
-    add("--loads", help="comma-separated offered turns/s (default: 20,50,100,150,200)")
+    add("--loads", help="comma-separated offered turns/s (default: 20,50,75,100,150,200)")
     add("--seconds", type=float, help="measured seconds per step (default: 40)")
     add("--warmup", type=float, help="seconds of customer arrivals before measuring (default: 5)")
     add("--think", type=float, help="mean think time in seconds (default: 5)")

@@ -24,7 +24,7 @@ from bot.evaluation.chat import load, report, scripts, servers, stats, stock
 from bot.evaluation.chat.load import StepPlan, Target
 from bot.settings import PROJECT_ROOT, Settings
 
-DEFAULT_LOADS = (20.0, 50.0, 100.0, 150.0, 200.0)
+DEFAULT_LOADS = (20.0, 50.0, 75.0, 100.0, 150.0, 200.0)
 TOKEN_SECRET = "bench-chat-token-secret-0123456789"
 
 
