@@ -66,6 +66,16 @@ process only, by functions that return the same results and raise the same error
    the last call (same event objects, no new form name), the computation resumes where it
    stopped; otherwise it starts again, as Rasa's does. Callers get a new list each time.
 
+10. `RemoteAction._action_call_format` (what Rasa posts to the action server): the whole
+   tracker, every event as a dict, built anew for each call. It is built here the same
+   way, from `current_state` and `domain.as_dict()` as Rasa does, with two differences:
+   the event dicts of a tracker that only grew are kept from the last call and only the
+   new ones are built, and earlier user messages go without what our actions never read
+   there (`intent_ranking`, `interaction_type_ranking`, `response_selector`, and the
+   message metadata, in the event and in its parse data, which holds the customer's
+   signed token); the latest message goes whole, as `latest_message`. At turn 200 this
+   was most of an action turn's cost. The contract is in docs/architecture.md.
+
 `install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
 Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
 behaviour; `uninstall()` restores Rasa's functions (tests compare both).
@@ -99,6 +109,9 @@ EXPECTED_SOURCES = {
         "2915fd81711e194c6d667728e00bd0e51e9c1c2791a0be14c55f0ef9938f9936"
     ),
     "Domain.is_empty": "884be90ef485f1d2c0f140657a47f106a7d2785b63b03e46cd699b4072e95369",
+    "RemoteAction._action_call_format": (
+        "428795b944f22edba142d278ec47a30098975b01463ba337ec447dade52a0492"
+    ),
     "DialogueStateTracker.copy": (
         "dfa48dca9f355ad1b42c625bc6f6370bafe83514ed17a77904ed64c67bf07285"
     ),
@@ -473,6 +486,8 @@ def copy_tracker(self: Any) -> Any:
     duplicate.latest_message = self.latest_message
     duplicate.latest_bot_utterance = self.latest_bot_utterance
     duplicate.active_loop = copy.deepcopy(self.active_loop)
+    if EVENT_DICTS_ATTRIBUTE in self.__dict__:  # the action call's kept event dicts (10.)
+        duplicate.__dict__[EVENT_DICTS_ATTRIBUTE] = self.__dict__[EVENT_DICTS_ATTRIBUTE]
     return duplicate
 
 
@@ -562,6 +577,78 @@ def _apply(
             applied.append(event)
 
 
+# What earlier user messages leave out in an action call (see 10. above).
+SLIM_PARSE_KEYS = frozenset(
+    {"intent_ranking", "interaction_type_ranking", "response_selector", "metadata"}
+)
+EVENT_DICTS_ATTRIBUTE = "_cim_event_dicts"
+
+
+def slim_event(data: dict[str, Any]) -> dict[str, Any]:
+    """An event dict as sent to the action server: a user message loses its rankings and
+    metadata (new dicts; the event's own are left alone), anything else is unchanged."""
+    if data.get("event") != "user":
+        return data
+    parse = data.get("parse_data") or {}
+    return {
+        **data,
+        "metadata": {},
+        "parse_data": {k: v for k, v in parse.items() if k not in SLIM_PARSE_KEYS},
+    }
+
+
+@dataclass
+class _EventDicts:
+    count: int
+    first: Any
+    last: Any
+    dicts: list[dict[str, Any]]
+
+
+def event_dicts(tracker: Any) -> list[dict[str, Any]]:
+    """The tracker's events as slim dicts, reusing those built for a shorter history.
+
+    The kept dicts live in a holder that `copy_tracker` hands on to the copy, because Rasa
+    calls the action server with a copy of the conversation's tracker; whichever of them
+    asks, the holder is only reused for events that are the same objects, in order."""
+    events = tracker.events
+    holder: _EventDicts = tracker.__dict__.setdefault(
+        EVENT_DICTS_ATTRIBUTE, _EventDicts(0, None, None, [])
+    )
+    count = len(events)
+    reusable = holder.count <= count and (
+        not holder.count
+        or (events[0] is holder.first and events[holder.count - 1] is holder.last)
+    )
+    start = holder.count if reusable else 0
+    dicts = (holder.dicts if reusable else []) + [
+        slim_event(events[i].as_dict()) for i in range(start, count)
+    ]
+    holder.count, holder.dicts = count, dicts
+    holder.first, holder.last = (events[0], events[-1]) if count else (None, None)
+    return list(dicts)
+
+
+def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+    """`RemoteAction._action_call_format` with kept, slimmer event dicts."""
+    import rasa
+    from rasa.shared.core.trackers import EventVerbosity
+
+    tracker_state = tracker.current_state(EventVerbosity.NONE)
+    tracker_state["events"] = event_dicts(tracker)
+    result = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": tracker_state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
+        self.name()
+    ):
+        result["domain"] = domain.as_dict()
+    return result
+
+
 def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.policies.rule_policy import RulePolicy
@@ -590,6 +677,11 @@ def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
             get_possible_keys,
         ),
         "Domain.is_empty": (Domain, "is_empty", domain_is_empty),
+        "RemoteAction._action_call_format": (
+            RemoteAction,
+            "_action_call_format",
+            action_call_format,
+        ),
         "DialogueStateTracker.copy": (DialogueStateTracker, "copy", copy_tracker),
         "DialogueStateTracker.applied_events": (
             DialogueStateTracker,
