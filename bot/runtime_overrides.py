@@ -76,6 +76,11 @@ process only, by functions that return the same results and raise the same error
    signed token); the latest message goes whole, as `latest_message`. At turn 200 this
    was most of an action turn's cost. The contract is in docs/architecture.md.
 
+11. `Policy.format_tracker_states`: RulePolicy formats every state of the conversation into
+   a debug message, and deep-copies it, on every prediction, whether or not debug logging
+   is on. The override returns the same text lazily: an object that formats on `str()`
+   or `repr()` (when a debug line is written) and copies as itself.
+
 `install()` is idempotent and is called by the tracker store (bot/trackers/store.py) when
 Rasa builds it from endpoints.yml, so every `rasa run` with our endpoints gets the same
 behaviour; `uninstall()` restores Rasa's functions (tests compare both).
@@ -109,6 +114,9 @@ EXPECTED_SOURCES = {
         "2915fd81711e194c6d667728e00bd0e51e9c1c2791a0be14c55f0ef9938f9936"
     ),
     "Domain.is_empty": "884be90ef485f1d2c0f140657a47f106a7d2785b63b03e46cd699b4072e95369",
+    "Policy.format_tracker_states": (
+        "32b101cb34fd1c32fd17557044632ecbe9cb5638e605ca81864ddcb6b469a22a"
+    ),
     "RemoteAction._action_call_format": (
         "428795b944f22edba142d278ec47a30098975b01463ba337ec447dade52a0492"
     ),
@@ -649,8 +657,39 @@ def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
     return result
 
 
+class LazyStatesText:
+    """What `Policy.format_tracker_states` returns, formatted only when shown."""
+
+    def __init__(self, states: list[Any]) -> None:
+        self.states = states
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = original("Policy.format_tracker_states")(self.states)
+        return self._text
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> LazyStatesText:
+        return self
+
+
+def format_tracker_states(states: list[Any]) -> LazyStatesText:
+    """`Policy.format_tracker_states`, formatted when a debug line shows it."""
+    return LazyStatesText(states)
+
+
 def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.policies.policy import Policy
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.core.domain import Domain
@@ -677,6 +716,11 @@ def _targets() -> dict[str, tuple[Any, str, Callable[..., Any]]]:
             get_possible_keys,
         ),
         "Domain.is_empty": (Domain, "is_empty", domain_is_empty),
+        "Policy.format_tracker_states": (
+            Policy,
+            "format_tracker_states",
+            staticmethod(format_tracker_states),
+        ),
         "RemoteAction._action_call_format": (
             RemoteAction,
             "_action_call_format",

@@ -748,3 +748,29 @@ def test_earlier_messages_go_without_rankings_and_token_and_the_events_keep_thei
     assert body["tracker"]["latest_message"]["metadata"] == {"customer_token": "secret"}
     assert tracker.latest_message.metadata == {"customer_token": "secret"}  # untouched
     assert "intent_ranking" in tracker.latest_message.parse_data
+
+
+def test_formatted_states_are_rasas_text_when_shown() -> None:
+    import copy
+    import random
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.settings import PROJECT_ROOT
+
+    domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
+    tracker = DialogueStateTracker("fmt", domain.slots)
+    for event in _random_events(random.Random(3), 60):
+        tracker.update(event)
+    states = overrides.original(STATES)(domain, tracker)
+    rasa = overrides.original("Policy.format_tracker_states")(states)
+
+    lazy = overrides.format_tracker_states(states)
+
+    assert str(lazy) == rasa and lazy == rasa and f"{lazy}" == rasa
+    assert repr(lazy) == repr(rasa)
+    assert copy.deepcopy(lazy) is lazy
+    assert str(overrides.format_tracker_states([])) == overrides.original(
+        "Policy.format_tracker_states"
+    )([])
