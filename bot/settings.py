@@ -74,6 +74,8 @@ class Settings:
     db_statement_timeout_ms: int = field(
         default=2000, metadata=_env("CIM_DB_STATEMENT_TIMEOUT_MS")
     )
+    # Sentence vectors of recent messages kept by exact text (bot/nlu/encoder.py; 0: none).
+    encoder_cache_size: int = field(default=4096, metadata=_env("CIM_ENCODER_CACHE_SIZE"))
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -89,6 +91,8 @@ class Settings:
                 raise SettingsError(f"{name.upper()} must be a positive number")
         if self.db_statement_timeout_ms < 0:
             raise SettingsError("CIM_DB_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
+        if self.encoder_cache_size < 0:
+            raise SettingsError("CIM_ENCODER_CACHE_SIZE must be 0 (no cache) or more")
         object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))
 
     @classmethod

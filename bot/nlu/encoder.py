@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ BATCH_SIZE = 64
 # Vectors of the last messages parsed one at a time, by exact text. A shop's chat repeats
 # itself ("hi", "thanks", "where is my order?"), and a message costs 4-7 ms of encoder
 # CPU (bench/results/chat.md); 4096 vectors are 6 MB. Training batches bypass the cache.
-CACHE_SIZE = 4096
+# The size is CIM_ENCODER_CACHE_SIZE (bot/settings.py); 0 turns the cache off.
 CACHE_MAX_CHARS = 500  # longer messages are rarely repeated word for word
 
 
@@ -88,6 +88,7 @@ class Encoder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.hits = self.misses = 0
+        self.cache_size = get_settings().encoder_cache_size
 
     def _load(self) -> _Loaded:
         with self._lock:
@@ -129,7 +130,7 @@ class Encoder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, in order; shortest first in batches to keep padding small."""
-        if len(texts) == 1 and len(texts[0]) <= CACHE_MAX_CHARS:
+        if len(texts) == 1 and len(texts[0]) <= CACHE_MAX_CHARS and self.cache_size:
             return self._embed_one(texts[0])[None, :].copy()
         return self._embed_many(texts)
 
@@ -146,7 +147,7 @@ class Encoder:
         vector.setflags(write=False)
         with self._cache_lock:
             self._cache[text] = vector
-            while len(self._cache) > CACHE_SIZE:
+            while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
         return vector
 

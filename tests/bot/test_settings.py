@@ -28,7 +28,8 @@ def test_relative_sqlite_paths_are_anchored_at_the_project() -> None:
 @pytest.mark.parametrize(
     "environ",
     [{"CIM_WEB_PORT": "eighty"}, {"CIM_WEB_PORT": "-1"}, {"CIM_ENV": "staging"},
-     {"CIM_VERIFY_MAX_ATTEMPTS": "0"}, {"CIM_DB_STATEMENT_TIMEOUT_MS": "-1"}],
+     {"CIM_VERIFY_MAX_ATTEMPTS": "0"}, {"CIM_DB_STATEMENT_TIMEOUT_MS": "-1"},
+     {"CIM_ENCODER_CACHE_SIZE": "-1"}],
 )
 def test_bad_values_are_refused_with_the_variable_named(environ: dict[str, str]) -> None:
     with pytest.raises(SettingsError):

@@ -87,11 +87,11 @@ def test_a_repeated_message_comes_from_the_cache_unchanged() -> None:
     assert np.allclose(first, encoder.embed(["where is my parcel", "hi"])[:1], atol=1e-5)
 
 
-def test_the_cache_is_bounded_and_skips_long_texts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_is_bounded_and_skips_long_texts() -> None:
     import bot.nlu.encoder as module
 
-    monkeypatch.setattr(module, "CACHE_SIZE", 2)
     encoder = Encoder(DEFAULT_DIR, 1)
+    encoder.cache_size = 2
     for text in ("one", "two", "three", "one", "x" * (module.CACHE_MAX_CHARS + 1)):
         encoder.embed([text])
 
@@ -118,3 +118,18 @@ def test_a_background_load_without_files_is_logged_and_embed_still_raises(
     assert "could not load" in caplog.text
     with pytest.raises(EncoderError):
         encoder.embed(["hi"])
+
+
+def test_the_cache_size_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("CIM_ENCODER_CACHE_SIZE", "0")
+    get_settings.cache_clear()
+    try:
+        encoder = Encoder(DEFAULT_DIR, 1)
+        first = encoder.embed(["hello there"])
+        assert np.allclose(encoder.embed(["hello there"]), first)
+        assert (encoder.cache_size, encoder.hits, len(encoder._cache)) == (0, 0, 0)
+    finally:
+        monkeypatch.delenv("CIM_ENCODER_CACHE_SIZE")
+        get_settings.cache_clear()
