@@ -14,7 +14,6 @@ Every step fails soft: a database hiccup is logged and the next sweep tries agai
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -22,6 +21,7 @@ from typing import Any
 
 from bot.channels.handoff import HandoffRelay
 from bot.escalation import EscalationPolicy, project_policy
+from bot.periodic import PeriodicTask
 from bot.services import queue
 from bot.services.views import HandoffRef
 from bot.store.columns import utcnow
@@ -45,7 +45,7 @@ def connected_rooms(sio: Any, namespace: str | None) -> Callable[[str], bool]:
     return connected
 
 
-class QueueSweeper:
+class QueueSweeper(PeriodicTask):
     def __init__(
         self,
         relay: HandoffRelay,
@@ -56,20 +56,14 @@ class QueueSweeper:
         policy: Callable[[], EscalationPolicy] = project_policy,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        super().__init__(
+            self.sweep,
+            interval_seconds=interval_seconds,
+            failure="The queue sweep failed; trying again in %(interval)ss.",
+            logger=logger,
+        )
         self.relay, self.new_uow, self.connected = relay, new_uow, connected
-        self.interval_seconds, self.policy, self.clock = interval_seconds, policy, clock
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self.policy, self.clock = policy, clock
 
     async def sweep(self) -> tuple[list[HandoffRef], list[HandoffRef]]:
         """One round; returns the handoffs abandoned and those turned into tickets."""
@@ -105,18 +99,6 @@ class QueueSweeper:
             await self.relay.to_agents(
                 "queue_changed", {"handoff_ids": _ids([*abandoned, *ticketed])}
             )
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception(
-                    "The queue sweep failed; trying again in %ss.", self.interval_seconds
-                )
-            await asyncio.sleep(self.interval_seconds)
 
 
 def ticket_text(ref: HandoffRef, opens: datetime | None) -> str:

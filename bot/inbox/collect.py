@@ -11,7 +11,6 @@ Each handoff and rating is taken in once (`review_sources`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.inbox.service import Names, Observation, record
+from bot.periodic import PeriodicTask
 from bot.store.unit_of_work import AbstractUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def _record(
         uow.commit()
 
 
-class InboxCollector:
+class InboxCollector(PeriodicTask):
     """Runs `collect` every `interval_seconds` (started by the agent console channel)."""
 
     def __init__(
@@ -130,28 +130,14 @@ class InboxCollector:
         *,
         interval_seconds: float,
     ) -> None:
+        super().__init__(
+            self._collect,
+            interval_seconds=interval_seconds,
+            failure="Collecting handoffs and ratings for review failed.",
+            logger=logger,
+        )
         self.new_uow, self.conversations = new_uow, conversations
-        self.interval_seconds = interval_seconds
         self.names = Names(new_uow)
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await collect(self.new_uow, self.conversations, self.names)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("Collecting handoffs and ratings for review failed.")
-            await asyncio.sleep(self.interval_seconds)
+    async def _collect(self) -> int:
+        return await collect(self.new_uow, self.conversations, self.names)
