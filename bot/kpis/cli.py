@@ -76,13 +76,12 @@ def _store_url(given: str | None) -> str:
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
     from bot.kpis.refresh import refresh
+    from bot.kpis.sources import tracker_engine
     from bot.store.db import get_engine
 
-    tracker_path = os.environ.get("CIM_TRACKER_DB")
-    tracker_url = args.tracker_url or (f"sqlite:///{tracker_path}" if tracker_path else None)
     start = datetime.combine(args.since, time(), tzinfo=timezone.utc) if args.since else None
     store = get_engine(_store_url(args.database_url))
-    tracker = get_engine(tracker_url) if tracker_url else store
+    tracker = tracker_engine(store, args.tracker_url)
     result = refresh(store, tracker, since=start, full=args.all)
     print(f"refreshed {result.conversations} conversations over {result.days} days")
     return 0

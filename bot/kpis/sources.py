@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.kpis.facts import ConversationRecord, HandoffRecord, LogRecord, TrackerEvent
+from bot.store.db import get_engine
 from bot.store.models import ConversationRating, Customer, Handoff, Interaction, NpsResponse
 
 BATCH = 500
@@ -32,6 +34,15 @@ events_table = sa.table(
     sa.column("data", sa.Text),
 )
 KPI_EVENT_TYPES = ("user", "bot", "action", "slot")
+TRACKER_DB_ENV = "CIM_TRACKER_DB"  # the SQLite file `cim run` keeps the trackers in
+
+
+def tracker_engine(store: Engine, tracker_url: str | None = None) -> Engine:
+    """Where the events are: `tracker_url`, else CIM_TRACKER_DB's SQLite file, else the
+    store's own database (the production profile keeps the trackers there)."""
+    path = os.environ.get(TRACKER_DB_ENV)
+    url = tracker_url or (f"sqlite:///{path}" if path else None)
+    return get_engine(url) if url else store
 
 
 def has_events_table(engine: Engine) -> bool:
