@@ -20,23 +20,19 @@ import math
 import os
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
-
-import redis
-import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from bot.cli import prod
 from bot.cli.supervisor import Supervisor
 from bot.evaluation.chat import load, scripts, servers, stats
+from bot.evaluation.chat.prod_profile import isolated_profile
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store.db import dispose_engine
-from bot.store.testing import postgres_admin_url
 
 TOKEN_SECRET = "bench-chat-token-secret-0123456789"
 RESULTS = PROJECT_ROOT / "bench" / "results"
+MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+REDIS_URL = "redis://127.0.0.1:6379/2"  # the profile's default database; keys of its own
 GROUPS = {"rasa": ("rasa1", "rasa2"), "actions": ("actions1", "actions2"), "proxy": ("proxy",)}
 
 
@@ -66,46 +62,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     loads = [float(x) for x in args.loads.split(",") if x.strip()]
-    name = f"cim_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_url(postgres_admin_url())
-    database_url = admin.set(database=name).render_as_string(hide_password=False)
-    prefix = f"bench{uuid.uuid4().hex[:8]}"
-    stores = prod.ProdStores(database_url, "redis://127.0.0.1:6379/2", prefix)
-    free = servers.free_port
-    ports = prod.ProdPorts(free(), free(), (free(), free()), (free(), free()))
     settings = Settings(
-        env="test", database_url=database_url, token_secret=TOKEN_SECRET,
+        env="test", token_secret=TOKEN_SECRET,
         rasa_auth_token="bench-chat-rasa-token-0123456789",
         escalation_file=str(PROJECT_ROOT / "escalation.yml"),
     )
-    try:
-        prod.prepare(stores)
-        people = scripts.customers_from_store(database_url)
-        log = (args.out / "logs").resolve()
-        log.mkdir(parents=True, exist_ok=True)
-        with (log / "chat-prod.log").open("w") as echo:
-            supervisor = Supervisor(echo=echo)
-            try:
-                started = time.monotonic()
-                for service in prod.services(
-                    settings, model=PROJECT_ROOT / "models" / "current.tar.gz",
-                    ports=ports, stores=stores,
-                ):
-                    supervisor.start(service)
-                supervisor.wait_ready(timeout=300)
-                ready = time.monotonic() - started
-                print(f"production profile ready in {ready:.1f} s", flush=True)
-                steps = _steps(supervisor, ports, loads, args, people)
-            finally:
-                supervisor.stop()
-    finally:
-        dispose_engine(database_url)
-        _drop(admin, name)
-        with redis.Redis.from_url(stores.redis_url) as client:
-            keys = list(client.scan_iter(f"{prefix}*"))
-            if keys:
-                client.delete(*keys)
-    _write(args.out, steps, ready, args)
+    log = (args.out / "logs").resolve()
+    log.mkdir(parents=True, exist_ok=True)
+    with (log / "chat-prod.log").open("w") as echo, isolated_profile(
+        settings, label="bench", redis_url=REDIS_URL, model=MODEL, echo=echo, start_timeout=300
+    ) as running:
+        print(f"production profile ready in {running.ready_seconds:.1f} s", flush=True)
+        people = scripts.customers_from_store(running.settings.database_url)
+        steps = _steps(running.supervisor, running.ports, loads, args, people)
+    _write(args.out, steps, running.ready_seconds, args)
     return 0
 
 
@@ -137,15 +107,6 @@ def _steps(
 
 def _fmt(cpu: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:.1f} ms" for k, v in cpu.items() if not math.isnan(v))
-
-
-def _drop(admin: sa.engine.URL, name: str) -> None:
-    engine = sa.create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
 
 
 def _write(out: Path, steps: list[stats.StepResult], ready: float, args: Any) -> None:

@@ -10,12 +10,13 @@ import re
 import subprocess
 import sys
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 import socketio
 
 from bot.services.queue import active_handoff_for
+from bot.settings import Settings
 from bot.store.db import session_factory
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.e2e.stack import Stack
@@ -25,7 +26,17 @@ PASSWORD = "e2e agent password 42"
 XSS = '<img src=x onerror="alert(1)">'
 
 
-def create_agent(stack: Stack, username: str, name: str, role: str = "agent") -> None:
+class Console(Protocol):
+    """What agents need of a stack: the embedded one (`Stack`) or the production profile's."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def rasa_url(self) -> str: ...
+
+
+def create_agent(stack: Console, username: str, name: str, role: str = "agent") -> None:
     """Through the CLI, as an administrator would; the password goes through stdin."""
     env = {
         **os.environ,
@@ -46,11 +57,15 @@ def create_agent(stack: Stack, username: str, name: str, role: str = "agent") ->
 
 
 class AgentBrowser:
-    """An agent's HTTP session with the console: cookie, CSRF token, JSON calls."""
+    """An agent's HTTP session with the console: cookie, CSRF token, JSON calls. `cookies`
+    go with every request from the first, e.g. the proxy's affinity cookie for a replica."""
 
-    def __init__(self, stack: Stack, username: str) -> None:
+    def __init__(
+        self, stack: Console, username: str, *, cookies: dict[str, str] | None = None
+    ) -> None:
         self.base = f"{stack.rasa_url}/webhooks/console"
         self.http = requests.Session()
+        self.http.cookies.update(cookies or {})
         page = self.http.get(self.base + "/", timeout=10).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page)
         assert token is not None

@@ -9,7 +9,6 @@ replica the way a browser stays on one: with HAProxy's affinity cookie.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -24,20 +23,19 @@ import redis
 import requests
 import socketio
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from yarl import URL
 
 from bot.cli import prod
 from bot.cli.supervisor import Supervisor
+from bot.evaluation.chat.prod_profile import isolated_profile
 from bot.identity import sign_token
 from bot.services.queue import active_handoff_for
 from bot.settings import Settings
-from bot.store.db import dispose_engine, session_factory
-from bot.store.testing import postgres_admin_url
+from bot.store.db import session_factory
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import artifacts_dir, expect, open_chat_page
-from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
-from tests.e2e.test_handoff import PASSWORD, create_agent
+from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy
+from tests.e2e.test_handoff import AgentBrowser, create_agent, next_of
 
 REPLY_TIMEOUT = 30.0
 AFFINITY = "CIM_REPLICA"
@@ -78,49 +76,22 @@ def _free_redis_db() -> int:
 @pytest.fixture(scope="module")
 def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProdStack]:
     tmp: Path = tmp_path_factory.mktemp("prod")
-    name = f"cim_e2e_{uuid.uuid4().hex[:12]}"
-    admin_url = make_url(postgres_admin_url())
-    database_url = admin_url.set(database=name).render_as_string(hide_password=False)
-    prefix = f"e2e{uuid.uuid4().hex[:8]}"  # lock keys and the socket.io channel
-    stores = prod.ProdStores(database_url, f"{REDIS_URL}/{_free_redis_db()}", prefix)
     settings = Settings(
         env="test",
-        database_url=database_url,
         token_secret="e2e-token-secret-0123456789",
         rasa_auth_token="e2e-rasa-token-0123456789",
         escalation_file=str(always_open_policy(tmp)),
     )
-    ports = prod.ProdPorts(
-        free_port(), free_port(), (free_port(), free_port()), (free_port(), free_port())
-    )
     log = tmp / "prod.log"
-    try:
-        prod.prepare(stores)
-        with log.open("w") as echo:
-            supervisor = Supervisor(echo=echo)
-            try:
-                for service in prod.services(settings, model=MODEL, ports=ports, stores=stores):
-                    supervisor.start(service)
-                supervisor.wait_ready(timeout=START_TIMEOUT)
-                yield ProdStack(settings, ports, stores, supervisor, log)
-            finally:
-                supervisor.stop()
-    finally:
-        dispose_engine(database_url)
-        _drop_database(admin_url, name)
-        with redis.Redis.from_url(stores.redis_url) as client:
-            keys = list(client.scan_iter(f"{prefix}*"))
-            if keys:
-                client.delete(*keys)
-
-
-def _drop_database(admin_url: sa.engine.URL, name: str) -> None:
-    engine = sa.create_engine(admin_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        engine.dispose()
+    with log.open("w") as echo, isolated_profile(
+        settings,
+        label="e2e",  # the database cim_e2e_<random>, the keys e2e<random>
+        redis_url=f"{REDIS_URL}/{_free_redis_db()}",
+        model=MODEL,
+        echo=echo,
+        start_timeout=START_TIMEOUT,
+    ) as running:
+        yield ProdStack(running.settings, running.ports, running.stores, running.supervisor, log)
 
 
 @asynccontextmanager
@@ -213,44 +184,6 @@ class WidgetCustomer(Customer):
                 return "\n".join(str(r.get("text", "")) for r in replies)
 
 
-class Agent:
-    """An agent's HTTP session with the console through the proxy, pinned to `replica`."""
-
-    def __init__(self, stack: ProdStack, username: str, replica: str) -> None:
-        self.base = f"{stack.rasa_url}/webhooks/console"
-        self.http = requests.Session()
-        self.http.cookies.set(AFFINITY, replica)
-        page = self.http.get(self.base + "/", timeout=10).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        assert token is not None
-        login = self.http.post(
-            self.base + "/login",
-            timeout=30,
-            allow_redirects=False,
-            data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-        )
-        assert login.status_code == 303, login.text
-        csrf = re.search(r'data-csrf="([^"]+)"', self.http.get(self.base + "/", timeout=10).text)
-        assert csrf is not None
-        self.csrf = csrf.group(1)
-        self.cookie = self.http.cookies["cim_agent_session"]
-
-    def act(self, handoff_id: int, action: str, **body: Any) -> requests.Response:
-        return self.http.post(
-            f"{self.base}/api/handoffs/{handoff_id}/{action}",
-            json=body,
-            timeout=30,
-            headers={"X-CSRF-Token": self.csrf},
-        )
-
-
-async def next_of(queue: asyncio.Queue[Any], kind: str) -> dict[str, Any]:
-    while True:
-        event = await asyncio.wait_for(queue.get(), REPLY_TIMEOUT)
-        if event.get("kind") == kind:
-            return dict(event)
-
-
 def test_the_proxy_serves_the_shop_and_both_replicas(prod_stack: ProdStack) -> None:
     page = requests.get(prod_stack.rasa_url + "/", timeout=10)
     assert page.status_code == 200 and "widget.js" in page.text
@@ -281,9 +214,9 @@ def test_rest_turns_of_one_conversation_stay_on_one_replica(prod_stack: ProdStac
 
 
 async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: ProdStack) -> None:
-    create_agent(prod_stack, "paula", "Paula")  # type: ignore[arg-type]
+    create_agent(prod_stack, "paula", "Paula")
     session_id = uuid.uuid4().hex
-    agent = Agent(prod_stack, "paula", "rasa2")
+    agent = AgentBrowser(prod_stack, "paula", cookies={AFFINITY: "rasa2"})
     async with pinned_client(prod_stack, "rasa1") as customer_socket, pinned_client(
         prod_stack, "rasa2"
     ) as agent_socket:
