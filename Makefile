@@ -132,7 +132,7 @@ bench-chat: $(MODEL)
 
 # The same customers through HAProxy against the production profile (own database, dropped after).
 bench-chat-prod: $(MODEL) prod-deps
-	nice -n 19 $(PY) bench/prod_chat.py --loads 10,20 --seconds 20
+	nice -n 19 $(PY) bench/prod_chat.py --loads 20,50,75,100 --seconds 20
 
 # Seeds a temporary PostgreSQL schema (dropped afterwards); writes bench/results/kpis.{md,json}.
 bench-kpis: $(STAMP)
