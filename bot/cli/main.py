@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cli.stack import Ports
-from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.settings import PROJECT_ROOT, get_settings
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 
@@ -19,8 +19,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from bot.cli.prod import run_prod
 
         return run_prod(args)
-    from bot.cli.stack import services
-    from bot.cli.supervisor import ServiceFailed, Supervisor
+    from bot.cli.stack import ensure_demo_agent, services
+    from bot.cli.supervisor import serve
     from bot.store.seed import ensure_seeded
 
     settings = get_settings()
@@ -30,32 +30,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     if ensure_seeded(settings.database_url):
         print(f"Seeded the demo customer store at {settings.database_url}")
-    demo_agent = settings.is_development and _ensure_demo_agent(settings)
+    demo_agent = settings.is_development and ensure_demo_agent(settings)
     ports = Ports(rasa=args.rasa_port, actions=args.actions_port, web=args.web_port)
-    supervisor = Supervisor()
-    try:
-        for service in services(settings, model=args.model, ports=ports):
-            supervisor.start(service)
-        supervisor.wait_ready(timeout=args.start_timeout)
-        _print_ready(ports, demo_agent=bool(demo_agent))
-        supervisor.watch()
-        print("\nStopping…")
-        return 0
-    except ServiceFailed as failure:
-        print(f"\nerror: {failure}", file=sys.stderr)
-        return 1
-    finally:
-        supervisor.stop()
-
-
-def _ensure_demo_agent(settings: Settings) -> bool:
-    """A demo agent for trying the console in development; production has none."""
-    from bot.services.agents import ensure_demo_agent
-    from bot.store.db import session_factory
-    from bot.store.unit_of_work import SqlAlchemyUnitOfWork
-
-    ensure_demo_agent(SqlAlchemyUnitOfWork(session_factory(settings.database_url)), settings)
-    return True
+    return serve(
+        services(settings, model=args.model, ports=ports),
+        start_timeout=args.start_timeout,
+        on_ready=lambda: _print_ready(ports, demo_agent=bool(demo_agent)),
+    )
 
 
 def _print_ready(ports: Ports, *, demo_agent: bool) -> None:

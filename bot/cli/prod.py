@@ -265,7 +265,8 @@ def add_prod_arguments(run: Any) -> None:
 
 def run_prod(args: argparse.Namespace) -> int:
     """`cim run --profile prod`: prepare the stores, start everything, watch, stop."""
-    from bot.cli.supervisor import ServiceFailed, Supervisor
+    from bot.cli.stack import ensure_demo_agent
+    from bot.cli.supervisor import serve
     from bot.settings import get_settings
 
     if not args.model.exists():
@@ -286,29 +287,14 @@ def run_prod(args: argparse.Namespace) -> int:
         return 2
     if prepared:
         print(prepared)
-    demo_agent = False
-    if settings.is_development:
-        from bot.services.agents import ensure_demo_agent
-        from bot.store.db import session_factory
-        from bot.store.unit_of_work import SqlAlchemyUnitOfWork
-
-        url = str(_store_env(stores)["DATABASE_URL"])
-        ensure_demo_agent(SqlAlchemyUnitOfWork(session_factory(url)), settings)
-        demo_agent = True
-    supervisor = Supervisor()
-    try:
-        for service in started:
-            supervisor.start(service)
-        supervisor.wait_ready(timeout=args.start_timeout)
-        print_ready(ports, stores, demo_agent=demo_agent)
-        supervisor.watch()
-        print("\nStopping…")
-        return 0
-    except ServiceFailed as failure:
-        print(f"\nerror: {failure}", file=sys.stderr)
-        return 1
-    finally:
-        supervisor.stop()
+    demo_agent = settings.is_development and ensure_demo_agent(
+        settings, str(_store_env(stores)["DATABASE_URL"])
+    )
+    return serve(
+        started,
+        start_timeout=args.start_timeout,
+        on_ready=lambda: print_ready(ports, stores, demo_agent=demo_agent),
+    )
 
 
 def prepare(stores: ProdStores) -> str:

@@ -86,3 +86,14 @@ def services(
         cwd=PROJECT_ROOT,
     )
     return [actions, shop, rasa]
+
+
+def ensure_demo_agent(settings: Settings, database_url: str | None = None) -> bool:
+    """A demo agent for trying the console in development (`cim run`, either profile), in
+    `database_url` (default: the settings' store); production has none."""
+    from bot.services.agents import ensure_demo_agent as ensure
+    from bot.store.db import session_factory
+    from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+
+    ensure(SqlAlchemyUnitOfWork(session_factory(database_url or settings.database_url)), settings)
+    return True

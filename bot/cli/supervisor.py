@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -135,6 +135,32 @@ class Supervisor:
         _signal_group(running.process, signal.SIGKILL)
         running.process.wait()
         self._running.remove(running)
+
+
+def serve(
+    services: Iterable[Service],
+    *,
+    start_timeout: float,
+    on_ready: Callable[[], None],
+    supervisor: Supervisor | None = None,
+) -> int:
+    """What `cim run` does with its services: start them in order, wait until every one is
+    ready, call `on_ready`, then watch until Ctrl-C (exit status 0) or a crash (1, with the
+    service's last output on stderr); everything is stopped either way."""
+    supervisor = supervisor or Supervisor()
+    try:
+        for service in services:
+            supervisor.start(service)
+        supervisor.wait_ready(timeout=start_timeout)
+        on_ready()
+        supervisor.watch()
+        print("\nStopping…")
+        return 0
+    except ServiceFailed as failure:
+        print(f"\nerror: {failure}", file=sys.stderr)
+        return 1
+    finally:
+        supervisor.stop()
 
 
 def _signal_group(process: subprocess.Popen[str], sig: signal.Signals) -> None:

@@ -74,3 +74,49 @@ def test_a_service_that_never_gets_ready_times_out() -> None:
     with pytest.raises(ServiceFailed, match="did not become ready"):
         supervisor.wait_ready(timeout=1)
     supervisor.stop()
+
+
+def test_serve_reports_a_crash_after_ready_and_stops_everything(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli.supervisor import serve
+
+    supervisor = Supervisor(echo=None)
+    ready: list[bool] = []
+    killer = threading.Timer(1.0, lambda: supervisor._running[0].process.kill())
+
+    def on_ready() -> None:
+        ready.append(True)
+        killer.start()
+
+    status = serve(
+        [http_service("server"), http_service("other")],
+        start_timeout=20,
+        on_ready=on_ready,
+        supervisor=supervisor,
+    )
+
+    assert status == 1 and ready == [True]
+    assert "server exited" in capsys.readouterr().err
+    assert supervisor._running == []
+
+
+def test_serve_never_calls_on_ready_when_a_service_does_not_start(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli.supervisor import serve
+
+    crasher = Service(
+        "crasher",
+        [sys.executable, "-c", "raise SystemExit(3)"],
+        ready_url=f"http://127.0.0.1:{free_port()}/",
+    )
+    ready: list[bool] = []
+
+    status = serve(
+        [crasher], start_timeout=20, on_ready=lambda: ready.append(True),
+        supervisor=Supervisor(echo=None),
+    )
+
+    assert status == 1 and ready == []
+    assert "crasher exited with code 3" in capsys.readouterr().err
