@@ -69,13 +69,7 @@ class Stack:
         return dict(response.json())
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        response = requests.get(
-            f"{self.rasa_url}/conversations/{sender}/tracker",
-            params={"token": self.settings.rasa_auth_token},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return dict(response.json())
+        return conversation_tracker(self.rasa_url, self.settings.rasa_auth_token, sender)
 
 
 def texts(replies: list[dict]) -> str:
@@ -135,3 +129,12 @@ def running_stack(
             yield Stack(settings, ports, supervisor, log, started)
         finally:
             supervisor.stop()
+
+
+def conversation_tracker(rasa_url: str, token: str, sender: str) -> dict[str, Any]:
+    """The conversation's tracker from Rasa's HTTP API (any profile's Rasa or proxy URL)."""
+    response = requests.get(
+        f"{rasa_url}/conversations/{sender}/tracker", params={"token": token}, timeout=30
+    )
+    response.raise_for_status()
+    return dict(response.json())

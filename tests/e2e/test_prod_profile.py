@@ -34,7 +34,7 @@ from bot.settings import Settings
 from bot.store.db import session_factory
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import artifacts_dir, expect, open_chat_page
-from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy
+from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, conversation_tracker
 from tests.e2e.test_handoff import AgentBrowser, create_agent, next_of
 
 REPLY_TIMEOUT = 30.0
@@ -55,13 +55,7 @@ class ProdStack:
         return prod.public_url(self.ports)
 
     def tracker(self, sender: str) -> dict[str, Any]:
-        response = requests.get(
-            f"{self.rasa_url}/conversations/{sender}/tracker",
-            params={"token": self.settings.rasa_auth_token},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return dict(response.json())
+        return conversation_tracker(self.rasa_url, self.settings.rasa_auth_token, sender)
 
 
 def _free_redis_db() -> int:
@@ -132,6 +126,10 @@ class Customer:
 
     async def say(self, text: str) -> str:
         await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        return await self.replies()
+
+    async def replies(self) -> str:
+        """The bot's reply bubbles to one message: the first, then any within 1.5 s of it."""
         replies = [await asyncio.wait_for(self.inbox.get(), REPLY_TIMEOUT)]
         while True:
             try:
@@ -176,12 +174,7 @@ class WidgetCustomer(Customer):
 
     async def say(self, text: str) -> str:
         await self.send(text)
-        replies = [await asyncio.wait_for(self.inbox.get(), REPLY_TIMEOUT)]
-        while True:
-            try:
-                replies.append(await asyncio.wait_for(self.inbox.get(), 1.5))
-            except asyncio.TimeoutError:
-                return "\n".join(str(r.get("text", "")) for r in replies)
+        return await self.replies()
 
 
 def test_the_proxy_serves_the_shop_and_both_replicas(prod_stack: ProdStack) -> None:

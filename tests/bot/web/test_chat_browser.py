@@ -74,12 +74,8 @@ class Stack:
 
 
 @pytest.fixture(autouse=True)
-def nps_share(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Nobody is asked the NPS question unless a test says so (the draw depends on the date)."""
-    monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "0")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+def _no_nps_question(no_nps_question: None) -> None:
+    """tests/conftest.py: nobody is asked the NPS question unless a test says so."""
 
 
 @pytest.fixture
