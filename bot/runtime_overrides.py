@@ -503,10 +503,33 @@ APPLIED_ATTRIBUTE = "_cim_applied_events"
 
 
 @dataclass
+class _Seen:
+    """Where a per-tracker memo stopped: how many events it covered, the first and the last.
+
+    The events (a deque Rasa only appends to, or drops from the front when capped) still
+    start with those same objects if the first and the last covered one are where they were;
+    `grown_by` then gives the events since, and None otherwise (start again)."""
+
+    count: int = 0
+    first: Any = None
+    last: Any = None
+
+    def grown_by(self, events: Any) -> list[Any] | None:
+        count = len(events)
+        if self.count > count or (
+            self.count and (events[0] is not self.first or events[self.count - 1] is not self.last)
+        ):
+            return None
+        return [events[i] for i in range(self.count, count)]
+
+    def mark(self, events: Any) -> None:
+        self.count = len(events)
+        self.first, self.last = (events[0], events[-1]) if self.count else (None, None)
+
+
+@dataclass
 class _AppliedMemo:
-    count: int  # events looked at
-    first: Any
-    last: Any
+    seen: _Seen
     loop_names: frozenset[str]
     applied: list[Any]
 
@@ -517,41 +540,16 @@ def applied_events(self: Any) -> list[Any]:
 
     events = self.events
     memo: _AppliedMemo | None = self.__dict__.get(APPLIED_ATTRIBUTE)
-    count = len(events)
-    if (
-        memo is None
-        or memo.count > count
-        or (
-            memo.count
-            and (events[0] is not memo.first or events[memo.count - 1] is not memo.last)
-        )
-    ):
-        memo = None
-    new = [events[i] for i in range(memo.count, count)] if memo else list(events)
-    names = {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
-    if memo is None or not names <= memo.loop_names:
-        return _applied_from_start(self)
-    applied = list(memo.applied)
-    _apply(self, new, memo.loop_names, applied)
-    self.__dict__[APPLIED_ATTRIBUTE] = _AppliedMemo(
-        count, events[0] if count else None, events[-1] if count else None, memo.loop_names,
-        applied,
-    )
-    return list(applied)
-
-
-def _applied_from_start(tracker: Any) -> list[Any]:
-    from rasa.shared.core.events import ActiveLoop
-
-    events = list(tracker.events)
-    names = frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
-    applied: list[Any] = []
-    _apply(tracker, events, names, applied)
-    tracker.__dict__[APPLIED_ATTRIBUTE] = _AppliedMemo(
-        len(events), events[0] if events else None, events[-1] if events else None, names,
-        applied,
-    )
-    return list(applied)
+    new = memo.seen.grown_by(events) if memo else None
+    names = {e.name for e in new or () if isinstance(e, ActiveLoop) and e.name}
+    if memo is None or new is None or not names <= memo.loop_names:
+        new = list(events)
+        loop_names = frozenset(e.name for e in new if isinstance(e, ActiveLoop) and e.name)
+        memo = _AppliedMemo(_Seen(), loop_names, [])
+    _apply(self, new, memo.loop_names, memo.applied)
+    memo.seen.mark(events)
+    self.__dict__[APPLIED_ATTRIBUTE] = memo
+    return list(memo.applied)
 
 
 def _apply(
@@ -607,9 +605,7 @@ def slim_event(data: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class _EventDicts:
-    count: int
-    first: Any
-    last: Any
+    seen: _Seen
     dicts: list[dict[str, Any]]
 
 
@@ -621,20 +617,13 @@ def event_dicts(tracker: Any) -> list[dict[str, Any]]:
     asks, the holder is only reused for events that are the same objects, in order."""
     events = tracker.events
     holder: _EventDicts = tracker.__dict__.setdefault(
-        EVENT_DICTS_ATTRIBUTE, _EventDicts(0, None, None, [])
+        EVENT_DICTS_ATTRIBUTE, _EventDicts(_Seen(), [])
     )
-    count = len(events)
-    reusable = holder.count <= count and (
-        not holder.count
-        or (events[0] is holder.first and events[holder.count - 1] is holder.last)
-    )
-    start = holder.count if reusable else 0
-    dicts = (holder.dicts if reusable else []) + [
-        slim_event(events[i].as_dict()) for i in range(start, count)
-    ]
-    holder.count, holder.dicts = count, dicts
-    holder.first, holder.last = (events[0], events[-1]) if count else (None, None)
-    return list(dicts)
+    new = holder.seen.grown_by(events)
+    kept = holder.dicts if new is not None else []
+    holder.dicts = kept + [slim_event(e.as_dict()) for e in (new if new is not None else events)]
+    holder.seen.mark(events)
+    return list(holder.dicts)
 
 
 def action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:

@@ -90,6 +90,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if int(cache_size) < 0:
             raise ValueError(f"{CACHE_SIZE} must be 0 or more, got {cache_size}")
         self.cache_size = int(cache_size)
+        # Built once, so SQLAlchemy compiles them once (see `_insert`).
+        table = self.SQLEvent.__table__
+        self._insert_events = table.insert()
+        self._insert_returning_id = self._insert_events.returning(table.c.id)
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
         if runtime_overrides:
             from bot import runtime_overrides as overrides
@@ -197,26 +201,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if not events:
             return None
         rows = [self._row(sender_id, event) for event in events]
-        table = self.SQLEvent.__table__
-        statement = self._insert_statement
+        statement = self._insert_events
         with self._engine.begin() as connection:
             if len(rows) > 1:
                 connection.execute(statement, rows[:-1])
             dialect = connection.dialect.name
             if dialect == "postgresql":
-                returning = statement.returning(table.c.id)
-                return int(connection.execute(returning, rows[-1]).scalar_one())
+                last = connection.execute(self._insert_returning_id, rows[-1])
+                return int(last.scalar_one())
             result = connection.execute(statement, rows[-1])
             if dialect == "sqlite":
                 return int(result.lastrowid)
         return self._last_id(sender_id)
-
-    @property
-    def _insert_statement(self) -> Any:
-        statement = self.__dict__.get("_insert_events")
-        if statement is None:
-            statement = self.__dict__["_insert_events"] = self.SQLEvent.__table__.insert()
-        return statement
 
     @staticmethod
     def _row(sender_id: str, event: Event) -> dict[str, Any]:
