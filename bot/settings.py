@@ -76,6 +76,11 @@ class Settings:
     )
     # Sentence vectors of recent messages kept by exact text (bot/nlu/encoder.py; 0: none).
     encoder_cache_size: int = field(default=4096, metadata=_env("CIM_ENCODER_CACHE_SIZE"))
+    # Proxies (IP addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
+    # believed; empty: none, so the client is the TCP peer (bot/client_address.py).
+    trusted_proxies: str = field(default="", metadata=_env("CIM_TRUSTED_PROXIES"))
+    # Shared secret the Rasa server presents to the action server (empty: only in development).
+    action_token: str = field(default="", metadata=_env("CIM_ACTION_TOKEN"))
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
