@@ -18,6 +18,7 @@ DEV_TOKEN_SECRET = "dev-only-insecure-token-secret"
 DEV_RASA_TOKEN = "dev-only-rasa-token"
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret"})
 ENVIRONMENTS = ("development", "test", "production")
+MIN_REQUEST_BYTES = 64 * 1024  # the web channel's own body limit must fit under the server's
 
 
 class SettingsError(ValueError):
@@ -81,6 +82,18 @@ class Settings:
     trusted_proxies: str = field(default="", metadata=_env("CIM_TRUSTED_PROXIES"))
     # Shared secret the Rasa server presents to the action server (empty: only in development).
     action_token: str = field(default="", metadata=_env("CIM_ACTION_TOKEN"))
+    # Chat rate limits (bot/channels/ratelimit.py): messages in a row (burst) and per minute,
+    # per client address and per conversation; far above what people type, so scripts only.
+    chat_client_burst: int = field(default=100, metadata=_env("CIM_CHAT_CLIENT_BURST"))
+    chat_client_per_minute: int = field(default=300, metadata=_env("CIM_CHAT_CLIENT_PER_MINUTE"))
+    chat_conversation_burst: int = field(
+        default=10, metadata=_env("CIM_CHAT_CONVERSATION_BURST")
+    )
+    chat_conversation_per_minute: int = field(
+        default=30, metadata=_env("CIM_CHAT_CONVERSATION_PER_MINUTE")
+    )
+    # The largest request body the Rasa process reads (bytes); larger ones get 413 unread.
+    max_request_bytes: int = field(default=256 * 1024, metadata=_env("CIM_MAX_REQUEST_BYTES"))
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -91,6 +104,10 @@ class Settings:
             "web_port",
             "queue_sweep_seconds",
             "gate_folds",
+            "chat_client_burst",
+            "chat_client_per_minute",
+            "chat_conversation_burst",
+            "chat_conversation_per_minute",
         ):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name.upper()} must be a positive number")
@@ -98,6 +115,10 @@ class Settings:
             raise SettingsError("CIM_DB_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
         if self.encoder_cache_size < 0:
             raise SettingsError("CIM_ENCODER_CACHE_SIZE must be 0 (no cache) or more")
+        if self.max_request_bytes < MIN_REQUEST_BYTES:
+            raise SettingsError(
+                f"CIM_MAX_REQUEST_BYTES must be at least {MIN_REQUEST_BYTES} (the chat's 64 KB)"
+            )
         object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))
 
     @classmethod
