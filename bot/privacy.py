@@ -2,18 +2,24 @@
 should not see it.
 
 `redact(text, names=...)` replaces what identifies a customer with a typed placeholder:
-`[EMAIL]`, `[CARD]` (13-19 digits, spaced or not), `[IBAN]`, `[PHONE]`, `[ORDER]` (our
-six-digit order numbers), `[ADDRESS]` (a house number with a street word, or a postcode with
-its place), `[NUMBER]` (any other run of six or more digits), and `[NAME]` for the names the
-store knows. It errs on the side of hiding: a trainer loses a digit, never a customer's
-privacy. Redacting twice changes nothing; everything runs in linear time on any input.
+`[EMAIL]`, `[CARD]` (13-19 digits that pass the Luhn check), `[IBAN]`, `[PHONE]`, `[ORDER]`
+(our six-digit order numbers), `[ADDRESS]` (a house number with a street word, or a postcode
+with its place), `[NUMBER]` (any other long run of digits), and `[NAME]` for the names the
+store knows.
+
+Digits are read as runs: groups joined by whatever a keyboard or a phone inserts (spaces,
+double spaces, tabs, `-`, ` - `, `_`, `,`, `.`, `/`, dashes, brackets), so the spacing never
+decides whether a number is hidden; only what the run is does. It errs on the side of hiding
+(fails closed): every run of seven or more digits is hidden, except a date or an amount of
+money; a trainer loses a digit, never a customer's privacy. Redacting twice changes nothing;
+everything runs in linear time on any input.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -78,18 +84,25 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 _IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b")
-_CARD = re.compile(r"(?<![0-9+])[0-9](?:[ \-]?[0-9]){12,18}(?![0-9])")
-_PHONE = re.compile(
-    r"(?<![\w])(?:\+|00)?(?:\(?[0-9]{1,5}\)?[ .\-/]?)?[0-9](?:[ .\-/]?[0-9]){6,14}(?![0-9])"
-)
+# What may join two groups of one number: 1-3 blanks, or one or two separators (`,` only
+# alone, so that "sizes 42, 44" stays two numbers) with at most two blanks either side.
+_GAP = r"(?:[ \t]{1,3}|,|[ \t]{0,2}[\-_./()\u2010-\u2015\u2212]{1,2}[ \t]{0,2})"
+# A maximal run of digit groups, with a leading + or ( of a phone number. The match always
+# starts at the run's first digit and takes all of it, so a run is never split in two.
+_DIGIT_RUN = re.compile(rf"(?<![0-9])(?:\+[ \t]?|\([ \t]?)?[0-9](?:{_GAP}?[0-9])*\)?")
 _ORDER = re.compile(r"(?<![0-9$€£.,])#?[0-9]{6}(?![0-9]|[.,][0-9])")
 _LONG_NUMBER = re.compile(r"(?<![0-9$€£.,])[0-9]{6,}(?![0-9]|[.,][0-9])")
+_MONEY = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})*(?:\.[0-9]{2})?|[0-9]+(?:\.[0-9]{2})?")
+CARD_DIGITS = range(13, 20)
+PHONE_DIGITS = range(7, 16)  # E.164 allows 15; fewer than 7 is a quantity, a year, an order
 _DATE = re.compile(
     r"[0-9]{4}[-./][0-9]{1,2}[-./][0-9]{1,2}|[0-9]{1,2}[-./][0-9]{1,2}[-./][0-9]{2,4}"
 )
 _STREET_WORDS = (
     r"street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|"
     r"square|sq|terrace|crescent|close|parkway|pkwy|highway|hwy|"
+    r"gardens|gdns|grove|mews|quay|wharf|heights|hts|vale|ridge|trail|trl|plaza|parade|"
+    r"promenade|esplanade|embankment|circle|cir|approach|rise|alley|loop|"
     r"stra(?:ss|ß)e|str|weg|gasse|platz|allee|ring|damm|"
     r"rue|avenida|calle|via|viale|piazza|strada|laan|straat|gracht|plein"
 )
@@ -114,14 +127,53 @@ _POSTCODE = re.compile(
 _NAME_RUN = re.compile(r"\[NAME\](?:\s+\[NAME\])+")
 _PLACEHOLDER = re.compile(r"\[(?:" + "|".join(PLACEHOLDERS) + r")\]")
 
-# Order matters: the most specific shapes claim their text first.
-_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+
+def luhn_valid(digits: str) -> bool:
+    """The check digit every payment card number carries (ISO/IEC 7812)."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _card(match: re.Match[str]) -> str | None:
+    digits = _digits(match.group(0))
+    return "CARD" if len(digits) in CARD_DIGITS and luhn_valid(digits) else None
+
+
+def _is_money(match: re.Match[str]) -> bool:
+    before = match.string[max(0, match.start() - 1) : match.start()]
+    return before in ("$", "€", "£") and _MONEY.fullmatch(match.group(0)) is not None
+
+
+def _phone_or_number(match: re.Match[str]) -> str | None:
+    """Fail closed: a run too long to be anything ordinary is hidden, whatever it is."""
+    digits = _digits(match.group(0))
+    if len(digits) < PHONE_DIGITS.start or _is_money(match):
+        return None
+    if _DATE.fullmatch(match.group(0).strip(" ()+")):
+        return None
+    return "PHONE" if len(digits) in PHONE_DIGITS else "NUMBER"
+
+
+Classifier = Callable[[re.Match[str]], "str | None"]
+
+# Order matters: the most specific shapes claim their text first. A rule is a fixed kind,
+# or a classifier that names the kind of a match (None: not this rule's, left as it is).
+_RULES: tuple[tuple[str | Classifier, re.Pattern[str]], ...] = (
     ("EMAIL", _EMAIL),
     ("IBAN", _IBAN),
-    ("CARD", _CARD),
+    (_card, _DIGIT_RUN),
     ("ADDRESS", _ADDRESS),
     ("ADDRESS", _POSTCODE),
-    ("PHONE", _PHONE),
+    (_phone_or_number, _DIGIT_RUN),
     ("ORDER", _ORDER),
     ("NUMBER", _LONG_NUMBER),
 )
@@ -169,10 +221,8 @@ def redact(text: object, *, names: NameMatcher | Collection[str] | None = None) 
     if len(clean) > MAX_TEXT_CHARS:
         clean = clean[:MAX_TEXT_CHARS] + "…"
     found: list[str] = []
-    for kind, pattern in _RULES:
-        clean, count = pattern.subn(partial(_keep_placeholders, kind=kind), clean)
-        if count and f"[{kind}]" in clean and kind not in found:
-            found.append(kind)
+    for rule, pattern in _RULES:
+        clean = pattern.sub(partial(_replace, rule=rule, found=found), clean)
     matcher = names if isinstance(names, NameMatcher) else NameMatcher(names or ())
     clean, count = matcher.sub(clean)
     if count:
@@ -181,13 +231,16 @@ def redact(text: object, *, names: NameMatcher | Collection[str] | None = None) 
     return Redacted(clean, tuple(found))
 
 
-def _keep_placeholders(match: re.Match[str], *, kind: str) -> str:
-    """A match that only spans placeholders (redacting twice) stays as it is, and so does
-    a date that looks like a phone number."""
+def _replace(match: re.Match[str], *, rule: str | Classifier, found: list[str]) -> str:
+    """The placeholder for a match, noted in `found`; a match that only spans placeholders
+    (redacting twice), or that the rule's classifier declines, stays as it is."""
     if not _PLACEHOLDER.sub("", match.group(0)).strip(" ,.-#"):
         return match.group(0)
-    if kind == "PHONE" and _DATE.fullmatch(match.group(0).strip()):
+    kind = rule if isinstance(rule, str) else rule(match)
+    if kind is None:
         return match.group(0)
+    if kind not in found:
+        found.append(kind)
     return f"[{kind}]"
 
 
