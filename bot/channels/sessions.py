@@ -8,6 +8,10 @@ history of) another customer's conversation, even with their id in hand.
 
 Ids of other shapes (rasa-webchat makes its own uuids) are still accepted for the chat
 itself, as Rasa does, but never get history: the server cannot tell who holds them.
+
+The REST webhook applies the same rule (`may_post`): whoever knows one of our ids cannot
+post into that conversation without its owner's token (the ids are shown to trainers and
+sent in the handoff webhook).
 """
 
 from __future__ import annotations
@@ -81,3 +85,11 @@ def resolve_session(
     elif legacy_ok and isinstance(requested, str):
         return ResolvedSession(requested, held=False, owner=owner)
     return ResolvedSession(keys.issue(owner), held=True, owner=owner)
+
+
+def may_post(keys: SessionKeys, sender_id: object, *, owner: str | None) -> bool:
+    """Whether a REST client may post as `sender_id`: one of our ids only with the token of
+    the customer it was issued to (an anonymous visitor's: no token); other ids, anyone."""
+    if not keys.is_signed_shape(sender_id):
+        return True
+    return keys.verify(sender_id, owner)

@@ -8,7 +8,17 @@ clients (rasa-webchat, RasaHQ's chat widget) keep working; what changes:
 - metadata sent with ``session_request`` (the signed ``customer_token``) is merged under
   every message's metadata, so actions see the customer on every turn (rasa#11087);
 - bad input gets an ``error`` event instead of reaching Rasa, and a turn that fails or
-  stays silent gets a polite apology instead of nothing.
+  stays silent gets a polite apology instead of nothing;
+- a text starting with "/" reaches Rasa only if it is one of our buttons' payloads
+  (bot/channels/payloads.py): `/restart`, `/session_start` or a slot-filling
+  `/inform{...}` typed by a customer is answered with a polite refusal;
+- every message carries the client's key under ``cim_client`` in its metadata
+  (bot/channels/clients.py), for the action server's per-client counts;
+- messages over the per-client or per-conversation rate (bot/channels/ratelimit.py) are
+  answered at once with a polite "slow down", without Rasa (REST: status 429);
+- REST posts into one of our signed session ids only with its owner's token (403 otherwise,
+  bot/channels/sessions.py), and the Rasa process reads no body larger than
+  CIM_MAX_REQUEST_BYTES (Sanic's REQUEST_MAX_SIZE, set when the channel is registered).
 
 Our widget (widget/, served here as ``widget.js``) adds events that other clients ignore:
 
@@ -18,16 +28,19 @@ Our widget (widget/, served here as ``widget.js``) adds events that other client
   history, and a customer never resumes another customer's conversation;
 - ``typing`` {typing: bool} while the bot prepares an answer, ``chat_state`` {state} (the
   handoff: queued with position and wait, assigned, ticket) after a turn;
-- ``rating`` {session_id, rating 1-5, comment} stores the end-of-chat rating
-  (bot/services/ratings.py) and answers ``rating_saved``; with ``nps: true`` in it when a
+- ``rating`` {session_id, rating 1-5, comment} stores the end-of-chat rating, once, of a
+  conversation in which the customer wrote and was answered (bot/services/ratings.py), and
+  answers ``rating_saved``; with ``nps: true`` in it when a
   signed-in customer is asked how likely they are to recommend the shop (bot/kpis/nps.py),
-  which ``nps`` {score 0-10, comment} answers (``nps_saved``).
+  which ``nps`` {session_id, score 0-10, comment} answers, once, in that conversation
+  (``nps_saved``).
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -45,11 +58,17 @@ from socketio import AsyncServer
 
 from bot.channels import validation as checks
 from bot.channels import widget_events
+from bot.channels.clients import ClientKeys, with_client
 from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations, attach_relay
 from bot.channels.output import WebChatOutput, sent_count
-from bot.channels.sessions import SessionKeys, owner_from_metadata, resolve_session
+from bot.channels.payloads import screen
+from bot.channels.ratelimit import ChatLimits
+from bot.channels.sessions import SessionKeys, may_post, owner_from_metadata, resolve_session
 from bot.channels.static import static_file
 from bot.channels.validation import InvalidInput
+from bot.client_address import request_client_address
+from bot.kpis.nps import valid_score
+from bot.services.ratings import AlreadyRated, RatingView, valid_rating
 
 logger = logging.getLogger(__name__)
 
@@ -88,11 +107,22 @@ NPS_SAVED_EVT = "nps_saved"
 NOT_HELD = "session_not_held"
 BAD_RATING = "bad_rating"
 BAD_NPS = "bad_nps"
+NO_CONVERSATION = "rating_not_allowed"  # nothing to rate yet: the customer never chatted
+RATED = "rating_already_given"
+NPS_NOT_ASKED = "nps_not_asked"
 MAX_BODY_BYTES = 64 * 1024  # REST bodies and socket.io packets
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
 ASK_FOR_WORDS = (
     "I can only understand words. Could you describe what you need in a few words? "
     "For example: \u201cWhere is my order?\u201d"
+)
+NOT_A_COMMAND = (
+    "I can't follow commands typed like that. Could you tell me in a few words what you "
+    "need? For example: \u201cWhere is my order?\u201d"
+)
+SLOW_DOWN = (
+    "You're sending messages faster than I can read them. Please wait a moment, then send "
+    "your message again."
 )
 
 
@@ -109,6 +139,9 @@ class _SocketBlueprint(Blueprint):
         app.add_route(channel.handle_engineio, path, methods=["GET", "POST", "OPTIONS"])
         app.enable_websocket()
         app.register_listener(channel.close_sockets, "before_server_stop")
+        # Sanic reads it for each new connection: a larger body is refused with 413 before
+        # it is buffered (Sanic's default is 100 MB, and our 64 KB check came after that).
+        app.config.REQUEST_MAX_SIZE = channel.max_request_bytes
         if channel.conversations is None:
             channel.conversations = RasaConversations(app)
         if channel.human_handoff:
@@ -158,10 +191,15 @@ class WebChatInput(InputChannel):
         token_secret: str | None = None,
         conversations: Conversations | None = None,
         new_uow: Callable[[], Any] | None = None,
+        trusted_proxies: str | None = None,
+        limits: ChatLimits | None = None,
+        max_request_bytes: int | None = None,
     ) -> None:
         """`token_secret` checks customer tokens and signs session ids (default: from the
         settings); `conversations` reads histories (default: the Rasa agent's trackers);
-        `new_uow` stores ratings (default: the customer store)."""
+        `new_uow` stores ratings (default: the customer store); `trusted_proxies`, `limits`
+        and `max_request_bytes` default to CIM_TRUSTED_PROXIES, CIM_CHAT_* and
+        CIM_MAX_REQUEST_BYTES."""
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.namespace = namespace
@@ -178,7 +216,11 @@ class WebChatInput(InputChannel):
         self.token_secret = token_secret
         self.conversations = conversations
         self.new_uow = new_uow
+        self.trusted_proxies = trusted_proxies
+        self._limits = limits
+        self._max_request_bytes = max_request_bytes
         self._keys: SessionKeys | None = None
+        self._clients: ClientKeys | None = None
 
     @property
     def secret(self) -> str:
@@ -193,6 +235,26 @@ class WebChatInput(InputChannel):
         if self._keys is None:
             self._keys = SessionKeys(self.secret)
         return self._keys
+
+    @property
+    def limits(self) -> ChatLimits:
+        if self._limits is None:
+            self._limits = ChatLimits.from_settings()
+        return self._limits
+
+    @property
+    def max_request_bytes(self) -> int:
+        if self._max_request_bytes is None:
+            from bot.settings import get_settings
+
+            self._max_request_bytes = get_settings().max_request_bytes
+        return self._max_request_bytes
+
+    def client_key(self, request: Request) -> str:
+        """The opaque key of the client behind `request` (bot/channels/clients.py)."""
+        if self._clients is None:
+            self._clients = ClientKeys(self.secret)
+        return self._clients.key_for(request_client_address(request, self.trusted_proxies))
 
     def expects_bot_reply(self, sender_id: str) -> bool:
         """Whether the reply guard may apologise for a failed or silent turn (errors are logged
@@ -262,6 +324,9 @@ class WebChatInput(InputChannel):
         }
 
     def _add_socket_handlers(self, sio: AsyncServer, on_new_message: OnNewMessage) -> None:
+        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+            await self._on_connect(sio, sid, environ)
+
         async def session_request(sid: str, data: Any = None) -> None:
             await self._on_session_request(sio, sid, data)
 
@@ -271,6 +336,7 @@ class WebChatInput(InputChannel):
         async def rating(sid: str, data: Any = None) -> None:
             await self._on_rating(sio, sid, data)
 
+        sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)
         sio.on(RATING_EVT, rating, namespace=self.namespace)
@@ -279,6 +345,13 @@ class WebChatInput(InputChannel):
             await self._on_nps(sio, sid, data)
 
         sio.on(NPS_EVT, nps, namespace=self.namespace)
+
+    async def _on_connect(self, sio: AsyncServer, sid: str, environ: dict[str, Any]) -> None:
+        """The client is known by the request that opened the socket (engine.io keeps it in
+        the environ); its key goes into every message of this socket."""
+        request = environ.get("sanic.request")
+        client = self.client_key(request) if request is not None else "unknown"
+        await sio.save_session(sid, {"client": client}, namespace=self.namespace)
 
     async def _on_session_request(self, sio: AsyncServer, sid: str, data: Any) -> None:
         try:
@@ -323,15 +396,7 @@ class WebChatInput(InputChannel):
             conversation_id = self._sender_id(sid, payload, session)
             if not session.get("held"):
                 raise InvalidInput(NOT_HELD, "Only the holder of the conversation may rate it.")
-            saved = await widget_events.record_rating(
-                self.new_uow,
-                conversation_id=conversation_id,
-                rating=payload.get("rating"),
-                comment=payload.get("comment"),
-                customer_public_id=session.get("owner"),
-            )
-            if saved is None:
-                raise InvalidInput(BAD_RATING, "The rating must be a whole number from 1 to 5.")
+            saved = await self._rate(conversation_id, payload, session.get("owner"))
         except InvalidInput as error:
             await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
             return
@@ -352,20 +417,46 @@ class WebChatInput(InputChannel):
             logger.exception("Could not decide whether to ask the NPS question.")
         await sio.emit(RATING_SAVED_EVT, reply, to=sid, namespace=self.namespace)
 
+    async def _rate(
+        self, conversation_id: str, payload: dict[str, Any], owner: str | None
+    ) -> RatingView:
+        """The rating, stored once, of a conversation in which the customer was answered."""
+        if valid_rating(payload.get("rating")) is None:
+            raise InvalidInput(BAD_RATING, "The rating must be a whole number from 1 to 5.")
+        if not await widget_events.had_exchange(self.conversations, conversation_id):
+            raise InvalidInput(NO_CONVERSATION, "Chat with us first, then rate the conversation.")
+        try:
+            saved = await widget_events.record_rating(
+                self.new_uow,
+                conversation_id=conversation_id,
+                rating=payload.get("rating"),
+                comment=payload.get("comment"),
+                customer_public_id=owner,
+                replace=False,
+            )
+        except AlreadyRated:
+            raise InvalidInput(RATED, "This conversation has been rated already.") from None
+        if saved is None:
+            raise InvalidInput(BAD_RATING, "The rating must be a whole number from 1 to 5.")
+        return saved
+
     async def _on_nps(self, sio: AsyncServer, sid: str, data: Any) -> None:
         try:
             payload = checks.require_object(data)
             session = await sio.get_session(sid, namespace=self.namespace)
             if not session.get("held") or not session.get("owner"):
                 raise InvalidInput(NOT_HELD, "Only a signed-in customer who was asked may answer.")
+            if valid_score(payload.get("score")) is None:
+                raise InvalidInput(BAD_NPS, "The answer must be a whole number from 0 to 10.")
             score = await widget_events.record_nps(
                 self.new_uow,
                 customer_public_id=session.get("owner"),
+                conversation_id=self._sender_id(sid, payload, session),
                 score=payload.get("score"),
                 comment=payload.get("comment"),
             )
             if score is None:
-                raise InvalidInput(BAD_NPS, "The answer must be a whole number from 0 to 10.")
+                raise InvalidInput(NPS_NOT_ASKED, "There is no open question in this conversation.")
         except InvalidInput as error:
             await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
             return
@@ -388,8 +479,13 @@ class WebChatInput(InputChannel):
         except InvalidInput as error:
             await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
             return
+        client = str(session.get("client") or "unknown")
+        if self.limits.admit(client=client, conversation=sender_id):
+            slow_down = {"text": SLOW_DOWN}  # to this socket only: the others did nothing
+            await sio.emit(self.bot_message_evt, slow_down, to=sid, namespace=self.namespace)
+            return
         output = WebChatOutput(sio, self.bot_message_evt, self.namespace)
-        merged = {**session.get("metadata", {}), **metadata}
+        merged = with_client({**session.get("metadata", {}), **metadata}, client)
         await self._answer(on_new_message, text, output, sender_id, merged)
         if self.relay is not None and session.get("held"):
             state = await self.handoff_state(sender_id)
@@ -416,10 +512,17 @@ class WebChatInput(InputChannel):
         metadata: dict[str, Any],
     ) -> None:
         """One turn with the reply guard: a failed or silent turn gets an apology."""
+        screened = screen(text)
+        if not screened.allowed:
+            logger.info("Refused a typed command in conversation %s.", sender_id)
+            await output.send_text_message(sender_id, NOT_A_COMMAND)
+            return
         if not checks.has_words(text):
             await output.send_text_message(sender_id, ASK_FOR_WORDS)
             return
-        message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
+        message = UserMessage(
+            screened.text, output, sender_id, input_channel=self.name(), metadata=metadata
+        )
         if self.relay is not None and await self.relay.intercept(message):
             return  # a person owns the conversation: the message went to them
         try:
@@ -481,7 +584,15 @@ class WebChatInput(InputChannel):
             metadata = checks.parse_metadata(payload, max_bytes=self.max_metadata_bytes)
         except InvalidInput as error:
             return response.json({"error": error.payload()}, status=400)
+        if not may_post(self.keys, sender_id, owner=owner_from_metadata(metadata, self.secret)):
+            message = "This conversation belongs to someone else, or needs their sign-in."
+            return _rest_error(403, NOT_HELD, message)
+        client = self.client_key(request)
+        wait = self.limits.admit(client=client, conversation=str(sender_id))
+        if wait:
+            return _slow_down(str(sender_id), wait)
         output = CollectingOutputChannel()
+        metadata = with_client(metadata, client)
         await self._answer(on_new_message, text, output, str(sender_id), metadata)
         return response.json(output.messages)
 
@@ -494,3 +605,12 @@ async def _settle(result: object) -> None:
 
 def _rest_error(status: int, code: str, message: str) -> HTTPResponse:
     return response.json({"error": {"code": code, "message": message}}, status=status)
+
+
+def _slow_down(sender_id: str, wait: float) -> HTTPResponse:
+    """429 with the polite reply in the shape of a bot message, so a client shows it."""
+    return response.json(
+        [{"recipient_id": sender_id, "text": SLOW_DOWN}],
+        status=429,
+        headers={"Retry-After": str(max(1, math.ceil(wait)))},
+    )

@@ -1,5 +1,6 @@
 """What the web channel answers our widget beyond Rasa's protocol: the history of a session
-its holder resumes, the conversation's handoff state, and the end-of-chat rating.
+its holder resumes, the conversation's handoff state, and the end-of-chat rating (only of a
+real conversation: the customer wrote and was answered).
 
 Store and tracker calls fail soft: the chat goes on without a history or a state rather
 than with an error.
@@ -63,6 +64,21 @@ async def handoff_state(relay: HandoffRelay | None, conversation_id: str) -> dic
     return state
 
 
+async def had_exchange(conversations: Conversations | None, conversation_id: str) -> bool:
+    """Whether the customer wrote in this conversation and the bot (or an agent) answered:
+    what makes it a conversation worth a rating. Without the tracker, nothing is rated."""
+    if conversations is None:
+        return False
+    events, _ = await conversations.history(conversation_id)
+    wrote = False
+    for event in events:
+        if event.get("event") == "user" and event.get("text"):
+            wrote = True
+        elif wrote and event.get("event") == "bot" and (event.get("text") or event.get("data")):
+            return True
+    return False
+
+
 async def record_rating(new_uow: Callable[[], Any] | None, **fields: Any) -> RatingView | None:
     """`bot.services.ratings.record_rating` in a thread; the store's default unit of work."""
     from bot.services.ratings import record_rating as record
@@ -119,17 +135,25 @@ async def record_nps(
     new_uow: Callable[[], Any] | None,
     *,
     customer_public_id: str | None,
+    conversation_id: str,
     score: object,
     comment: object = None,
 ) -> int | None:
-    """The answer to the customer's open NPS question; None if it can't be stored."""
+    """The answer to the NPS question asked in this conversation; None if there is none
+    open (or the score is bad)."""
     from bot.kpis.nps import record_answer
 
     store = _store(new_uow)
 
     def record() -> int | None:
         customer_id = _customer_id(store, customer_public_id)
-        answer = record_answer(store(), customer_id=customer_id, score=score, comment=comment)
+        answer = record_answer(
+            store(),
+            customer_id=customer_id,
+            score=score,
+            comment=comment,
+            conversation_id=conversation_id,
+        )
         return answer.score if answer is not None else None
 
     return await _in_thread(record)

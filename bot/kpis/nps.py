@@ -147,9 +147,13 @@ def record_answer(
     comment: object = None,
     now: datetime | None = None,
     policy: NpsPolicy | None = None,
+    conversation_id: str | None = None,
 ) -> NpsView | None:
     """Store the answer to the customer's open question; None for a bad score or when
-    they were not asked in the last N days (or already answered)."""
+    they were not asked in the last N days (or already answered). With `conversation_id`
+    (the chat's answers), only the question asked in that conversation is answered: it was
+    asked after a rating, so the conversation was a real one, and another tab or session of
+    the customer cannot answer for it."""
     moment, rules = now or utcnow(), policy or NpsPolicy.from_settings()
     value = valid_score(score)
     if value is None or customer_id is None or isinstance(customer_id, bool):
@@ -159,6 +163,8 @@ def record_answer(
             customer_id=customer_id, since=moment - timedelta(days=rules.every_days)
         )
         if survey is None:
+            return None
+        if conversation_id is not None and survey.conversation_id != conversation_id:
             return None
         survey.score = value
         survey.comment = clean_text(comment, max_length=MAX_COMMENT_LENGTH)

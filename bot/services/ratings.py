@@ -1,13 +1,18 @@
 """End-of-conversation satisfaction ratings from the chat widget (CSAT's raw data).
 
 The widget sends 1-5 and an optional comment; the channel has already checked that the
-sender holds the conversation. Bad values give None, never an exception.
+sender holds the conversation and that it was a real one. Bad values give None, never an
+exception. A customer rates a conversation once (`replace=False`, what the channel asks):
+a second rating raises `AlreadyRated`, so a script cannot re-rate a conversation over and
+over to move CSAT. Tools that load or correct data may still replace a rating.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
 
 from bot.services.inputs import clean_text
 from bot.store.columns import utcnow
@@ -16,6 +21,10 @@ from bot.store.unit_of_work import AbstractUnitOfWork
 
 MAX_COMMENT_LENGTH = 1000
 RATINGS = range(1, 6)
+
+
+class AlreadyRated(Exception):
+    """The conversation has a rating, and this one may not replace it."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,10 @@ def record_rating(
     customer_public_id: str | None = None,
     channel: str = "web",
     now: datetime | None = None,
+    replace: bool = True,
 ) -> RatingView | None:
-    """Store (or replace) the conversation's rating; None when the input is unusable."""
+    """Store the conversation's rating; None when the input is unusable. An earlier rating
+    is replaced, or with `replace=False` kept, and `AlreadyRated` raised."""
     conversation = clean_text(conversation_id, max_length=128)
     score = valid_rating(rating)
     if conversation is None or score is None:
@@ -56,6 +67,8 @@ def record_rating(
             else None
         )
         row = uow.ratings.for_conversation(conversation_id=conversation)
+        if row is not None and not replace:
+            raise AlreadyRated(conversation)
         if row is None:
             row = ConversationRating(conversation_id=conversation)
             uow.ratings.add(row)
@@ -65,8 +78,17 @@ def record_rating(
         row.channel = clean_text(channel, max_length=32) or "web"
         row.created_at = now or utcnow()
         view = _view(row)
-        uow.commit()
+        _commit_first(uow, conversation)
     return view
+
+
+def _commit_first(uow: AbstractUnitOfWork, conversation: str) -> None:
+    """Two first ratings at once: the unique conversation id lets one in."""
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+        raise AlreadyRated(conversation) from None
 
 
 def rating_for(uow: AbstractUnitOfWork, *, conversation_id: str) -> RatingView | None:

@@ -27,11 +27,16 @@ Configure it in endpoints.yml in place of `type: SQL`, with the same keys, plus:
 - `runtime_overrides` (default true): install bot/runtime_overrides.py in this process;
 - `sqlite_wal` (default true): on SQLite, pooled connections in WAL mode with
   synchronous=NORMAL instead of a new connection and an fsync per query.
+
+Rows differ from Rasa's in one way: the customer's token (and the channel's client key) are
+left out of every event written (bot/trackers/scrub.py), so no credential rests in the
+events table or comes back from Rasa's tracker API. The turn that carried them still has
+them in memory, and so does the cached tracker; a tracker read back from the database has
+them nowhere, and nothing after the turn reads them.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -45,6 +50,8 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.pool import QueuePool
+
+from bot.trackers.scrub import stored_json
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +192,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 await self._stream_new_events(self.event_broker, events, tracker.sender_id)
             last_id = self._insert(tracker.sender_id, events)
         else:
-            await super().save(tracker)
+            await self._save_as_rasa(tracker)
             last_id = self._last_id(tracker.sender_id)
         if self.cache_size:
             self._remember(tracker, last_id, out=True)
+
+    async def _save_as_rasa(self, tracker: DialogueStateTracker) -> None:
+        """`SQLTrackerStore.save` (stream the new events, count the stored ones of the
+        session, write the rest), writing its rows through `_insert`, so scrubbed."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+        self._insert(tracker.sender_id, events)
 
     def _insert(self, sender_id: str, events: list[Event]) -> int | None:
         """Write `events` as Rasa's store does; the newest row id.
@@ -223,7 +238,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             "timestamp": data.get("timestamp"),
             "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
             "action_name": data.get("name"),
-            "data": json.dumps(data),
+            "data": stored_json(data),
         }
 
     def _last_id(self, sender_id: str) -> int | None:

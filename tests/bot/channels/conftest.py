@@ -15,6 +15,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.server import configure_cors
 from sanic import Sanic
 
+from bot.channels.clients import CLIENT_KEY, ClientKeys
 from bot.channels.web import WebChatInput
 
 Reply = Callable[[UserMessage], Awaitable[None]]
@@ -46,6 +47,10 @@ class ChannelServer:
     channel: WebChatInput
     rasa: FakeRasa
     clients: list[socketio.AsyncClient] = field(default_factory=list)
+
+    def with_client(self, metadata: dict[str, Any], address: str = "127.0.0.1") -> dict[str, Any]:
+        """`metadata` as Rasa gets it from a client at `address`: with the channel's key."""
+        return {**metadata, CLIENT_KEY: ClientKeys(self.channel.secret).key_for(address)}
 
     async def client(self, **connect: Any) -> Client:
         sio = socketio.AsyncClient(reconnection=False)

@@ -53,7 +53,7 @@ async def test_metadata_reaches_rasa(server: ChannelServer, http: aiohttp.Client
 
     await post(http, server, {"sender": SENDER, "message": "hi", "metadata": metadata})
 
-    assert server.rasa.received[0].metadata == metadata
+    assert server.rasa.received[0].metadata == server.with_client(metadata)
 
 
 async def test_unicode_passes_through_intact(

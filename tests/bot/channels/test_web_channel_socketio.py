@@ -101,8 +101,10 @@ async def test_session_metadata_is_merged_under_each_message_metadata(
     await client.next_event()
 
     first, second = server.rasa.received
-    assert first.metadata == {"customer_token": TOKEN, "locale": "de", "page": "/cart"}
-    assert second.metadata == {"customer_token": TOKEN, "locale": "en"}
+    assert first.metadata == server.with_client(
+        {"customer_token": TOKEN, "locale": "de", "page": "/cart"}
+    )
+    assert second.metadata == server.with_client({"customer_token": TOKEN, "locale": "en"})
 
 
 async def test_metadata_may_be_a_json_string_as_rasa_allows(server: ChannelServer) -> None:
@@ -112,7 +114,9 @@ async def test_metadata_may_be_a_json_string_as_rasa_allows(server: ChannelServe
     await client.say(SESSION, "hi", customData=json.dumps({"page": "/"}))
     await client.next_event()
 
-    assert server.rasa.received[0].metadata == {"customer_token": TOKEN, "page": "/"}
+    assert server.rasa.received[0].metadata == server.with_client(
+        {"customer_token": TOKEN, "page": "/"}
+    )
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ async def test_websocket_transport_carries_a_conversation(server: ChannelServer)
         await emit(ws, "user_uttered", {"session_id": "ws_session_1", "message": "hi"})
 
         assert await event(ws) == ["bot_uttered", {"text": "echo: hi"}]
-    assert server.rasa.received[0].metadata == {"a": 1}
+    assert server.rasa.received[0].metadata == server.with_client({"a": 1})
 
 
 async def test_websocket_client_that_answers_pings_stays_connected(server: ChannelServer) -> None:

@@ -45,6 +45,15 @@ class FakeConversations:
         self.asked.append(conversation_id)
         return self.events.get(conversation_id, []), {"secret_slot": "x"}
 
+    def chatted(self, conversation_id: str) -> str:
+        """The customer wrote and the bot answered: a conversation that may be rated."""
+        self.events[conversation_id] = [
+            {"event": "action", "name": "action_session_start"},
+            {"event": "user", "text": "what is your return policy?"},
+            {"event": "bot", "text": "30 days."},
+        ]
+        return conversation_id
+
 
 @pytest.fixture
 def store() -> Iterator[SqlAlchemyUnitOfWork]:
@@ -274,10 +283,10 @@ async def test_the_token_reaches_rasa_with_every_message(server: ChannelServer) 
 
 
 async def test_a_rating_is_stored_with_the_conversation_and_the_customer(
-    server: ChannelServer, store: SqlAlchemyUnitOfWork
+    server: ChannelServer, store: SqlAlchemyUnitOfWork, conversations: FakeConversations
 ) -> None:
     client = await widget(server)
-    session_id = (await session(client, None, "C0001"))["confirmed"]
+    session_id = conversations.chatted((await session(client, None, "C0001"))["confirmed"])
 
     await client.sio.emit(
         "rating", {"session_id": session_id, "rating": 4, "comment": "Quick <b>help</b> 👍"}
@@ -291,12 +300,15 @@ async def test_a_rating_is_stored_with_the_conversation_and_the_customer(
 
 
 async def test_a_signed_in_customer_may_be_asked_nps_once_after_rating(
-    server: ChannelServer, store: SqlAlchemyUnitOfWork, monkeypatch: pytest.MonkeyPatch
+    server: ChannelServer,
+    store: SqlAlchemyUnitOfWork,
+    conversations: FakeConversations,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "100")
     get_settings.cache_clear()
     client = await widget(server)
-    session_id = (await session(client, None, "C0002"))["confirmed"]
+    session_id = conversations.chatted((await session(client, None, "C0002"))["confirmed"])
 
     await client.sio.emit("rating", {"session_id": session_id, "rating": 5})
     assert await client.next_event() == (
@@ -310,22 +322,23 @@ async def test_a_signed_in_customer_may_be_asked_nps_once_after_rating(
     await client.sio.emit("nps", {"session_id": session_id, "score": 9, "comment": "great"})
     assert await client.next_event() == ("nps_saved", {"score": 9})
     await client.sio.emit("nps", {"session_id": session_id, "score": 3})  # answered already
-    assert (await client.next_event())[1]["code"] == "bad_nps"
+    assert (await client.next_event())[1]["code"] == "nps_not_asked"
 
-    await client.sio.emit("rating", {"session_id": session_id, "rating": 4})  # asked recently
-    assert await client.next_event() == ("rating_saved", {"session_id": session_id, "rating": 4})
+    later = conversations.chatted((await session(client, None, "C0002"))["confirmed"])
+    await client.sio.emit("rating", {"session_id": later, "rating": 4})  # asked recently
+    assert await client.next_event() == ("rating_saved", {"session_id": later, "rating": 4})
     with store:
         answers = store.session.scalars(select(NpsResponse)).all()
         assert [(a.score, a.comment) for a in answers] == [(9, "great")]
 
 
 async def test_anonymous_customers_are_never_asked_nps(
-    server: ChannelServer, monkeypatch: pytest.MonkeyPatch
+    server: ChannelServer, conversations: FakeConversations, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "100")
     get_settings.cache_clear()
     client = await widget(server)
-    session_id = (await session(client, None, None))["confirmed"]
+    session_id = conversations.chatted((await session(client, None, None))["confirmed"])
     await client.sio.emit("rating", {"session_id": session_id, "rating": 2})
     assert await client.next_event() == ("rating_saved", {"session_id": session_id, "rating": 2})
     await client.sio.emit("nps", {"session_id": session_id, "score": 9})
@@ -344,6 +357,80 @@ async def test_a_bad_rating_is_refused(
     name, error = await client.next_event()
     assert (name, error["code"]) == ("error", "bad_rating")
     assert rating_for(store, conversation_id=session_id) is None
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [],
+        [{"event": "action", "name": "action_session_start"}],
+        [{"event": "user", "text": "hello"}],  # no answer (yet)
+        [{"event": "bot", "text": "Hi!"}, {"event": "user", "text": "hello"}],
+    ],
+)
+async def test_a_conversation_without_an_answered_message_cannot_be_rated(
+    server: ChannelServer,
+    store: SqlAlchemyUnitOfWork,
+    conversations: FakeConversations,
+    events: list[dict[str, Any]],
+) -> None:
+    client = await widget(server)
+    session_id = (await session(client, None, None))["confirmed"]
+    conversations.events[session_id] = events
+
+    await client.sio.emit("rating", {"session_id": session_id, "rating": 1})
+
+    name, error = await client.next_event()
+    assert (name, error["code"]) == ("error", "rating_not_allowed")
+    assert rating_for(store, conversation_id=session_id) is None
+
+
+async def test_a_conversation_is_rated_once(
+    server: ChannelServer, store: SqlAlchemyUnitOfWork, conversations: FakeConversations
+) -> None:
+    client = await widget(server)
+    session_id = conversations.chatted((await session(client, None, None))["confirmed"])
+
+    await client.sio.emit("rating", {"session_id": session_id, "rating": 5})
+    assert (await client.next_event())[0] == "rating_saved"
+    await client.sio.emit("rating", {"session_id": session_id, "rating": 1, "comment": "x"})
+
+    name, error = await client.next_event()
+    assert (name, error["code"]) == ("error", "rating_already_given")
+    saved = rating_for(store, conversation_id=session_id)
+    assert saved is not None and (saved.rating, saved.comment) == (5, None)
+
+
+async def test_two_ratings_at_once_store_one(
+    server: ChannelServer, store: SqlAlchemyUnitOfWork, conversations: FakeConversations
+) -> None:
+    client = await widget(server)
+    session_id = conversations.chatted((await session(client, None, None))["confirmed"])
+
+    for rating in (2, 4):
+        await client.sio.emit("rating", {"session_id": session_id, "rating": rating})
+
+    answers = sorted([(await client.next_event())[0], (await client.next_event())[0]])
+    assert answers == ["error", "rating_saved"]
+    assert rating_for(store, conversation_id=session_id) is not None
+
+
+async def test_nps_is_answered_only_in_the_conversation_that_asked(
+    server: ChannelServer, conversations: FakeConversations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CIM_NPS_SHARE_PERCENT", "100")
+    get_settings.cache_clear()
+    asked, other = await widget(server), await widget(server)
+    session_id = conversations.chatted((await session(asked, None, "C0003"))["confirmed"])
+    await asked.sio.emit("rating", {"session_id": session_id, "rating": 3})
+    assert (await asked.next_event())[1]["nps"] is True
+    elsewhere = (await session(other, None, "C0003"))["confirmed"]
+
+    await other.sio.emit("nps", {"session_id": elsewhere, "score": 0})
+    await asked.sio.emit("nps", {"session_id": session_id, "score": 7})
+
+    assert (await other.next_event())[1]["code"] == "nps_not_asked"
+    assert await asked.next_event() == ("nps_saved", {"score": 7})
 
 
 async def test_only_the_holder_may_rate_a_conversation(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.ratings import MAX_COMMENT_LENGTH, rating_for, record_rating
+from bot.services.ratings import MAX_COMMENT_LENGTH, AlreadyRated, rating_for, record_rating
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
@@ -61,3 +61,15 @@ def test_bad_text_is_cleaned_and_an_unknown_customer_is_anonymous(
     assert saved.comment is not None and len(saved.comment) == MAX_COMMENT_LENGTH
     assert "\x00" not in saved.comment
     assert record_rating(uow, conversation_id="  ", rating=3) is None
+
+
+def test_a_customers_second_rating_is_refused_and_the_first_kept(
+    uow: SqlAlchemyUnitOfWork,
+) -> None:
+    record_rating(uow, conversation_id="conv-5", rating=5, replace=False, now=NOW)
+
+    with pytest.raises(AlreadyRated):
+        record_rating(uow, conversation_id="conv-5", rating=1, comment="again", replace=False)
+
+    saved = rating_for(uow, conversation_id="conv-5")
+    assert saved is not None and (saved.rating, saved.comment) == (5, None)

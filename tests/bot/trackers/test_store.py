@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -20,6 +21,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.store.testing import BACKENDS, temporary_database
 from bot.trackers.store import CachedSQLTrackerStore
+from tests.db import rows as db_rows
 from tests.db import scalar
 
 DOMAIN = Domain.from_yaml(
@@ -258,3 +260,42 @@ async def test_on_postgresql_statements_are_bounded_and_the_schema_kept() -> Non
         assert timeout == (f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms")
         tracker = await store.retrieve("bounded")
         assert tracker is not None and rows(database_url, "bounded") == len(tracker.events)
+
+
+TOKEN = "v1.eyJzdWIiOiJDMDAwMSJ9.c2lnbmF0dXJlLW9mLXRoZS1zaG9w"
+CARRIED = {"customer_token": TOKEN, "cim_client": "0123456789abcdef", "page": "/cart"}
+
+
+def signed_in_turn() -> list[Event]:
+    """What Rasa records for a message from the widget of a signed-in customer."""
+    parse_data = {"intent": {"name": "greet", "confidence": 1.0}, "metadata": dict(CARRIED)}
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(metadata=dict(CARRIED)),
+        SlotSet("session_started_metadata", dict(CARRIED)),
+        ActionExecuted("action_listen"),
+        UserUttered("hello", parse_data["intent"], parse_data=parse_data, metadata=dict(CARRIED)),
+        BotUttered("Hi Maria!"),
+    ]
+
+
+@pytest.mark.parametrize("cache_size", [1000, 0])
+async def test_tokens_and_client_keys_are_never_written(url: str, cache_size: int) -> None:
+    store = ours(url, cache_size=cache_size)
+    tracker = await store.get_or_create_tracker("kim")
+    tracker.update_with_events(signed_in_turn(), DOMAIN)
+    await store.save(tracker)
+
+    stored = "\n".join(row[0] for row in data_rows(url, "kim"))
+    assert TOKEN not in stored and "customer_token" not in stored and "cim_client" not in stored
+    assert '"page": "/cart"' in stored  # the rest of the metadata is kept
+    assert tracker.latest_message is not None
+    assert tracker.latest_message.metadata == CARRIED  # the turn itself still has it all
+    read_back = await rasas(url).retrieve("kim")
+    assert read_back is not None and read_back.latest_message is not None
+    assert read_back.latest_message.metadata == {"page": "/cart"}
+    assert read_back.get_slot("session_started_metadata") == {"page": "/cart"}
+
+
+def data_rows(url: str, sender: str) -> list[tuple[Any, ...]]:
+    return db_rows(url, "SELECT data FROM events WHERE sender_id = :s", s=sender)
