@@ -3,7 +3,8 @@
 `StoreAction.run` builds a `Turn` (who is talking, about what), calls the subclass's `handle`,
 turns store failures into a polite message, and writes the interaction log. `IdentifiedAction`
 adds one rule: nothing personal is revealed until the customer is identified, by a signed
-token or by a matching email and order number.
+token or by a matching email and order number. `Turn.say` shows every string value as text
+(actions/markdown.py): a customer's input never becomes a link in a bot message.
 """
 
 from __future__ import annotations
@@ -20,11 +21,17 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import deps
+from actions.markdown import escape
 from bot.interaction_types import type_of
 from bot.services import interactions
 from bot.services.views import CustomerView
 
 logger = logging.getLogger(__name__)
+
+# Where the chat channel puts its key for the client (a keyed hash of the address, never
+# what the client sent); other channels leave it out.
+CLIENT_METADATA_KEY = "cim_client"
+MAX_CLIENT_KEY_LENGTH = 256
 
 
 @dataclass
@@ -56,6 +63,25 @@ class Turn:
         metadata = self.tracker.latest_message.get("metadata")
         return metadata if isinstance(metadata, dict) else {}
 
+    @property
+    def client(self) -> str:
+        """Who is sending, for the server's counters: the channel's client key, or else
+        the conversation."""
+        value = self.metadata.get(CLIENT_METADATA_KEY)
+        if isinstance(value, str) and 0 < len(value) <= MAX_CLIENT_KEY_LENGTH:
+            return f"client:{value}"
+        return f"conversation:{self.conversation_id}"
+
+    @property
+    def session_key(self) -> str:
+        """The current Rasa session, by when it started (its `session_started` event):
+        a new session, expired or started by hand, has a new key."""
+        for event in reversed(self.tracker.events):
+            if event.get("event") == "session_started":
+                stamp = event.get("timestamp")
+                return f"{stamp:.6f}" if isinstance(stamp, (int, float)) else "unknown"
+        return "none"
+
     def slot(self, name: str) -> Any:
         return self.tracker.get_slot(name)
 
@@ -63,7 +89,9 @@ class Turn:
         return next(self.tracker.get_latest_entity_values(name), None)
 
     def say(self, response: str, **values: Any) -> None:
-        self.dispatcher.utter_message(response=response, **values)
+        """Send a response by name; string values read as text, `Markdown` ones as markup."""
+        shown = {name: escape(v) if isinstance(v, str) else v for name, v in values.items()}
+        self.dispatcher.utter_message(response=response, **shown)
 
     def set_slot(self, name: str, value: Any) -> None:
         self.events.append(SlotSet(name, value))

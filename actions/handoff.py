@@ -4,6 +4,10 @@ Whether to hand off, and why, is decided in one place (`bot.escalation.decide`, 
 escalation.yml). The decision and its reasons are stored with the handoff, so the person who
 picks it up knows at once, and the customer is told what happens next: their place in the
 queue and the wait, or outside business hours, the ticket and when the team is back.
+
+A client (the channel's client key, or else the conversation) and a conversation may open
+only so many handoffs per window (CIM_HANDOFF_MAX_PER_*): one script must not fill the
+queue. Asking again while a handoff is open joins it, and costs nothing.
 """
 
 from __future__ import annotations
@@ -13,8 +17,12 @@ from actions.base import StoreAction, Turn
 from actions.formatting import day, status_phrase
 from bot.escalation import Decision, decide, project_policy, signals_from_events
 from bot.interaction_types import type_of
-from bot.services import orders, queue
+from bot.services import orders, queue, throttles
+from bot.services.throttles import Quota
 from bot.services.views import QueueTicket
+from bot.settings import get_settings
+
+CLIENT_SCOPE, CONVERSATION_SCOPE = "handoff_client", "handoff_conversation"
 
 
 def escalation_decision(turn: Turn) -> Decision:
@@ -44,7 +52,43 @@ def tell_what_happens_next(turn: Turn, ticket: QueueTicket) -> None:
     turn.outcome = "handed_off"
 
 
+def _quotas(turn: Turn) -> list[Quota]:
+    settings = get_settings()
+    window, secret = settings.handoff_limit_window_seconds, settings.token_secret
+    return [
+        Quota(
+            CLIENT_SCOPE,
+            throttles.hashed_key(turn.client, secret=secret),
+            settings.handoff_max_per_client,
+            window,
+        ),
+        Quota(
+            CONVERSATION_SCOPE,
+            throttles.hashed_key(turn.conversation_id, secret=secret),
+            settings.handoff_max_per_conversation,
+            window,
+        ),
+    ]
+
+
+def may_open_handoff(turn: Turn) -> bool:
+    """Whether this handoff is within the client's and the conversation's quotas."""
+    if queue.active_handoff_for(deps.new_uow(), conversation_id=turn.conversation_id):
+        return True
+    quotas, now = _quotas(turn), deps.now()
+    allowed = throttles.take(deps.new_uow(), quotas=quotas, now=now)
+    scopes = [CLIENT_SCOPE, CONVERSATION_SCOPE]
+    idle = max(quota.window_seconds for quota in quotas)
+    throttles.purge(deps.new_uow(), scopes=scopes, idle_seconds=idle, now=now)
+    return allowed
+
+
 def hand_off(turn: Turn, decision: Decision) -> None:
+    if not may_open_handoff(turn):
+        turn.say("utter_handoff_limited")
+        turn.details = {"escalation": decision.as_dict()}
+        turn.outcome = "handoff_limited"
+        return
     ticket = queue.enqueue(
         deps.new_uow(),
         conversation_id=turn.conversation_id,

@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import deps
 from actions.base import IdentifiedAction, Turn
 from actions.formatting import day, items_summary, money, status_phrase
+from actions.markdown import Markdown
 from bot.services import orders
 from bot.services.views import CustomerView, OrderView
 
@@ -56,7 +57,7 @@ def say_status(turn: Turn, order: OrderView) -> None:
             "utter_order_tracking",
             carrier=order.carrier,
             tracking_number=order.tracking_number,
-            tracking_url=order.tracking_url,
+            tracking_url=Markdown(order.tracking_url or ""),
         )
 
 
@@ -86,7 +87,7 @@ class ActionListOrders(IdentifiedAction):
             turn.say("utter_no_orders")
             turn.outcome = "no_orders"
             return
-        lines = "\n".join(_order_line(o) for o in recent)
+        lines = Markdown("\n".join(_order_line(o) for o in recent))
         buttons = [
             {"title": f"#{o.number}", "payload": f'/order_status{{"order_number":"{o.number}"}}'}
             for o in recent
@@ -193,7 +194,8 @@ class ActionChangeAddress(IdentifiedAction):
                 if check.reason == "already_shipped"
                 else _REFUSALS.get(check.reason or "", "utter_order_not_found")
             )
-            turn.say(response, order_number=order.number, tracking_url=order.tracking_url or "")
+            tracking_url = Markdown(order.tracking_url or "")
+            turn.say(response, order_number=order.number, tracking_url=tracking_url)
             turn.outcome = f"refused:{check.reason}"
             return
         turn.set_slot("order_number", order.number)

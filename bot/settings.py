@@ -44,6 +44,26 @@ class Settings:
     token_ttl_seconds: int = field(default=3600, metadata=_env("CIM_TOKEN_TTL_SECONDS"))
     # Wrong email / order-number pairs allowed before the bot stops asking.
     verify_max_attempts: int = field(default=3, metadata=_env("CIM_VERIFY_MAX_ATTEMPTS"))
+    # Counted on the server per email and per client (bot/services/verification.py): wrong
+    # pairs one client may try, over all emails, before it waits too.
+    verify_client_max_attempts: int = field(
+        default=10, metadata=_env("CIM_VERIFY_CLIENT_MAX_ATTEMPTS")
+    )
+    # The first wait after the allowance (seconds); it doubles with each further failure,
+    # up to the maximum, and failures are forgotten after a quiet period.
+    verify_lock_seconds: int = field(default=60, metadata=_env("CIM_VERIFY_LOCK_SECONDS"))
+    verify_max_lock_seconds: int = field(default=3600, metadata=_env("CIM_VERIFY_MAX_LOCK_SECONDS"))
+    verify_forget_seconds: int = field(default=86400, metadata=_env("CIM_VERIFY_FORGET_SECONDS"))
+    # How long a verification by email and order number lasts, within one chat session.
+    verify_ttl_seconds: int = field(default=1800, metadata=_env("CIM_VERIFY_TTL_SECONDS"))
+    # Handoffs one client (or one conversation) may open per window (actions/handoff.py).
+    handoff_max_per_client: int = field(default=10, metadata=_env("CIM_HANDOFF_MAX_PER_CLIENT"))
+    handoff_max_per_conversation: int = field(
+        default=3, metadata=_env("CIM_HANDOFF_MAX_PER_CONVERSATION")
+    )
+    handoff_limit_window_seconds: int = field(
+        default=600, metadata=_env("CIM_HANDOFF_LIMIT_WINDOW_SECONDS")
+    )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata=_env("CIM_RASA_URL"))
     rasa_auth_token: str = field(default=DEV_RASA_TOKEN, metadata=_env("CIM_RASA_AUTH_TOKEN"))
     web_host: str = field(default="127.0.0.1", metadata=_env("CIM_WEB_HOST"))
@@ -101,6 +121,14 @@ class Settings:
         for name in (
             "token_ttl_seconds",
             "verify_max_attempts",
+            "verify_client_max_attempts",
+            "verify_lock_seconds",
+            "verify_max_lock_seconds",
+            "verify_forget_seconds",
+            "verify_ttl_seconds",
+            "handoff_max_per_client",
+            "handoff_max_per_conversation",
+            "handoff_limit_window_seconds",
             "web_port",
             "queue_sweep_seconds",
             "gate_folds",

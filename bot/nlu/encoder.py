@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -34,6 +35,16 @@ BATCH_SIZE = 64
 # CPU (bench/results/chat.md); 4096 vectors are 6 MB. Training batches bypass the cache.
 # The size is CIM_ENCODER_CACHE_SIZE (bot/settings.py); 0 turns the cache off.
 CACHE_MAX_CHARS = 500  # longer messages are rarely repeated word for word
+# The cache is shared by every conversation, so a hit (a few ms faster) tells that someone
+# typed the same text recently. Texts that may identify someone (an email address; any
+# digit: order, phone, card and house numbers, postcodes) are never cached (`cacheable`).
+_IDENTIFYING = re.compile(r"[@\uff20\ufe6b]|\d")
+
+
+def cacheable(text: str) -> bool:
+    """Whether a message's vector may be kept for other conversations: short, and nothing
+    in it that could identify a customer (see `_IDENTIFYING`)."""
+    return len(text) <= CACHE_MAX_CHARS and _IDENTIFYING.search(text) is None
 
 
 class EncoderError(RuntimeError):
@@ -130,7 +141,7 @@ class Encoder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text, in order; shortest first in batches to keep padding small."""
-        if len(texts) == 1 and len(texts[0]) <= CACHE_MAX_CHARS and self.cache_size:
+        if len(texts) == 1 and self.cache_size and cacheable(texts[0]):
             return self._embed_one(texts[0])[None, :].copy()
         return self._embed_many(texts)
 

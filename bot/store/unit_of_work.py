@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import session_factory as default_session_factory
+from bot.store.guard_repository import ThrottleRepository, VerifiedSessionRepository
 from bot.store.rating_repository import RatingRepository
 from bot.store.repositories import (
     AgentRepository,
@@ -38,6 +39,8 @@ class AbstractUnitOfWork(ABC):
     agents: AgentRepository
     ratings: RatingRepository
     reviews: ReviewRepository
+    throttles: ThrottleRepository
+    verified_sessions: VerifiedSessionRepository
 
     def __enter__(self: UnitOfWorkT) -> UnitOfWorkT:
         return self
@@ -118,3 +121,5 @@ class SqlAlchemyUnitOfWork(AbstractUnitOfWork):
         self.agents = AgentRepository(session)
         self.ratings = RatingRepository(session)
         self.reviews = ReviewRepository(session)
+        self.throttles = ThrottleRepository(session)
+        self.verified_sessions = VerifiedSessionRepository(session)

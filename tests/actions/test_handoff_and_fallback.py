@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
+from rasa_sdk import Tracker
 
 from actions import deps
 from actions.fallback import ActionHandleFallback
 from actions.handoff import ActionHandleConflict, ActionHandoff
+from bot.settings import get_settings
 from tests.actions.conftest import make_tracker, run, token_metadata, user_event
 from tests.db import rows
 
@@ -113,3 +116,60 @@ async def test_a_mild_conflict_offers_a_person_instead_of_queueing(store: str) -
     result = await run(ActionHandleConflict(), tracker)
     assert result.responses == ["utter_conflict_empathy", "utter_offer_human"]
     assert handoff_rows(store) == []
+
+
+def close_handoffs(url: str) -> None:
+    """An agent resolved every open handoff: the conversation is back with the bot."""
+    engine = sa.create_engine(url, future=True)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE handoffs SET state = 'resolved'"))
+    engine.dispose()
+
+
+def from_client(client: str, sender: str) -> Tracker:
+    return make_tracker("request_human", metadata={"cim_client": client}, sender_id=sender)
+
+
+async def test_one_client_opens_at_most_its_quota_of_handoffs(store: str) -> None:
+    cap = get_settings().handoff_max_per_client
+    answers = [
+        (await run(ActionHandoff(), from_client("flooder", f"flood-{n}"))).responses
+        for n in range(cap + 3)
+    ]
+
+    assert answers == [["utter_handoff_queued"]] * cap + [["utter_handoff_limited"]] * 3
+    assert len(handoff_rows(store)) == cap
+    other = await run(ActionHandoff(), from_client("someone-else", "legit"))
+    assert other.responses == ["utter_handoff_queued"]
+
+
+async def test_one_conversation_opens_at_most_its_quota_of_handoffs(store: str) -> None:
+    cap = get_settings().handoff_max_per_conversation
+    for _ in range(cap):
+        result = await run(ActionHandoff(), make_tracker("request_human"))
+        assert result.responses == ["utter_handoff_queued"]
+        close_handoffs(store)
+
+    capped = await run(ActionHandoff(), make_tracker("request_human"))
+
+    assert capped.responses == ["utter_handoff_limited"]
+    assert len(handoff_rows(store)) == cap
+
+
+async def test_asking_again_while_queued_costs_nothing(store: str) -> None:
+    cap = get_settings().handoff_max_per_conversation
+    for _ in range(cap + 2):
+        result = await run(ActionHandoff(), make_tracker("request_human"))
+        assert result.responses == ["utter_handoff_queued"]
+
+
+async def test_the_quota_window_passes(store: str) -> None:
+    cap = get_settings().handoff_max_per_client
+    for n in range(cap):
+        await run(ActionHandoff(), from_client("busy", f"busy-{n}"))
+    window = get_settings().handoff_limit_window_seconds
+    deps.override_clock(lambda: OPEN + timedelta(seconds=window + 1))
+
+    later = await run(ActionHandoff(), from_client("busy", "busy-later"))
+
+    assert later.responses == ["utter_handoff_queued"]
