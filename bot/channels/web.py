@@ -30,7 +30,7 @@ Our widget (widget/, served here as ``widget.js``) adds events that other client
   handoff: queued with position and wait, assigned, ticket) after a turn;
 - ``rating`` {session_id, rating 1-5, comment} stores the end-of-chat rating, once, of a
   conversation in which the customer wrote and was answered (bot/services/ratings.py), and
-  answers ``rating_saved``; with ``nps: true`` in it when a
+  answers ``rating_saved`` (bot/channels/feedback.py); with ``nps: true`` in it when a
   signed-in customer is asked how likely they are to recommend the shop (bot/kpis/nps.py),
   which ``nps`` {session_id, score 0-10, comment} answers, once, in that conversation
   (``nps_saved``).
@@ -56,8 +56,8 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
+from bot.channels import feedback, widget_events
 from bot.channels import validation as checks
-from bot.channels import widget_events
 from bot.channels.clients import ClientKeys, with_client
 from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations, attach_relay
 from bot.channels.output import WebChatOutput, sent_count
@@ -66,9 +66,7 @@ from bot.channels.ratelimit import ChatLimits
 from bot.channels.sessions import SessionKeys, may_post, owner_from_metadata, resolve_session
 from bot.channels.static import static_file
 from bot.channels.validation import InvalidInput
-from bot.client_address import request_client_address
-from bot.kpis.nps import valid_score
-from bot.services.ratings import AlreadyRated, RatingView, valid_rating
+from bot.client_address import parse_trusted, request_client_address
 
 logger = logging.getLogger(__name__)
 
@@ -104,12 +102,6 @@ RATING_EVT = "rating"
 RATING_SAVED_EVT = "rating_saved"
 NPS_EVT = "nps"  # {score 0-10, comment}: the answer to the question rating_saved {nps} asked
 NPS_SAVED_EVT = "nps_saved"
-NOT_HELD = "session_not_held"
-BAD_RATING = "bad_rating"
-BAD_NPS = "bad_nps"
-NO_CONVERSATION = "rating_not_allowed"  # nothing to rate yet: the customer never chatted
-RATED = "rating_already_given"
-NPS_NOT_ASKED = "nps_not_asked"
 MAX_BODY_BYTES = 64 * 1024  # REST bodies and socket.io packets
 APOLOGY = "Sorry, something went wrong on our side. Please try again in a moment."
 ASK_FOR_WORDS = (
@@ -250,6 +242,16 @@ class WebChatInput(InputChannel):
             self._max_request_bytes = get_settings().max_request_bytes
         return self._max_request_bytes
 
+    def _check_settings(self) -> None:
+        """A bad CIM_TRUSTED_PROXIES or CIM_CHAT_* stops the server at start, not each turn."""
+        if self.trusted_proxies is None:
+            from bot.settings import get_settings
+
+            self.trusted_proxies = get_settings().trusted_proxies
+        parse_trusted(self.trusted_proxies)
+        if self._limits is None:
+            self._limits = ChatLimits.from_settings()
+
     def client_key(self, request: Request) -> str:
         """The opaque key of the client behind `request` (bot/channels/clients.py)."""
         if self._clients is None:
@@ -287,6 +289,7 @@ class WebChatInput(InputChannel):
         await sio.shutdown()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        self._check_settings()
         origins = self.cors_allowed_origins
         if origins and self.human_handoff:  # the agent console is served by this server
             origins = checks.listed_or_same_origin(origins)  # type: ignore[assignment]
@@ -390,82 +393,50 @@ class WebChatInput(InputChannel):
         return await widget_events.handoff_state(self.relay, conversation_id)
 
     async def _on_rating(self, sio: AsyncServer, sid: str, data: Any) -> None:
-        try:
-            payload = checks.require_object(data)
-            session = await sio.get_session(sid, namespace=self.namespace)
-            conversation_id = self._sender_id(sid, payload, session)
-            if not session.get("held"):
-                raise InvalidInput(NOT_HELD, "Only the holder of the conversation may rate it.")
-            saved = await self._rate(conversation_id, payload, session.get("owner"))
-        except InvalidInput as error:
-            await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
-            return
-        except Exception:
-            logger.exception("Could not store a rating.")
-            failed = InvalidInput("rating_failed", "The rating could not be saved; sorry.")
-            await sio.emit(ERROR_EVT, failed.payload(), to=sid, namespace=self.namespace)
-            return
-        reply: dict[str, Any] = {"session_id": conversation_id, "rating": saved.rating}
-        try:  # NPS is a bonus: a failure here must not lose the rating's answer
-            if await widget_events.ask_nps(
+        async def handle(payload: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+            return await feedback.rate(
+                self.conversations,
                 self.new_uow,
-                customer_public_id=session.get("owner"),
-                conversation_id=conversation_id,
-            ):
-                reply["nps"] = True
-        except Exception:
-            logger.exception("Could not decide whether to ask the NPS question.")
-        await sio.emit(RATING_SAVED_EVT, reply, to=sid, namespace=self.namespace)
-
-    async def _rate(
-        self, conversation_id: str, payload: dict[str, Any], owner: str | None
-    ) -> RatingView:
-        """The rating, stored once, of a conversation in which the customer was answered."""
-        if valid_rating(payload.get("rating")) is None:
-            raise InvalidInput(BAD_RATING, "The rating must be a whole number from 1 to 5.")
-        if not await widget_events.had_exchange(self.conversations, conversation_id):
-            raise InvalidInput(NO_CONVERSATION, "Chat with us first, then rate the conversation.")
-        try:
-            saved = await widget_events.record_rating(
-                self.new_uow,
-                conversation_id=conversation_id,
-                rating=payload.get("rating"),
-                comment=payload.get("comment"),
-                customer_public_id=owner,
-                replace=False,
+                conversation_id=self._sender_id(sid, payload, session),
+                payload=payload,
+                session=session,
             )
-        except AlreadyRated:
-            raise InvalidInput(RATED, "This conversation has been rated already.") from None
-        if saved is None:
-            raise InvalidInput(BAD_RATING, "The rating must be a whole number from 1 to 5.")
-        return saved
+
+        await self._widget_event(sio, sid, data, handle, RATING_SAVED_EVT, feedback.RATING_FAILED)
 
     async def _on_nps(self, sio: AsyncServer, sid: str, data: Any) -> None:
+        async def handle(payload: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+            return await feedback.answer_nps(
+                self.new_uow,
+                conversation_id=self._sender_id(sid, payload, session),
+                payload=payload,
+                session=session,
+            )
+
+        await self._widget_event(sio, sid, data, handle, NPS_SAVED_EVT, feedback.NPS_FAILED)
+
+    async def _widget_event(
+        self,
+        sio: AsyncServer,
+        sid: str,
+        data: Any,
+        handle: Callable[[dict[str, Any], dict[str, Any]], Awaitable[dict[str, Any]]],
+        answer: str,
+        failed: InvalidInput,
+    ) -> None:
+        """One of the widget's requests: `handle`'s reply as `answer`, or an ``error``."""
         try:
             payload = checks.require_object(data)
             session = await sio.get_session(sid, namespace=self.namespace)
-            if not session.get("held") or not session.get("owner"):
-                raise InvalidInput(NOT_HELD, "Only a signed-in customer who was asked may answer.")
-            if valid_score(payload.get("score")) is None:
-                raise InvalidInput(BAD_NPS, "The answer must be a whole number from 0 to 10.")
-            score = await widget_events.record_nps(
-                self.new_uow,
-                customer_public_id=session.get("owner"),
-                conversation_id=self._sender_id(sid, payload, session),
-                score=payload.get("score"),
-                comment=payload.get("comment"),
-            )
-            if score is None:
-                raise InvalidInput(NPS_NOT_ASKED, "There is no open question in this conversation.")
+            reply = await handle(payload, session)
         except InvalidInput as error:
             await sio.emit(ERROR_EVT, error.payload(), to=sid, namespace=self.namespace)
             return
         except Exception:
-            logger.exception("Could not store an NPS answer.")
-            failed = InvalidInput("nps_failed", "The answer could not be saved; sorry.")
+            logger.exception("The widget's %s failed.", answer)
             await sio.emit(ERROR_EVT, failed.payload(), to=sid, namespace=self.namespace)
             return
-        await sio.emit(NPS_SAVED_EVT, {"score": score}, to=sid, namespace=self.namespace)
+        await sio.emit(answer, reply, to=sid, namespace=self.namespace)
 
     async def _on_user_uttered(
         self, sio: AsyncServer, sid: str, data: Any, on_new_message: OnNewMessage
@@ -586,7 +557,7 @@ class WebChatInput(InputChannel):
             return response.json({"error": error.payload()}, status=400)
         if not may_post(self.keys, sender_id, owner=owner_from_metadata(metadata, self.secret)):
             message = "This conversation belongs to someone else, or needs their sign-in."
-            return _rest_error(403, NOT_HELD, message)
+            return _rest_error(403, feedback.NOT_HELD, message)
         client = self.client_key(request)
         wait = self.limits.admit(client=client, conversation=str(sender_id))
         if wait:

@@ -45,9 +45,11 @@ def test_forged_token_is_treated_as_anonymous(stack: Stack) -> None:
 
 
 def test_slot_injection_does_not_identify(stack: Stack) -> None:
-    answer = texts(stack.say(new_sender(), '/order_status{"customer_id": "1"}'))
-    assert "email" in answer.lower()
+    sender = new_sender()
+    answer = texts(stack.say(sender, '/order_status{"customer_id": "1"}'))
+    assert "commands typed like that" in answer  # not a payload of our buttons: refused
     assert "#1000" not in answer
+    assert stack.tracker(sender)["slots"]["customer_id"] is None
 
 
 def test_known_customer_is_greeted_by_name_with_open_order(stack: Stack) -> None:

@@ -3,11 +3,16 @@
 One process, one asyncio loop, one aiohttp session with keep-alive: it shares the 2 cores
 with the servers it measures, so it must stay cheap (its own CPU is reported). It is bounded
 in customers and in time, and refuses any target but loopback.
+
+Every simulated customer presents an address of its own in X-Forwarded-For, as customers
+behind a proxy do; the servers under test believe it from loopback (servers.py), so the
+chat's per-client rate limit sees many customers, not one client sending everything.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import random
 import time
 import uuid
@@ -24,6 +29,12 @@ MAX_CUSTOMERS = 2000
 MAX_STEP_SECONDS = 600.0
 # Our channel answers a failed turn with this apology (HTTP 200); it is an error here.
 APOLOGY_PREFIX = "Sorry, something went wrong on our side"
+CUSTOMER_NETWORK = int(ipaddress.IPv4Address("10.0.0.0"))  # 10.0.0.0/8: 2**24 customers
+
+
+def customer_address(number: int) -> str:
+    """The address customer `number` presents (X-Forwarded-For)."""
+    return str(ipaddress.IPv4Address(CUSTOMER_NETWORK + number % 2**24))
 
 
 @dataclass(frozen=True)
@@ -65,14 +76,23 @@ def sender_id() -> str:
 
 
 async def send(
-    session: aiohttp.ClientSession, target: Target, sender: str, message: Message, timeout: float
+    session: aiohttp.ClientSession,
+    target: Target,
+    sender: str,
+    message: Message,
+    timeout: float,
+    *,
+    client: str,
 ) -> tuple[str, float, bool]:
-    """One turn: (outcome, latency in ms, silent)."""
+    """One turn of the customer at address `client`: (outcome, latency in ms, silent)."""
     body = {"sender": sender, "message": message.text, "metadata": message.metadata}
     started = time.perf_counter()
     try:
         async with session.post(
-            target.url, json=body, timeout=aiohttp.ClientTimeout(total=timeout)
+            target.url,
+            json=body,
+            headers={"X-Forwarded-For": client},
+            timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             replies = await response.json(content_type=None) if response.status == 200 else None
     except asyncio.TimeoutError:
@@ -97,6 +117,7 @@ async def _customer(
     secret: str,
     clock: tuple[float, float, float],
     samples: list[TurnSample],
+    client: str,
 ) -> int:
     """Conversations until the step ends; returns how many were started."""
     _, measured_from, ends = clock
@@ -109,7 +130,9 @@ async def _customer(
             if time.monotonic() >= ends:
                 break
             sent_at = time.monotonic()
-            outcome, latency, silent = await send(session, target, sender, message, plan.timeout)
+            outcome, latency, silent = await send(
+                session, target, sender, message, plan.timeout, client=client
+            )
             if sent_at >= measured_from:
                 samples.append(
                     TurnSample(sent_at - measured_from, latency, outcome, message.action, silent)
@@ -132,7 +155,7 @@ async def run_step(
         tasks = [
             _customer(
                 session, target, plan, random.Random(plan.seed * 100003 + index), people,
-                secret, clock, samples,
+                secret, clock, samples, customer_address(index),
             )
             for index in range(plan.customers)
         ]
@@ -145,11 +168,13 @@ async def run_conversation(
 ) -> list[TurnSample]:
     """One customer, no think time: each turn's latency in order."""
     samples: list[TurnSample] = []
-    sender = sender_id()
+    sender, client = sender_id(), customer_address(uuid.uuid4().int)
     began = time.monotonic()
     async with aiohttp.ClientSession() as session:
         for message in messages:
             sent_at = time.monotonic()
-            outcome, latency, silent = await send(session, target, sender, message, timeout)
+            outcome, latency, silent = await send(
+                session, target, sender, message, timeout, client=client
+            )
             samples.append(TurnSample(sent_at - began, latency, outcome, message.action, silent))
     return samples

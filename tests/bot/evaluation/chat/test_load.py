@@ -32,10 +32,12 @@ class Webhook:
 
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
+        self.clients: list[str | None] = []  # X-Forwarded-For of each request
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.bodies.append(body)
+        self.clients.append(request.headers.get("X-Forwarded-For"))
         text = body["message"]
         if text == "crash":
             return web.json_response({"error": "boom"}, status=500)
@@ -77,7 +79,8 @@ async def test_each_reply_is_classified(
     target, _ = server
     async with aiohttp.ClientSession() as session:
         got, latency, was_silent = await load.send(
-            session, target, "bench-0123456789", Message(text, {}, False), timeout=0.3
+            session, target, "bench-0123456789", Message(text, {}, False), timeout=0.3,
+            client="10.0.0.1",
         )
     assert (got, was_silent) == (outcome, silent)
     assert latency >= 0
@@ -105,6 +108,14 @@ async def test_one_conversation_in_order(server: tuple[Target, Webhook]) -> None
     assert len(samples) == 25 and all(s.outcome == OK for s in samples)
     assert len({b["sender"] for b in hook.bodies}) == 1
     assert [b["message"] for b in hook.bodies] == [m.text for m in messages]
+    assert len(set(hook.clients)) == 1 and hook.clients[0] is not None  # one customer
+
+
+def test_each_customer_presents_an_address_of_its_own() -> None:
+    addresses = [load.customer_address(n) for n in range(1000)]
+
+    assert len(set(addresses)) == 1000 and addresses[1] == "10.0.0.1"
+    assert all(a.startswith("10.") for a in addresses)
 
 
 def test_only_loopback_targets() -> None:
