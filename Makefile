@@ -15,7 +15,7 @@ export CIM_ACTION_URL   ?= http://127.0.0.1:5055/webhook
 export CIM_TRACKER_DB   ?= $(CURDIR)/var/tracker.db
 export CIM_CORS_ORIGINS ?= http://127.0.0.1:8000,http://localhost:8000
 
-.PHONY: run-prod prod-deps deploy-check bench-chat-prod
+.PHONY: run-prod prod-deps deploy-check bench-chat-prod audit audit-snapshot
 .PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval bench-nlu bench-chat bench-kpis clean widget widget-check bench-widget
 
 help:
@@ -30,6 +30,7 @@ help:
 	@echo "make bench-kpis the KPI dashboard's queries over a seeded year of 1M conversations (PostgreSQL)"
 	@echo "make widget    build the chat widget (widget/ -> bot/web/static/widget.{js,css}) with npm"
 	@echo "make bench-widget  widget bundle size and page-load-to-ready time in Chromium"
+	@echo "make audit     known advisories of every pinned package (pip-audit, npm audit); exit 3: not checked"
 
 # --- install: a Python 3.10 venv with the locked dependencies ------------------------------------
 $(STAMP): pyproject.toml requirements.lock scripts/find-python310.sh
@@ -95,6 +96,16 @@ widget-check: $(WIDGET_NPM)
 
 bench-widget: $(MODEL) widget test-deps
 	nice -n 10 $(PY) bench/widget.py
+
+# --- dependency audit: pip-audit (its own venv, var/tools/pip-audit) and npm audit --------------
+# Needs the advisory services (PyPI, npm's registry); what they cannot answer comes from the
+# snapshot in scripts/advisories/ (same versions only), else it is reported NOT CHECKED (exit 3).
+audit:
+	python3 scripts/audit.py
+
+# Where the services answer: audit, and keep what they checked for offline runs.
+audit-snapshot:
+	python3 scripts/audit.py --refresh-snapshot
 
 validate: $(STAMP)
 	$(RASA) data validate --config config.yml --domain domain.yml --data data

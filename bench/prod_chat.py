@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
 def _steps(
     supervisor: Supervisor, ports: prod.ProdPorts, loads: list[float], args: Any, people: Any
 ) -> list[stats.StepResult]:
-    target = load.Target("prod", f"{prod.public_url(ports)}/webhooks/web/webhook")
+    target = load.Target(
+        "prod", f"{prod.public_url(ports)}/webhooks/web/webhook", str(prod.DEFAULT_TLS_CERT)
+    )
     pids = _pids(supervisor)
     results = []
     for index, offered in enumerate(sorted(loads)):

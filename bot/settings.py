@@ -65,6 +65,9 @@ class Settings:
         default=600, metadata=_env("CIM_HANDOFF_LIMIT_WINDOW_SECONDS")
     )
     rasa_url: str = field(default="http://127.0.0.1:5005", metadata=_env("CIM_RASA_URL"))
+    # Origins (comma-separated) of the pages that embed the widget; `cim run` adds its demo
+    # shop's own. The chat channel (credentials.yml) and Rasa's --cors take the list.
+    cors_origins: str = field(default="", metadata=_env("CIM_CORS_ORIGINS"))
     rasa_auth_token: str = field(default=DEV_RASA_TOKEN, metadata=_env("CIM_RASA_AUTH_TOKEN"))
     web_host: str = field(default="127.0.0.1", metadata=_env("CIM_WEB_HOST"))
     web_port: int = field(default=8000, metadata=_env("CIM_WEB_PORT"))

@@ -114,9 +114,10 @@ def expect() -> Any:
 
 @asynccontextmanager
 async def open_chat_page(
-    url: str, *, viewport: dict[str, int] | None = None
+    url: str, *, viewport: dict[str, int] | None = None, ignore_https_errors: bool = False
 ) -> AsyncIterator[ChatPage]:
-    """A fresh Chromium (new temporary profile) on `url`; fails on dialogs and page errors."""
+    """A fresh Chromium (new temporary profile) on `url`; fails on dialogs and page errors.
+    `ignore_https_errors`: accept a self-signed certificate (the production profile's)."""
     try:
         from playwright.async_api import async_playwright
     except ImportError:
@@ -125,7 +126,10 @@ async def open_chat_page(
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
+            context = await browser.new_context(
+                viewport=viewport,  # type: ignore[arg-type]
+                ignore_https_errors=ignore_https_errors,
+            )
             chat = ChatPage(await context.new_page()).watch()
             await chat.page.goto(url)
             yield chat

@@ -27,13 +27,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.model.exists():
         print(f"error: no trained model at {args.model}; run `make train` first", file=sys.stderr)
         return 2
-    (PROJECT_ROOT / "var").mkdir(exist_ok=True)
+    if not settings.is_development:
+        print(
+            "error: `cim run` runs the demo shop, which signs in anyone as a demo customer; "
+            "production runs without it (deploy/compose.yml, or `cim run --profile prod`)",
+            file=sys.stderr,
+        )
+        return 2
+    args.var_dir.mkdir(parents=True, exist_ok=True)
     if ensure_seeded(settings.database_url):
         print(f"Seeded the demo customer store at {settings.database_url}")
-    demo_agent = settings.is_development and ensure_demo_agent(settings)
+    demo_agent = ensure_demo_agent(settings)
     ports = Ports(rasa=args.rasa_port, actions=args.actions_port, web=args.web_port)
     return serve(
-        services(settings, model=args.model, ports=ports),
+        services(settings, model=args.model, ports=ports, var_dir=args.var_dir),
         start_timeout=args.start_timeout,
         on_ready=lambda: _print_ready(ports, demo_agent=bool(demo_agent)),
     )
@@ -271,13 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser(
-        "run", help="serve the assistant, the action server and the demo shop"
+        "run", help="serve the assistant, the action server and the demo shop (development)"
     )
     run.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     run.add_argument("--rasa-port", type=int, default=5005)
     run.add_argument("--actions-port", type=int, default=5055)
     run.add_argument("--web-port", type=int, default=8000)
     run.add_argument("--start-timeout", type=float, default=180.0)
+    run.add_argument(
+        "--var-dir",
+        type=Path,
+        default=PROJECT_ROOT / "var",
+        help="where the embedded profile keeps its conversations (tracker.db)",
+    )
     run.add_argument(
         "--profile",
         choices=("embedded", "prod"),

@@ -2,14 +2,18 @@
 
 What runs (every address on loopback; deploy/compose.yml spreads the same over machines):
 
-- HAProxy (deploy/haproxy.cfg) on the one public port: the chat, the agent console and the
-  shop, with cookie affinity to a Rasa replica and websockets proxied;
+- HAProxy (deploy/haproxy.cfg), terminating TLS (a self-signed certificate for loopback,
+  bot/cli/tls.py), with cookie affinity to a Rasa replica and websockets proxied: the chat
+  (widget, socket.io, REST, a page that shows the widget) on one origin, the agent console
+  on an origin of its own, and plain HTTP redirected to the chat's;
 - two Rasa replicas (deploy/endpoints.prod.yml, deploy/credentials.prod.yml), each with its
-  own action server;
-- the demo shop, its widget pointed at the proxy;
+  own action server, which answers only its replica (CIM_ACTION_TOKEN);
 - PostgreSQL (already running) for the tracker store, the customer store and the handoff
   queue, in a database of its own (created if missing);
 - Redis (already running) for Rasa's lock store and socket.io's client manager.
+
+No demo shop: it signs in anyone who asks as a demo customer (issue 14, finding 3). A shop
+embeds the widget from its own pages, with tokens its own backend signs.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from bot.cli.stack import _bin
+from bot.cli.stack import action_server_argv, action_token, merged_origins, rasa_argv
 from bot.cli.supervisor import Service
 from bot.settings import PROJECT_ROOT, Settings
 
@@ -34,6 +38,8 @@ DEPLOY = PROJECT_ROOT / "deploy"
 ENDPOINTS = DEPLOY / "endpoints.prod.yml"
 CREDENTIALS = DEPLOY / "credentials.prod.yml"
 PROXY_CONFIG = DEPLOY / "haproxy.cfg"
+DEMO_PAGE = DEPLOY / "widget-demo.html"  # served by the proxy at the chat's /
+DEFAULT_TLS_CERT = PROJECT_ROOT / "var" / "tls" / "loopback.pem"  # made if missing
 DEFAULT_DATABASE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/cim_prod"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
 REPLICAS = 2
@@ -41,15 +47,16 @@ REPLICAS = 2
 
 @dataclass(frozen=True)
 class ProdPorts:
-    public: int = 8000  # the proxy: the only address customers and agents use
-    shop: int = 8001
+    public: int = 8443  # the proxy's chat origin (TLS): what customers' browsers use
+    console: int = 8444  # the proxy's console origin (TLS): what agents use
+    http: int = 8000  # the proxy's plain HTTP: redirects to `public`
     rasa: tuple[int, ...] = (5005, 5006)
     actions: tuple[int, ...] = (5055, 5056)
 
     def __post_init__(self) -> None:
         if len(self.rasa) != REPLICAS or len(self.actions) != REPLICAS:
             raise ValueError(f"the profile runs {REPLICAS} Rasa replicas and action servers")
-        every = [self.public, self.shop, *self.rasa, *self.actions]
+        every = [self.public, self.console, self.http, *self.rasa, *self.actions]
         if len(set(every)) != len(every):
             raise ValueError(f"ports must be distinct, got {every}")
 
@@ -79,11 +86,22 @@ class ProdStores:
 
 
 def public_url(ports: ProdPorts) -> str:
-    return f"http://127.0.0.1:{ports.public}"
+    """The chat's origin: the widget, socket.io, REST and Rasa's API, over TLS."""
+    return f"https://127.0.0.1:{ports.public}"
+
+
+def console_url(ports: ProdPorts) -> str:
+    """The agent console's origin, over TLS; no page of the chat's origin shares it."""
+    return f"https://127.0.0.1:{ports.console}"
+
+
+def http_url(ports: ProdPorts) -> str:
+    """Plain HTTP: a redirect to `public_url`, and the readiness check."""
+    return f"http://127.0.0.1:{ports.http}"
 
 
 def public_origins(ports: ProdPorts) -> str:
-    return f"http://127.0.0.1:{ports.public},http://localhost:{ports.public}"
+    return f"https://127.0.0.1:{ports.public},https://localhost:{ports.public}"
 
 
 def proxy_binary() -> str:
@@ -147,86 +165,96 @@ def _store_env(stores: ProdStores) -> dict[str, str]:
     }
 
 
-def services(
-    settings: Settings, *, model: Path, ports: ProdPorts, stores: ProdStores
-) -> list[Service]:
-    """Action servers, the shop, the Rasa replicas (slowest), then the proxy."""
-    public = public_url(ports)
-    common = {
+def _common_env(settings: Settings, ports: ProdPorts, stores: ProdStores) -> dict[str, str]:
+    """What every replica and action server is told."""
+    return {
         **_store_env(stores),
         "CIM_ENV": settings.env,
         "CIM_TOKEN_SECRET": settings.token_secret,
         "CIM_RASA_AUTH_TOKEN": settings.rasa_auth_token,
-        "CIM_RASA_URL": public,  # the widget and the console are reached through the proxy
-        "CIM_CORS_ORIGINS": public_origins(ports),
-        "CIM_WEB_HOST": "127.0.0.1",
-        "CIM_WEB_PORT": str(ports.shop),
+        "CIM_CONSOLE_SECRET": settings.console_secret,
+        "CIM_ACTION_TOKEN": action_token(settings),
+        "CIM_RASA_URL": public_url(ports),  # the widget is reached through the proxy
+        "CIM_CONSOLE_ORIGIN": console_url(ports),
+        "CIM_CORS_ORIGINS": merged_origins(settings.cors_origins, public_origins(ports)),
+        "CIM_TRUSTED_PROXIES": "127.0.0.1",  # the proxy; its X-Forwarded-For is believed
+        "CIM_MAX_REQUEST_BYTES": str(settings.max_request_bytes),
         "CIM_ESCALATION_FILE": settings.escalation_file,
         "PYTHONUNBUFFERED": "1",
     }
-    found: list[Service] = []
-    for i, port in enumerate(ports.actions, start=1):
-        found.append(
-            Service(
-                f"actions{i}",
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                ready_url=f"http://127.0.0.1:{port}/health",
-                env={**common, "SANIC_HOST": "127.0.0.1"},
-                cwd=PROJECT_ROOT,
-            )
-        )
-    found.append(
+
+
+def _proxy(settings: Settings, ports: ProdPorts, tls_cert: Path) -> Service:
+    return Service(
+        "proxy",
+        [proxy_binary(), "-db", "-f", str(PROXY_CONFIG)],
+        ready_url=f"{http_url(ports)}/proxy-ready",
+        env={
+            "CIM_PROXY_BIND": f"127.0.0.1:{ports.public}",
+            "CIM_CONSOLE_BIND": f"127.0.0.1:{ports.console}",
+            "CIM_PROXY_HTTP_BIND": f"127.0.0.1:{ports.http}",
+            "CIM_PUBLIC_URL": public_url(ports),
+            "CIM_TLS_CERT": str(tls_cert),
+            "CIM_DEMO_PAGE": str(DEMO_PAGE),
+            "CIM_MAX_REQUEST_BYTES": str(settings.max_request_bytes),
+            **{f"CIM_RASA{i}_ADDR": f"127.0.0.1:{p}" for i, p in enumerate(ports.rasa, 1)},
+        },
+        cwd=PROJECT_ROOT,
+    )
+
+
+def services(
+    settings: Settings,
+    *,
+    model: Path,
+    ports: ProdPorts,
+    stores: ProdStores,
+    tls_cert: Path = DEFAULT_TLS_CERT,
+) -> list[Service]:
+    """Action servers, the Rasa replicas (slowest), then the proxy."""
+    common = _common_env(settings, ports, stores)
+    found = [
         Service(
-            "shop",
-            [sys.executable, "-m", "bot.web.shop"],
-            ready_url=f"http://127.0.0.1:{ports.shop}/healthz",
-            env=common,
+            f"actions{i}",
+            action_server_argv(port),
+            ready_url=f"http://127.0.0.1:{port}/health",
+            env={**common, "SANIC_HOST": "127.0.0.1"},
             cwd=PROJECT_ROOT,
         )
-    )
+        for i, port in enumerate(ports.actions, start=1)
+    ]
+    origins = common["CIM_CORS_ORIGINS"].split(",")
     for i, (port, actions) in enumerate(zip(ports.rasa, ports.actions, strict=True), start=1):
         found.append(
             Service(
                 f"rasa{i}",
-                [
-                    _bin("rasa"), "run", "--model", str(model), "--enable-api",
-                    "--auth-token", settings.rasa_auth_token,
-                    "--cors", *public_origins(ports).split(","),
-                    "--interface", "127.0.0.1", "--port", str(port),
-                    "--credentials", str(CREDENTIALS), "--endpoints", str(ENDPOINTS),
-                ],
+                rasa_argv(
+                    model=model, port=port, origins=origins,
+                    files=(str(CREDENTIALS), str(ENDPOINTS)),
+                ),
                 ready_url=f"http://127.0.0.1:{port}/",
                 env={**common, "CIM_ACTION_URL": f"http://127.0.0.1:{actions}/webhook"},
                 cwd=PROJECT_ROOT,
             )
         )
-    found.append(
-        Service(
-            "proxy",
-            [proxy_binary(), "-db", "-f", str(PROXY_CONFIG)],
-            ready_url=f"{public}/proxy-ready",
-            env={
-                "CIM_PROXY_BIND": f"127.0.0.1:{ports.public}",
-                "CIM_SHOP_ADDR": f"127.0.0.1:{ports.shop}",
-                **{f"CIM_RASA{i}_ADDR": f"127.0.0.1:{p}" for i, p in enumerate(ports.rasa, 1)},
-            },
-            cwd=PROJECT_ROOT,
-        )
-    )
+    found.append(_proxy(settings, ports, tls_cert))
     return found
 
 
-def print_ready(ports: ProdPorts, stores: ProdStores, *, demo_agent: bool) -> None:
+def print_ready(
+    ports: ProdPorts, stores: ProdStores, *, demo_agent: bool, tls_cert: Path
+) -> None:
     from bot.services.agents import DEMO_PASSWORD, DEMO_USERNAME
 
     public = public_url(ports)
     login = f" (demo agent: {DEMO_USERNAME} / {DEMO_PASSWORD})" if demo_agent else ""
     print(
         "\n"
-        "  Production profile: HAProxy -> 2 Rasa replicas (+2 action servers), "
+        "  Production profile: HAProxy (TLS) -> 2 Rasa replicas (+2 action servers), "
         "PostgreSQL, Redis\n"
-        f"  The shop with its chat:        {public}/\n"
-        f"  Agent console:                 {public}/webhooks/console/{login}\n"
+        f"  The chat (a page with the widget): {public}/  ({http_url(ports)}/ redirects there)\n"
+        f"  Agent console (its own origin):    {console_url(ports)}/webhooks/console/{login}\n"
+        f"  TLS certificate (self-signed):     {tls_cert}\n"
         f"  Replicas (direct):             "
         + ", ".join(f"http://127.0.0.1:{p}/" for p in ports.rasa)
         + "\n"
@@ -247,8 +275,9 @@ def add_prod_arguments(run: Any) -> None:
     """`cim run --profile prod` options; the embedded profile ignores them."""
     defaults = ProdPorts()
     add = run.add_argument
-    add("--public-port", type=int, default=defaults.public, help="prod: the proxy's port")
-    add("--shop-port", type=int, default=defaults.shop, help="prod: the shop behind the proxy")
+    add("--public-port", type=int, default=defaults.public, help="prod: the chat's TLS port")
+    add("--console-port", type=int, default=defaults.console, help="prod: the console's TLS port")
+    add("--http-port", type=int, default=defaults.http, help="prod: plain HTTP (redirects)")
     add("--rasa-ports", type=_ports, default=defaults.rasa, help="prod: e.g. 5005,5006")
     add("--actions-ports", type=_ports, default=defaults.actions, help="prod: e.g. 5055,5056")
     add(
@@ -260,6 +289,13 @@ def add_prod_arguments(run: Any) -> None:
         "--prod-redis-url",
         default=os.environ.get("CIM_PROD_REDIS_URL", DEFAULT_REDIS_URL),
         help=f"prod: Redis for locks and socket.io (default {DEFAULT_REDIS_URL})",
+    )
+    add(
+        "--tls-cert",
+        type=Path,
+        default=Path(os.environ.get("CIM_PROD_TLS_CERT", DEFAULT_TLS_CERT)),
+        help="prod: the proxy's certificate and key, one PEM (default: a self-signed one "
+        f"for loopback, made if missing, in {DEFAULT_TLS_CERT.relative_to(PROJECT_ROOT)})",
     )
 
 
@@ -274,10 +310,15 @@ def run_prod(args: argparse.Namespace) -> int:
         return 2
     stores = ProdStores(args.prod_database_url, args.prod_redis_url)
     try:
-        ports = ProdPorts(args.public_port, args.shop_port, args.rasa_ports, args.actions_ports)
-        prepared = prepare(stores)
+        ports = ProdPorts(
+            public=args.public_port, console=args.console_port, http=args.http_port,
+            rasa=args.rasa_ports, actions=args.actions_ports,
+        )
         settings = get_settings()
-        started = services(settings, model=args.model, ports=ports, stores=stores)
+        prepared = prepare(stores, tls_cert=args.tls_cert)
+        started = services(
+            settings, model=args.model, ports=ports, stores=stores, tls_cert=args.tls_cert
+        )
     except (ValueError, FileNotFoundError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -293,15 +334,23 @@ def run_prod(args: argparse.Namespace) -> int:
     return serve(
         started,
         start_timeout=args.start_timeout,
-        on_ready=lambda: print_ready(ports, stores, demo_agent=demo_agent),
+        on_ready=lambda: print_ready(
+            ports, stores, demo_agent=demo_agent, tls_cert=args.tls_cert
+        ),
     )
 
 
-def prepare(stores: ProdStores) -> str:
-    """The database (created if missing), its schema and the demo seed; what was done."""
+def prepare(stores: ProdStores, *, tls_cert: Path = DEFAULT_TLS_CERT) -> str:
+    """The database (created if missing), its schema and the demo seed, and the proxy's TLS
+    certificate (the default one made if missing, another one must exist); what was done."""
+    from bot.cli.tls import ensure_self_signed
     from bot.store.seed import ensure_seeded
 
     done = []
+    if tls_cert == DEFAULT_TLS_CERT and ensure_self_signed(tls_cert):
+        done.append(f"made a self-signed TLS certificate for loopback, {tls_cert}")
+    elif not tls_cert.is_file():
+        raise FileNotFoundError(f"no TLS certificate at {tls_cert}")
     if ensure_database(stores):
         done.append(f"created the database {stores.database.database}")
     if ensure_seeded(_store_env(stores)["DATABASE_URL"]):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from bot.cli.supervisor import Service
@@ -17,19 +20,59 @@ class Ports:
     web: int = 8000
 
 
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
-
-
 def shop_origins(ports: Ports) -> str:
     return f"http://127.0.0.1:{ports.web},http://localhost:{ports.web}"
+
+
+def merged_origins(*lists: str) -> str:
+    """Comma-separated origins, each once, in the order given (blanks and empties dropped)."""
+    seen: dict[str, None] = {}
+    for origins in lists:
+        seen.update((o.strip().rstrip("/"), None) for o in origins.split(",") if o.strip())
+    return ",".join(seen)
+
+
+@lru_cache(maxsize=1)
+def _generated_action_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def action_token(settings: Settings) -> str:
+    """The secret Rasa presents to the action server: CIM_ACTION_TOKEN, or outside production,
+    when it is unset, one made for this process, so every service it starts agrees and a
+    restarted one still does; nobody outside the process tree knows it."""
+    if settings.action_token:
+        return settings.action_token
+    if not settings.is_development:
+        raise ValueError("CIM_ACTION_TOKEN is required in production")
+    return _generated_action_token()
+
+
+def action_server_argv(port: int) -> list[str]:
+    """bot.action_server (rasa_sdk behind the shared secret), not `python -m rasa_sdk`."""
+    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_argv(
+    *, model: Path, port: int, origins: Iterable[str], files: tuple[str, str]
+) -> list[str]:
+    """`rasa run` through bot.rasa_server, which adds the API token from CIM_RASA_AUTH_TOKEN
+    in-process: the token is never on a command line. `files`: credentials, endpoints."""
+    credentials, endpoints = files
+    return [
+        sys.executable, "-m", "bot.rasa_server", "run", "--model", str(model), "--enable-api",
+        "--cors", *origins, "--interface", "127.0.0.1", "--port", str(port),
+        "--credentials", credentials, "--endpoints", endpoints,
+    ]
 
 
 def services(
     settings: Settings, *, model: Path, ports: Ports, var_dir: Path | None = None
 ) -> list[Service]:
-    """Action server, demo shop, then the Rasa server (the slowest to start)."""
+    """Action server, demo shop, then the Rasa server (the slowest to start). The widget may
+    be embedded by the demo shop and by every origin of CIM_CORS_ORIGINS."""
     rasa_url = f"http://127.0.0.1:{ports.rasa}"
+    origins = merged_origins(settings.cors_origins, shop_origins(ports))
     common = {
         "DATABASE_URL": settings.database_url,
         "CIM_ENV": settings.env,
@@ -37,7 +80,8 @@ def services(
         "CIM_RASA_AUTH_TOKEN": settings.rasa_auth_token,
         "CIM_RASA_URL": rasa_url,
         "CIM_ACTION_URL": f"http://127.0.0.1:{ports.actions}/webhook",
-        "CIM_CORS_ORIGINS": shop_origins(ports),
+        "CIM_ACTION_TOKEN": action_token(settings),
+        "CIM_CORS_ORIGINS": origins,
         "CIM_WEB_HOST": "127.0.0.1",
         "CIM_WEB_PORT": str(ports.web),
         "CIM_ESCALATION_FILE": settings.escalation_file,
@@ -46,10 +90,9 @@ def services(
     }
     actions = Service(
         "actions",
-        [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports.actions)],
+        action_server_argv(ports.actions),
         ready_url=f"http://127.0.0.1:{ports.actions}/health",
-        # rasa_sdk binds 0.0.0.0 unless told otherwise; anyone who can reach the action server
-        # can post a tracker with any slots, so it listens on loopback only.
+        # It answers only requests with the shared secret, and listens on loopback only.
         env={**common, "SANIC_HOST": "127.0.0.1"},
         cwd=PROJECT_ROOT,
     )
@@ -62,25 +105,12 @@ def services(
     )
     rasa = Service(
         "rasa",
-        [
-            _bin("rasa"),
-            "run",
-            "--model",
-            str(model),
-            "--enable-api",
-            "--auth-token",
-            settings.rasa_auth_token,
-            "--cors",
-            *shop_origins(ports).split(","),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(ports.rasa),
-            "--credentials",
-            "credentials.yml",
-            "--endpoints",
-            "endpoints.yml",
-        ],
+        rasa_argv(
+            model=model,
+            port=ports.rasa,
+            origins=origins.split(","),
+            files=("credentials.yml", "endpoints.yml"),
+        ),
         ready_url=f"{rasa_url}/",
         env=common,
         cwd=PROJECT_ROOT,

@@ -3,19 +3,25 @@
 Like a shop's backend, this server knows who is signed in (here: chosen with
 ``?customer=C0001``) and signs that customer's token server-side; the browser only ever
 sees the signed token. Run with ``python -m bot.web.shop``.
+
+That makes it a door into every demo account, open to anyone: with the production secret it
+would mint real tokens for whoever asks (issue 14, finding 3). It refuses to start with
+CIM_ENV=production, and no production topology runs it (`cim run --profile prod`,
+deploy/compose.yml).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot.identity import sign_token
-from bot.settings import Settings, get_settings
+from bot.settings import Settings, SettingsError, get_settings
 from bot.web.page import DemoCustomer, PageContext, Product, render_page
 
 logger = logging.getLogger(__name__)
@@ -35,8 +41,22 @@ PRODUCTS = (
 )
 
 
+class ShopRefused(SettingsError):
+    """The demo shop would run in production, signing in anyone as a demo customer."""
+
+
+def refuse_production(settings: Settings) -> None:
+    if not settings.is_development:
+        raise ShopRefused(
+            "the demo shop does not run with CIM_ENV=production: it signs in anyone who asks "
+            "as a demo customer. Embed the widget in your shop's own pages, with tokens your "
+            "backend signs (README)."
+        )
+
+
 def create_app(settings: Settings) -> web.Application:
     """The shop's aiohttp application; tests build it with their own settings."""
+    refuse_production(settings)
     _origin(settings.rasa_url)  # fail at start-up, not on the first page view
     app = web.Application()
     app[SETTINGS_KEY] = settings
@@ -121,11 +141,18 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def main() -> None:
+def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = get_settings()
-    web.run_app(create_app(settings), host=settings.web_host, port=settings.web_port)
+    try:
+        refuse_production(Settings.from_env())  # before anything else may fail
+        settings = get_settings()
+        app = create_app(settings)
+    except (SettingsError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    web.run_app(app, host=settings.web_host, port=settings.web_port)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -34,9 +34,16 @@ def compose() -> dict[str, Any]:
 
 
 def profile_services(tmp_path: Path) -> dict[str, Service]:
+    from bot.cli.tls import ensure_self_signed
+
     settings = Settings(env="test", escalation_file=str(tmp_path / "escalation.yml"))
+    ensure_self_signed(tmp_path / "tls.pem")
     found = prod.services(
-        settings, model=tmp_path / "model.tar.gz", ports=prod.ProdPorts(), stores=prod.ProdStores()
+        settings,
+        model=tmp_path / "model.tar.gz",
+        ports=prod.ProdPorts(),
+        stores=prod.ProdStores(),
+        tls_cert=tmp_path / "tls.pem",
     )
     return {service.name: service for service in found}
 
@@ -54,11 +61,10 @@ def test_the_schema_check_catches_a_broken_compose_file() -> None:
     assert any("restart_policy" in e for e in errors), errors
 
 
-def test_compose_runs_what_the_local_profile_runs() -> None:
+def test_compose_runs_what_the_local_profile_runs(tmp_path: Path) -> None:
     services = compose()["services"]
-    assert {"proxy", "rasa1", "rasa2", "actions1", "actions2", "shop", "postgres", "redis"} <= set(
-        services
-    )
+    assert set(services) == {"proxy", "rasa1", "rasa2", "actions1", "actions2", "postgres", "redis"}
+    assert set(profile_services(tmp_path)) == {"proxy", "rasa1", "rasa2", "actions1", "actions2"}
     assert services["rasa1"]["environment"]["CIM_ACTION_URL"] != (
         services["rasa2"]["environment"]["CIM_ACTION_URL"]
     )
@@ -97,6 +103,8 @@ def test_rasa_reads_the_prod_endpoints_as_postgresql_and_redis(
     assert str(endpoints.lock_store.kwargs["db"]) == "2"  # redis-py takes either
     assert endpoints.action is not None
     assert endpoints.action.url == "http://127.0.0.1:5055/webhook"
+    token = profile_services(tmp_path)["actions1"].env["CIM_ACTION_TOKEN"]
+    assert endpoints.action.headers == {"X-Cim-Action-Token": token}
 
 
 def test_haproxy_accepts_its_configuration_with_the_profiles_variables(tmp_path: Path) -> None:
@@ -124,7 +132,9 @@ def test_haproxy_rejects_a_configuration_without_its_variables() -> None:
 
 def test_the_profile_refuses_clashing_ports_and_other_databases() -> None:
     with pytest.raises(ValueError, match="distinct"):
-        prod.ProdPorts(public=8000, shop=8000)
+        prod.ProdPorts(public=9000, console=9000)
+    with pytest.raises(ValueError, match="distinct"):
+        prod.ProdPorts(http=5005)
     with pytest.raises(ValueError, match="2 Rasa replicas"):
         prod.ProdPorts(rasa=(5005,))
     with pytest.raises(ValueError, match="PostgreSQL"):
@@ -145,6 +155,7 @@ def test_cim_run_takes_the_prod_profile_and_its_ports() -> None:
         ["run", "--profile", "prod", "--public-port", "9000", "--rasa-ports", "9005,9006"]
     )
     assert args.profile == "prod" and args.public_port == 9000
+    assert args.console_port == 8444 and args.http_port == 8000
     assert args.rasa_ports == (9005, 9006) and args.actions_ports == (5055, 5056)
     assert build_parser().parse_args(["run"]).profile == "embedded"
     with pytest.raises(SystemExit):
@@ -169,3 +180,54 @@ def test_cim_run_prod_says_what_is_wrong_with_the_database(
     code = main(["run", "--profile", "prod", "--prod-database-url", database_url])
     assert code == 2
     assert message in capsys.readouterr().err
+
+
+def test_no_production_topology_runs_the_demo_shop(tmp_path: Path) -> None:
+    """It signs in anyone as a demo customer (issue 14, finding 3)."""
+    commands = [" ".join(s.argv) for s in profile_services(tmp_path).values()]
+    commands += [str(s.get("command", "")) for s in compose()["services"].values()]
+    assert not any("bot.web.shop" in command for command in commands)
+    assert "CIM_SHOP_ADDR" not in (DEPLOY / "haproxy.cfg").read_text()
+
+
+def test_no_command_line_holds_the_rasa_token(tmp_path: Path) -> None:
+    for name, service in profile_services(tmp_path).items():
+        token = service.env.get("CIM_RASA_AUTH_TOKEN")
+        assert "--auth-token" not in service.argv, name
+        assert token is None or token not in " ".join(service.argv), name
+    for name in ("rasa1", "rasa2"):
+        command = compose()["services"][name]["command"]
+        assert command.startswith("python -m bot.rasa_server run"), command
+        assert "--auth-token" not in command and "CIM_RASA_AUTH_TOKEN" not in command
+    assert '"bot.rasa_server"' in (DEPLOY / "Dockerfile").read_text()
+
+
+def test_compose_keeps_the_action_servers_on_the_internal_network() -> None:
+    document = compose()
+    assert document["networks"]["internal"]["internal"] is True
+    for name in ("actions1", "actions2"):
+        service = document["services"][name]
+        assert service["command"].startswith("python -m bot.action_server"), name
+        assert service["networks"] == ["internal"] and "ports" not in service, name
+        assert service["environment"]["CIM_ACTION_TOKEN"].startswith("${CIM_ACTION_TOKEN:?")
+    assert "internal" not in document["services"]["proxy"]["networks"]
+    published = [name for name, s in document["services"].items() if s.get("ports")]
+    assert published == ["proxy"]
+
+
+def test_compose_gives_the_proxy_its_certificate_as_a_secret() -> None:
+    document = compose()
+    proxy = document["services"]["proxy"]
+    assert proxy["secrets"] == [{"source": "tls_cert", "target": "tls.pem"}]
+    assert proxy["environment"]["CIM_TLS_CERT"] == "/run/secrets/tls.pem"
+    assert "CIM_TLS_CERT_FILE" in document["secrets"]["tls_cert"]["file"]
+    trusted = document["services"]["rasa1"]["environment"]["CIM_TRUSTED_PROXIES"]
+    assert proxy["networks"]["edge"]["ipv4_address"] == trusted
+
+
+def test_the_proxy_serves_the_demo_page_it_is_given() -> None:
+    """HAProxy answers `file` content from one buffer (16 kB); the page must fit in it."""
+    page = prod.DEMO_PAGE.read_text()
+    assert len(page.encode()) < 8 * 1024
+    assert 'src="/webhooks/web/widget.js"' in page and "customerToken" not in page
+    assert "<script>" not in page  # the page's CSP allows no inline script

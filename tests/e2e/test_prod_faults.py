@@ -28,10 +28,11 @@ import requests
 
 from bot.cli import prod
 from bot.cli.supervisor import Supervisor
+from bot.evaluation.chat.prod_profile import free_ports
 from bot.identity import sign_token
 from bot.settings import Settings
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
-from tests.e2e.test_prod_profile import Customer, ProdStack, pinned_client
+from tests.e2e.test_prod_profile import Customer, ProdStack, pinned_client, trusting_the_profile
 
 APOLOGY = "something went wrong on our side"
 STORE_UNAVAILABLE = "can't reach our order system"
@@ -148,12 +149,10 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
         rasa_auth_token="e2e-rasa-token-0123456789",
         escalation_file=str(always_open_policy(tmp)),
     )
-    ports = prod.ProdPorts(
-        free_port(), free_port(), (free_port(), free_port()), (free_port(), free_port())
-    )
+    ports = free_ports()
     try:
         prod.prepare(stores)
-        with (tmp / "prod.log").open("w") as echo:
+        with (tmp / "prod.log").open("w") as echo, trusting_the_profile():
             supervisor = Supervisor(echo=echo)
             try:
                 for service in prod.services(settings, model=MODEL, ports=ports, stores=stores):

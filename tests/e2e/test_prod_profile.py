@@ -1,18 +1,21 @@
-"""The production profile with its real parts: HAProxy in front of two Rasa replicas (each with
-its own action server), PostgreSQL for conversations, customers and the handoff queue, Redis
-for locks and socket.io's cross-replica relay.
+"""The production profile with its real parts: HAProxy (TLS) in front of two Rasa replicas
+(each with its own action server), PostgreSQL for conversations, customers and the handoff
+queue, Redis for locks and socket.io's cross-replica relay.
 
 A database and a Redis key prefix of this test's own are removed afterwards. Clients pick a
-replica the way a browser stays on one: with HAProxy's affinity cookie.
+replica the way a browser stays on one: with HAProxy's affinity cookie. They trust the
+profile's self-signed certificate, and only that one: `requests` through REQUESTS_CA_BUNDLE,
+aiohttp through its connector's SSL context.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,11 +54,38 @@ class ProdStack:
     log: Path
 
     @property
-    def rasa_url(self) -> str:  # what customers and agents use: the proxy
+    def rasa_url(self) -> str:  # what customers use: the proxy's chat origin
         return prod.public_url(self.ports)
+
+    @property
+    def console_url(self) -> str:  # what agents use: the proxy's console origin
+        return prod.console_url(self.ports)
+
+    @property
+    def console(self) -> ConsoleDoor:
+        """The stack as the console's agents see it (`AgentBrowser`, `create_agent`)."""
+        return ConsoleDoor(self.settings, self.console_url)
+
+    @property
+    def cert(self) -> Path:
+        return prod.DEFAULT_TLS_CERT
 
     def tracker(self, sender: str) -> dict[str, Any]:
         return conversation_tracker(self.rasa_url, self.settings.rasa_auth_token, sender)
+
+
+@dataclass(frozen=True)
+class ConsoleDoor:
+    settings: Settings
+    rasa_url: str
+
+
+@contextmanager
+def trusting_the_profile() -> Iterator[None]:
+    """`requests` verifies the proxy's certificate against the profile's own, only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REQUESTS_CA_BUNDLE", str(prod.DEFAULT_TLS_CERT))
+        yield
 
 
 def _free_redis_db() -> int:
@@ -67,25 +97,35 @@ def _free_redis_db() -> int:
     raise RuntimeError("no empty Redis database between 3 and 15")
 
 
-@pytest.fixture(scope="module")
-def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProdStack]:
-    tmp: Path = tmp_path_factory.mktemp("prod")
-    settings = Settings(
-        env="test",
-        token_secret="e2e-token-secret-0123456789",
-        rasa_auth_token="e2e-rasa-token-0123456789",
-        escalation_file=str(always_open_policy(tmp)),
+@contextmanager
+def running_prod_stack(tmp: Path, label: str, **settings: Any) -> Iterator[ProdStack]:
+    """The profile in a database `cim_<label>_<random>` and under Redis keys `<label><random>`
+    of its own, trusted by `requests`; `settings` are added to the test settings."""
+    own = Settings(
+        **{
+            "env": "test",
+            "token_secret": "e2e-token-secret-0123456789",
+            "rasa_auth_token": "e2e-rasa-token-0123456789",
+            "escalation_file": str(always_open_policy(tmp)),
+            **settings,
+        }
     )
     log = tmp / "prod.log"
     with log.open("w") as echo, isolated_profile(
-        settings,
-        label="e2e",  # the database cim_e2e_<random>, the keys e2e<random>
+        own,
+        label=label,
         redis_url=f"{REDIS_URL}/{_free_redis_db()}",
         model=MODEL,
         echo=echo,
         start_timeout=START_TIMEOUT,
-    ) as running:
+    ) as running, trusting_the_profile():
         yield ProdStack(running.settings, running.ports, running.stores, running.supervisor, log)
+
+
+@pytest.fixture(scope="module")
+def prod_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProdStack]:
+    with running_prod_stack(tmp_path_factory.mktemp("prod"), "e2e") as stack:
+        yield stack
 
 
 @asynccontextmanager
@@ -94,7 +134,8 @@ async def pinned_client(stack: ProdStack, replica: str) -> AsyncIterator[socketi
     as a browser's would (aiohttp's default jar ignores cookies of IP addresses)."""
     jar = aiohttp.CookieJar(unsafe=True)
     jar.update_cookies({AFFINITY: replica}, URL(stack.rasa_url))
-    http = aiohttp.ClientSession(cookie_jar=jar)
+    trusted = ssl.create_default_context(cafile=str(stack.cert))
+    http = aiohttp.ClientSession(cookie_jar=jar, connector=aiohttp.TCPConnector(ssl=trusted))
     client = socketio.AsyncClient(reconnection=False, http_session=http)
     try:
         yield client
@@ -177,10 +218,10 @@ class WidgetCustomer(Customer):
         return await self.replies()
 
 
-def test_the_proxy_serves_the_shop_and_both_replicas(prod_stack: ProdStack) -> None:
+def test_the_proxy_serves_the_chat_page_and_both_replicas(prod_stack: ProdStack) -> None:
     page = requests.get(prod_stack.rasa_url + "/", timeout=10)
-    assert page.status_code == 200 and "widget.js" in page.text
-    assert f"{prod_stack.rasa_url}/webhooks/web/widget.js" in page.text  # the shop -> proxy
+    assert page.status_code == 200 and 'src="/webhooks/web/widget.js"' in page.text
+    assert "customerToken" not in page.text  # nobody is signed in by the proxy's page
     seen = set()
     for _ in range(6):  # no cookie: round robin; each answer names its replica in a cookie
         response = requests.get(prod_stack.rasa_url + "/rasa-health", timeout=10)
@@ -209,7 +250,7 @@ def test_rest_turns_of_one_conversation_stay_on_one_replica(prod_stack: ProdStac
 async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: ProdStack) -> None:
     create_agent(prod_stack, "paula", "Paula")
     session_id = uuid.uuid4().hex
-    agent = AgentBrowser(prod_stack, "paula", cookies={AFFINITY: "rasa2"})
+    agent = AgentBrowser(prod_stack.console, "paula", cookies={AFFINITY: "rasa2"})
     async with pinned_client(prod_stack, "rasa1") as customer_socket, pinned_client(
         prod_stack, "rasa2"
     ) as agent_socket:
@@ -222,7 +263,7 @@ async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: P
         agent_events: asyncio.Queue[Any] = asyncio.Queue()
         agent_socket.on("handoff", agent_events.put_nowait, namespace="/agents")
         await agent_socket.connect(
-            prod_stack.rasa_url,
+            prod_stack.console_url,
             namespaces=["/agents"],
             transports=["polling"],
             headers={"Cookie": f"cim_agent_session={agent.cookie}; {AFFINITY}=rasa2"},
@@ -251,18 +292,23 @@ async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: P
 
 
 async def test_a_browser_chats_over_a_websocket_through_the_proxy(prod_stack: ProdStack) -> None:
+    """The proxy's page (no one signed in; its CSP allows only its own origin): a customer
+    verifies with an email and an order number, over TLS and a secure websocket."""
     public = prod_stack.rasa_url
-    async with open_chat_page(f"{public}/?customer=C0002") as chat:
+    async with open_chat_page(f"{public}/", ignore_https_errors=True) as chat:
         await chat.wait_ready()
         await chat.open_chat()
-        await expect()(chat.log).to_contain_text("Hi James!")
-        await chat.say("where is my order?")
+        await expect()(chat.log).to_contain_text("Trailhead Outfitters assistant")
+        await chat.say("where is my order 100004?")
         bot = chat.log.locator(".cim-msg--bot .cim-bubble")
+        asked = bot.filter(has_text="email address on your account")
+        await expect()(asked).to_have_count(1, timeout=30_000)
+        await chat.say("james.smith@example.com")
         await expect()(bot.filter(has_text="#100004")).to_have_count(1, timeout=30_000)
         await chat.page.screenshot(path=str(artifacts_dir() / "prod-profile-chat.png"))
         assert chat.errors == []
     port = str(prod_stack.ports.public)
-    assert any(url.startswith(f"ws://127.0.0.1:{port}/socket.io/") for url in chat.sockets), (
+    assert any(url.startswith(f"wss://127.0.0.1:{port}/socket.io/") for url in chat.sockets), (
         chat.sockets
     )
 
@@ -344,7 +390,7 @@ def test_under_load_a_killed_replica_loses_no_message(prod_stack: ProdStack) -> 
 
 def _wait_replicas_up(stack: ProdStack, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    while requests.get(f"{stack.rasa_url}/proxy-ready", timeout=5).status_code != 200:
+    while requests.get(f"{prod.http_url(stack.ports)}/proxy-ready", timeout=5).status_code != 200:
         assert time.monotonic() < deadline, "the proxy never saw both replicas up"
         time.sleep(0.5)
 

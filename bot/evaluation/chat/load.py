@@ -14,9 +14,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import random
+import ssl
 import time
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -41,11 +43,18 @@ def customer_address(number: int) -> str:
 class Target:
     name: str
     url: str  # the REST webhook
+    cafile: str | None = None  # an https target's certificate (the prod profile's self-signed)
 
     def __post_init__(self) -> None:
         host = urlsplit(self.url).hostname
         if host not in LOOPBACK:
             raise ValueError(f"the load generator talks to loopback only, not {host!r}")
+
+    def connector(self, **options: Any) -> aiohttp.TCPConnector:
+        """A connector that trusts `cafile` (and only it) when one is given."""
+        if self.cafile is None:
+            return aiohttp.TCPConnector(**options)
+        return aiohttp.TCPConnector(ssl=ssl.create_default_context(cafile=self.cafile), **options)
 
 
 @dataclass(frozen=True)
@@ -150,7 +159,7 @@ async def run_step(
     samples: list[TurnSample] = []
     began = time.monotonic()
     clock = (began, began + plan.warmup, began + plan.warmup + plan.seconds)
-    connector = aiohttp.TCPConnector(limit=plan.customers, keepalive_timeout=30)
+    connector = target.connector(limit=plan.customers, keepalive_timeout=30)
     async with aiohttp.ClientSession(connector=connector) as session:
         tasks = [
             _customer(
@@ -170,7 +179,7 @@ async def run_conversation(
     samples: list[TurnSample] = []
     sender, client = sender_id(), customer_address(uuid.uuid4().int)
     began = time.monotonic()
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(connector=target.connector()) as session:
         for message in messages:
             sent_at = time.monotonic()
             outcome, latency, silent = await send(

@@ -39,7 +39,11 @@ class RunningProfile:
 
 def free_ports() -> prod.ProdPorts:
     return prod.ProdPorts(
-        free_port(), free_port(), (free_port(), free_port()), (free_port(), free_port())
+        public=free_port(),
+        console=free_port(),
+        http=free_port(),
+        rasa=(free_port(), free_port()),
+        actions=(free_port(), free_port()),
     )
 
 

@@ -159,3 +159,21 @@ def test_a_rasa_url_that_is_not_http_is_refused_at_start() -> None:
 def test_script_json_cannot_close_the_script_element(value: str, expected: str) -> None:
     assert script_json(value) == expected
     assert json.loads(script_json(value)) == value
+
+
+def test_the_shop_refuses_production() -> None:
+    """It signs in anyone as a demo customer; with the production secret, for real."""
+    from bot.web.shop import ShopRefused
+
+    with pytest.raises(ShopRefused, match="CIM_ENV=production"):
+        create_app(settings(env="production"))
+
+
+def test_the_shop_command_refuses_production_before_anything_else(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.web.shop import main
+
+    monkeypatch.setenv("CIM_ENV", "production")  # and no secrets at all: still this message
+    assert main() == 2
+    assert "does not run with CIM_ENV=production" in capsys.readouterr().err

@@ -65,10 +65,10 @@ def test_own_stores_are_removed_when_the_run_fails() -> None:
     assert key_count(stores.redis_prefix) == 0
 
 
-def test_free_ports_are_six_loopback_ports_nobody_holds() -> None:
+def test_free_ports_are_seven_loopback_ports_nobody_holds() -> None:
     ports = free_ports()
-    every = [ports.public, ports.shop, *ports.rasa, *ports.actions]
-    assert len(set(every)) == 6
+    every = [ports.public, ports.console, ports.http, *ports.rasa, *ports.actions]
+    assert len(set(every)) == 7
     for port in every:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", port))

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.rasa_server import RasaArgumentsError, main, rasa_argv
+
+TOKEN = "an-api-token-0123456789abcdef"
+
+
+def test_the_token_is_added_from_the_environment() -> None:
+    argv = rasa_argv(["run", "--enable-api"], {"CIM_RASA_AUTH_TOKEN": TOKEN})
+    assert argv == ["rasa", "run", "--enable-api", "--auth-token", TOKEN]
+
+
+@pytest.mark.parametrize(
+    ("args", "environ", "reason"),
+    [
+        (["run"], {}, "is not set"),
+        (["run"], {"CIM_RASA_AUTH_TOKEN": ""}, "is not set"),
+        (["run", "--auth-token", "x"], {"CIM_RASA_AUTH_TOKEN": TOKEN}, "command line"),
+        (["run", "--auth-token=x"], {"CIM_RASA_AUTH_TOKEN": TOKEN}, "command line"),
+        (["train"], {"CIM_RASA_AUTH_TOKEN": TOKEN}, "only `run`"),
+        ([], {"CIM_RASA_AUTH_TOKEN": TOKEN}, "only `run`"),
+    ],
+)
+def test_what_would_expose_or_omit_the_token_is_refused(
+    args: list[str], environ: dict[str, str], reason: str
+) -> None:
+    with pytest.raises(RasaArgumentsError, match=reason):
+        rasa_argv(args, environ)
+
+
+def test_main_says_why_it_refuses(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("CIM_RASA_AUTH_TOKEN", raising=False)
+    assert main(["run", "--enable-api"]) == 2
+    assert "CIM_RASA_AUTH_TOKEN is not set" in capsys.readouterr().err
