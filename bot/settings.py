@@ -13,9 +13,12 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
+from bot.secret_policy import MIN_SECRET_CHARS, secrets_problems
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_TOKEN_SECRET = "dev-only-insecure-token-secret"
 DEV_RASA_TOKEN = "dev-only-rasa-token"
+DEV_CONSOLE_SECRET = "dev-only-console-secret"
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret"})
 ENVIRONMENTS = ("development", "test", "production")
 MIN_REQUEST_BYTES = 64 * 1024  # the web channel's own body limit must fit under the server's
@@ -76,8 +79,16 @@ class Settings:
     escalation_file: str = field(
         default=str(PROJECT_ROOT / "escalation.yml"), metadata=_env("CIM_ESCALATION_FILE")
     )
-    # Signs agent console sessions; empty: derived from the token secret.
-    console_secret: str = field(default="", metadata=_env("CIM_CONSOLE_SECRET"))
+    # Signs agent console sessions; never derived from the token secret (the shop's backend
+    # holds that one). Required in production, strong and unlike every other secret.
+    console_secret: str = field(default=DEV_CONSOLE_SECRET, metadata=_env("CIM_CONSOLE_SECRET"))
+    # The console's own origin (scheme://host[:port]) when a proxy rewrites the Host; empty:
+    # the request's own. Console API and state-changing calls from any other are refused.
+    console_origin: str = field(default="", metadata=_env("CIM_CONSOLE_ORIGIN"))
+    # The longest a console session lasts, checked by the server on every request (seconds).
+    console_session_max_seconds: int = field(
+        default=28800, metadata=_env("CIM_CONSOLE_SESSION_MAX_SECONDS")
+    )
     # Notified (POST, retried with backoff) of each new handoff; empty: no webhook.
     handoff_webhook_url: str = field(default="", metadata=_env("CIM_HANDOFF_WEBHOOK_URL"))
     # Where trainers' labels go: <root>/data, domain.yml, config.yml (cim train, the inbox).
@@ -135,6 +146,7 @@ class Settings:
             "web_port",
             "queue_sweep_seconds",
             "gate_folds",
+            "console_session_max_seconds",
             "chat_client_burst",
             "chat_client_per_minute",
             "chat_conversation_burst",
@@ -167,16 +179,23 @@ class Settings:
         return self.env != "production"
 
     def check_secure(self) -> None:
-        """Refuse placeholder secrets outside development."""
+        """Outside development, refuse placeholder, weak or shared secrets (see
+        bot/secret_policy.py)."""
         if self.is_development:
             return
-        for name in ("token_secret", "rasa_auth_token"):
-            value = getattr(self, name)
-            if value in PLACEHOLDER_SECRETS or value.startswith("dev-only") or len(value) < 16:
-                raise InsecureSettingsError(
-                    f"{name.upper()} is missing or a placeholder: set a real secret of at "
-                    "least 16 characters in the environment (CIM_ENV=production)."
-                )
+        problems = secrets_problems(
+            {
+                "CIM_TOKEN_SECRET": self.token_secret,
+                "CIM_RASA_AUTH_TOKEN": self.rasa_auth_token,
+                "CIM_CONSOLE_SECRET": self.console_secret,
+                "CIM_ACTION_TOKEN": self.action_token,
+            }
+        )
+        if problems:
+            raise InsecureSettingsError(
+                "Production (CIM_ENV=production) needs separate, strong secrets of at least "
+                f"{MIN_SECRET_CHARS} varied characters: " + "; ".join(problems) + "."
+            )
 
 
 def _parse_int(name: str, raw: str) -> int:

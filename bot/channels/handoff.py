@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 
@@ -27,7 +27,10 @@ from bot.services.views import HandoffView, QueueTicket
 logger = logging.getLogger(__name__)
 
 AGENTS_NAMESPACE = "/agents"
-AGENTS_ROOM = "agents"
+AGENTS_ROOM = "agents"  # every agent's socket: events that carry no customer data
+# Events that carry what a customer said go only to those who may read that handoff: the
+# "all teams" room (supervisors, agents of no team), the handoff's team, its assignee.
+ALL_TEAMS_ROOM = "agents:all"
 LIVE_STATES = ("queued", "assigned")
 HANDOFF_EVT = "handoff"  # agents: a customer message, an agent reply, a queue change
 TYPING_EVT = "typing"  # customers: {typing, agent}, as bot.channels.web sends it for the bot
@@ -38,7 +41,12 @@ class Emitter(Protocol):
     """Where live events go: `socketio.AsyncServer` satisfies it (with any client manager)."""
 
     async def emit(
-        self, event: str, data: Any = None, *, room: str | None = None, namespace: str | None = None
+        self,
+        event: str,
+        data: Any = None,
+        *,
+        room: str | list[str] | None = None,
+        namespace: str | None = None,
     ) -> None: ...
 
 
@@ -147,6 +155,8 @@ class HandoffRelay:
         self.bot_message_evt = bot_message_evt
         self.customer_namespace = customer_namespace
         self.new_handoff_listeners: list[Callable[[HandoffView], object]] = []
+        # Set by the agent console: drops agents' sockets whose session ended, before a push.
+        self.agent_gate: Callable[[], Awaitable[None]] | None = None
         self._silenced: set[str] = set()
         self._turn_started: dict[str, datetime] = {}
 
@@ -168,11 +178,11 @@ class HandoffRelay:
             "customer_message",
             {
                 "handoff_id": handoff.id,
-                "conversation_id": conversation_id,
                 "text": message.text,
                 "intent": (parse_data.get("intent") or {}).get("name"),
                 "at": _now().isoformat(),
             },
+            handoff=handoff,
         )
         if handoff.state == "queued":
             await self._seen(conversation_id)
@@ -239,9 +249,17 @@ class HandoffRelay:
             self.bot_message_evt, payload, room=conversation_id, namespace=self.customer_namespace
         )
 
-    async def to_agents(self, kind: str, payload: dict[str, Any]) -> None:
+    async def to_agents(
+        self, kind: str, payload: dict[str, Any], *, handoff: HandoffView | None = None
+    ) -> None:
+        """An event for the agents' feed: with `handoff`, only for those who may read it
+        (it carries what was said); without, for every agent (ids and states only). Sockets
+        whose session has ended are dropped first (`agent_gate`)."""
+        if self.agent_gate is not None:
+            await self.agent_gate()
+        rooms = handoff_rooms(handoff.team, handoff.assigned_agent_id) if handoff else AGENTS_ROOM
         await self.emitter.emit(
-            HANDOFF_EVT, {"kind": kind, **payload}, room=AGENTS_ROOM, namespace=AGENTS_NAMESPACE
+            HANDOFF_EVT, {"kind": kind, **payload}, room=rooms, namespace=AGENTS_NAMESPACE
         )
 
     async def _active(self, conversation_id: str) -> HandoffView | None:
@@ -278,6 +296,26 @@ class HandoffRelay:
             text += f" The expected wait is about {wait} minute{'s' if wait != 1 else ''}."
         details = {"status": "queued", "position": ticket.position, "wait_minutes": wait}
         await self.to_customer(conversation_id, {"text": text, "handoff": details})
+
+
+def team_room(team: str) -> str:
+    return f"agents:team:{team}"
+
+
+def agent_room(agent_id: int) -> str:
+    return f"agents:id:{agent_id}"
+
+
+def handoff_rooms(team: str, assignee: int | None) -> list[str]:
+    """The rooms of those who may read a live handoff of `team` (bot.services.queue's rule)."""
+    rooms = [ALL_TEAMS_ROOM, team_room(team)]
+    return [*rooms, agent_room(assignee)] if assignee is not None else rooms
+
+
+def agent_feed_rooms(agent_id: int, role: str, team: str | None) -> list[str]:
+    """The rooms an agent's socket joins: everyone's, and what their role and team read."""
+    scope = ALL_TEAMS_ROOM if role == "supervisor" or team is None else team_room(team)
+    return [AGENTS_ROOM, scope, agent_room(agent_id)]
 
 
 async def _in_thread(function: Callable[..., T], *args: Any) -> T:

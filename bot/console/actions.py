@@ -3,24 +3,29 @@
 Each method takes the acting agent and returns a `Reply` (HTTP status + JSON body), so the
 routes stay thin and these can be tested without HTTP. Blocking store calls run in a
 thread; the customer hears about every change through the relay.
+
+What an agent may read follows `bot.services.queue.may_read`; opening a packet is written
+to the access log (bot/services/access_log.py) with the client's address. Only supervisors
+get the conversation id (to look the tracker up); agents work with the handoff id.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
 from bot.channels.handoff import HandoffRelay
 from bot.console.context import build_packet
-from bot.services import customers, orders, queue
+from bot.services import access_log, customers, orders, queue
 from bot.services.views import AgentView, HandoffView, QueueEntry
-from bot.store.models import HANDOFF_DISPOSITIONS
+from bot.store.models import ACTIVE_HANDOFF_STATES, HANDOFF_DISPOSITIONS
 
 T = TypeVar("T")
 MAX_REPLY_LENGTH = 2000
+REFUSALS = {"not_found": 404, "forbidden": 403}
 BACK_TO_BOT = "You are back with our virtual assistant. Ask me anything."
 
 
@@ -40,26 +45,41 @@ class ConsoleActions:
 
     async def queue(self, agent: AgentView) -> Reply:
         states = ("queued", "assigned", "ticket")
-        entries = await _thread(partial(queue.list_queue, self.new_uow(), states=states))
+        call = partial(queue.list_queue, self.new_uow(), states=states, reader=agent)
+        entries = await _thread(call)
         return Reply(200, {"queue": [_entry(entry, agent) for entry in entries]})
 
-    async def packet(self, agent: AgentView, handoff_id: int) -> Reply:
-        handoff = await self._handoff(handoff_id)
+    async def packet(self, agent: AgentView, handoff_id: int, *, address: str) -> Reply:
+        handoff, why = await self._readable(agent, handoff_id)
         if handoff is None:
-            return refused(404, "not_found")
+            return refused(REFUSALS.get(str(why), 404), str(why))
+        await self._log(agent, "view_handoff", address, handoff)
         events, slots = await self.relay.conversations.history(handoff.conversation_id)
         customer, recent = await _thread(partial(self._customer, handoff.customer_id))
         notes = await _thread(partial(queue.notes_for, self.new_uow(), handoff_id=handoff.id))
         packet = build_packet(handoff, events, slots, customer=customer, orders=recent)
+        if agent.role != "supervisor":
+            packet["handoff"].pop("conversation_id", None)
         packet["notes"] = [_note(note) for note in notes]
         packet["mine"] = handoff.assigned_agent_id == agent.id
         return Reply(200, packet)
+
+    async def access_log(self, agent: AgentView, args: Mapping[str, Any], address: str) -> Reply:
+        """The newest entries of the access log (supervisors), filtered by `handoff_id`,
+        `customer_id` or `agent_id`; reading it is logged too."""
+        filters = {name: _number(args.get(name)) for name in FILTERS}
+        limit = _number(args.get("limit")) or 100
+        call = partial(access_log.recent_access, self.new_uow(), limit=limit, **filters)
+        entries = await _thread(call)
+        detail = " ".join(f"{k}={v}" for k, v in filters.items() if v is not None) or None
+        await self._log(agent, "read_access_log", address, None, detail=detail)
+        return Reply(200, {"entries": [entry.as_json() for entry in entries]})
 
     async def claim(self, agent: AgentView, handoff_id: int) -> Reply:
         call = partial(queue.claim, self.new_uow(), handoff_id=handoff_id, agent_id=agent.id)
         outcome = await _thread(call)
         if not outcome.ok or outcome.handoff is None:
-            return refused(409 if outcome.reason != "not_found" else 404, str(outcome.reason))
+            return refused(REFUSALS.get(str(outcome.reason), 409), str(outcome.reason))
         name = agent.display_name
         await self.relay.announce(
             outcome.handoff.conversation_id,
@@ -81,12 +101,8 @@ class ConsoleActions:
         await self.relay.agent_says(handoff.conversation_id, text.strip(), agent.display_name)
         await self.relay.to_agents(
             "agent_message",
-            {
-                "handoff_id": handoff_id,
-                "conversation_id": handoff.conversation_id,
-                "text": text.strip(),
-                "agent": agent.display_name,
-            },
+            {"handoff_id": handoff_id, "text": text.strip(), "agent": agent.display_name},
+            handoff=handoff,
         )
         return Reply(200, {"ok": True})
 
@@ -101,6 +117,12 @@ class ConsoleActions:
         return Reply(200, {"ok": True})
 
     async def note(self, agent: AgentView, handoff_id: int, text: object) -> Reply:
+        """Notes go on open handoffs the agent may read: 403/404, else 409 once closed."""
+        handoff, why = await self._readable(agent, handoff_id)
+        if handoff is None:
+            return refused(REFUSALS.get(str(why), 404), str(why))
+        if handoff.state not in ACTIVE_HANDOFF_STATES:
+            return refused(409, "handoff_closed")
         call = partial(
             queue.add_note,
             self.new_uow(),
@@ -124,7 +146,7 @@ class ConsoleActions:
         )
         outcome = await _thread(call)
         if not outcome.ok or outcome.handoff is None:
-            return refused(409, str(outcome.reason))
+            return refused(REFUSALS.get(str(outcome.reason), 409), str(outcome.reason))
         await self.relay.announce(
             outcome.handoff.conversation_id,
             status="queued",
@@ -155,6 +177,35 @@ class ConsoleActions:
         await self.relay.announce(outcome.handoff.conversation_id, status="bot", text=text)
         await self.relay.to_agents("queue_changed", {"handoff_id": handoff_id})
         return Reply(200, {"ok": True})
+
+    async def _readable(
+        self, agent: AgentView, handoff_id: int
+    ) -> tuple[HandoffView | None, str | None]:
+        call = partial(
+            queue.readable_handoff, self.new_uow(), handoff_id=handoff_id, agent_id=agent.id
+        )
+        return await _thread(call)
+
+    async def _log(
+        self,
+        agent: AgentView,
+        action: str,
+        address: str,
+        handoff: HandoffView | None,
+        *,
+        detail: str | None = None,
+    ) -> None:
+        call = partial(
+            access_log.record_access,
+            self.new_uow(),
+            agent_id=agent.id,
+            action=action,
+            address=address,
+            handoff_id=handoff.id if handoff else None,
+            customer_id=handoff.customer_id if handoff else None,
+            detail=detail,
+        )
+        await _thread(call)
 
     async def _handoff(self, handoff_id: int) -> HandoffView | None:
         ticket = await _thread(partial(queue.position_of, self.new_uow(), handoff_id=handoff_id))
@@ -188,6 +239,17 @@ def _entry(entry: QueueEntry, agent: AgentView) -> dict[str, Any]:
         "mine": handoff.assigned_agent_id == agent.id,
         "queued_at": handoff.queued_at.isoformat() if handoff.queued_at else None,
     }
+
+
+FILTERS = ("handoff_id", "customer_id", "agent_id")
+
+
+def _number(raw: object) -> int | None:
+    try:
+        value = int(str(raw)) if raw is not None else None
+    except ValueError:
+        return None
+    return value if value is not None and 0 < value < 2**31 else None
 
 
 def _note(note: Any) -> dict[str, Any]:

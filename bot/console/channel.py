@@ -10,30 +10,36 @@ credentials.yml::
 
 Keys (all optional): `canned_responses` (list, default CANNED), `webhook_url` (default
 env CIM_HANDOFF_WEBHOOK_URL, none: no webhook), `session_ttl_seconds` (default 28800),
-`secure_cookie` (default: true outside development). The session key is env
-CIM_CONSOLE_SECRET, else derived from CIM_TOKEN_SECRET (which is checked in production).
-Pages at /webhooks/console/, agents' live events on the socket.io namespace /agents.
+`secure_cookie` (default: true outside development). The session key comes from
+CIM_CONSOLE_SECRET only (required and checked in production; a dev-only value otherwise),
+never from CIM_TOKEN_SECRET, which the shop's backend holds. A session lasts
+`session_ttl_seconds`, capped by CIM_CONSOLE_SESSION_MAX_SECONDS, which the server checks
+on every request. Pages at /webhooks/console/, agents' live events on the socket.io
+namespace /agents (bot/console/feed.py). The console answers no other origin and sends no
+CORS headers (bot/console/origin.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from http.cookies import SimpleCookie
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
-from bot.channels.handoff import AGENTS_NAMESPACE, AGENTS_ROOM, HandoffRelay
-from bot.console import dashboard, routes, sessions
+from bot.channels.handoff import HandoffRelay
+from bot.console import dashboard, origin, routes, sessions
 from bot.console.actions import ConsoleActions
+from bot.console.feed import AgentFeed
+from bot.console.guard import Staff, error, staff_for
 from bot.console.sweeper import QueueSweeper, connected_rooms
 from bot.console.throttle import LoginThrottle
 from bot.console.webhook import WebhookConfig, WebhookNotifier, handoff_payload
 from bot.inbox.collect import InboxCollector
 from bot.kpis.schedule import KpiRefresher
-from bot.services.views import AgentView
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,7 @@ class _ConsoleBlueprint(Blueprint):
         self.ctx.channel = channel
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.channel.mount_path = str(options.get("url_prefix") or self.url_prefix or "")
         app.register_listener(self.ctx.channel.start, "before_server_start")
         app.register_listener(self.ctx.channel.stop, "after_server_stop")
         super().register(app, options)
@@ -93,13 +100,25 @@ class AgentConsoleInput(InputChannel):
         self.sweeper: QueueSweeper | None = None
         self.collector: InboxCollector | None = None
         self.kpis: KpiRefresher | None = None
+        self.feed: AgentFeed | None = None
         self.login_throttle = LoginThrottle()
+        self.mount_path = "/webhooks/console"  # where Rasa mounted us (url_prefix is a method)
+        self.console_origin = ""  # CIM_CONSOLE_ORIGIN; empty: each request's own
+        self.session_max_seconds = session_ttl_seconds  # CIM_CONSOLE_SESSION_MAX_SECONDS
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = _ConsoleBlueprint(self, "console_webhook", __name__)
+        bp.middleware("request")(self._only_our_origin)
         routes.add_routes(bp, self)
         dashboard.add_routes(bp, self)
         return bp
+
+    async def _only_our_origin(self, request: Request) -> HTTPResponse | None:
+        """No CORS headers on any console answer; calls from other origins refused."""
+        origin.mark_no_cors(request)
+        if origin.is_foreign(request, self.console_origin) and not origin.is_navigation(request):
+            return error(403, "foreign_origin")
+        return None
 
     async def start(self, app: Sanic, *_: Any) -> None:
         """Wire up to the web channel's relay once every channel is registered."""
@@ -110,12 +129,15 @@ class AgentConsoleInput(InputChannel):
             )
         self._configure()
         assert self.new_uow is not None
+        origin.exempt_from_cors(app, self.mount_path)
         self.actions = ConsoleActions(relay, self.new_uow)
         self._watch_new_handoffs(relay)
         self._sweep_queue(relay)
-        relay.emitter.on("connect", self._agent_connects, namespace=AGENTS_NAMESPACE)  # type: ignore[attr-defined]
+        self._open_feed(relay)
 
     async def stop(self, *_: Any) -> None:
+        if self.feed is not None:
+            await self.feed.stop()
         if self.sweeper is not None:
             await self.sweeper.stop()
         if self.collector is not None:
@@ -130,7 +152,9 @@ class AgentConsoleInput(InputChannel):
 
         settings = get_settings()
         if self.secret is None:
-            self.secret = sessions.derive_secret(settings.console_secret or settings.token_secret)
+            self.secret = sessions.derive_secret(settings.console_secret)
+        self.console_origin = settings.console_origin
+        self.session_max_seconds = settings.console_session_max_seconds
         if self.secure_cookie is None:
             self.secure_cookie = not settings.is_development
         if self.new_uow is None:
@@ -173,26 +197,45 @@ class AgentConsoleInput(InputChannel):
             return
         notifier = self.notifier = WebhookNotifier(WebhookConfig(url=self.webhook_url))
         relay.new_handoff_listeners.append(
-            lambda handoff: notifier.notify(handoff_payload(handoff, None))
+            lambda handoff: notifier.notify(handoff_payload(handoff, self.link_to(handoff.id)))
         )
 
-    async def _agent_connects(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
-        """Only a logged-in agent joins the agents' room; the cookie came with the handshake."""
-        cookies = SimpleCookie(environ.get("HTTP_COOKIE", ""))
-        morsel = cookies.get(sessions.SESSION_COOKIE)
-        agent = await self.agent_for(morsel.value if morsel else None)
-        if agent is None:
-            return False
-        relay: Any = self.actions.relay if self.actions else None
-        await relay.emitter.enter_room(sid, AGENTS_ROOM, namespace=AGENTS_NAMESPACE)
-        return True
-
-    async def agent_for(self, cookie: str | None) -> AgentView | None:
-        """The active agent whose signed session this is; None otherwise."""
-        session = self.session_for(cookie)
-        if session is None or self.new_uow is None:
+    def link_to(self, handoff_id: int) -> str | None:
+        """The console's page of a handoff, when the console's origin is configured."""
+        if not self.console_origin:
             return None
-        return await routes.load_agent(self.new_uow, session.agent_id)
+        return f"{self.console_origin.rstrip('/')}{self.mount_path.rstrip('/')}/#H-{handoff_id}"
 
-    def session_for(self, cookie: str | None) -> sessions.AgentSession | None:
-        return sessions.verify(self.secret, cookie) if self.secret else None
+    def _open_feed(self, relay: HandoffRelay) -> None:
+        from bot.services.agent_sessions import live_sessions
+
+        def live(session_ids: set[str]) -> set[str]:
+            assert self.new_uow is not None
+            return live_sessions(
+                self.new_uow(), session_ids=session_ids, max_age_seconds=self.session_max_seconds
+            )
+
+        interval = self.sweep_seconds
+        if interval is None:
+            from bot.settings import get_settings
+
+            interval = float(get_settings().queue_sweep_seconds)
+        self.feed = AgentFeed(
+            relay.emitter,
+            staff_for=self.staff_for,
+            live=live,
+            console_origin=self.console_origin,
+            interval_seconds=interval,
+        )
+        self.feed.install()
+        relay.agent_gate = self.feed.check
+
+    async def staff_for(self, cookie: str | None) -> Staff | None:
+        """The member of staff whose live session this cookie carries; None otherwise."""
+        return await staff_for(
+            self.secret, self.new_uow, cookie, max_age_seconds=self.session_max_seconds
+        )
+
+    def session_lifetime_seconds(self) -> int:
+        """The cookie's lifetime, never past the server's maximum."""
+        return max(1, min(self.session_ttl_seconds, self.session_max_seconds))

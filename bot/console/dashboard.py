@@ -1,9 +1,10 @@
 """The KPI dashboard's routes, next to the console's (same login, same session cookie).
 
-Supervisors and trainers see it (trainers with customer details redacted, see
-bot/kpis/access.py); other agents get 403, and no session sends the browser to the login
-form. Every route is a GET that changes nothing, so it needs no CSRF token; the pages
-carry the console's security headers (CSP without inline script or style).
+Supervisors and trainers see it (trainers with customer details and conversation ids
+replaced, see bot/kpis/access.py); other agents get 403, and no session sends the browser
+to the login form. Every route is a GET that changes nothing, so it needs no CSRF token;
+the pages carry the console's security headers (CSP without inline script or style). A
+drill-down (a search of conversations) and an export are written to the access log.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Connection
 
+from bot.client_address import request_client_address
 from bot.console import dashboard_pages as pages
 from bot.console import sessions
 from bot.console.pages import SECURITY_HEADERS
@@ -73,16 +75,31 @@ async def _css(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
 
 
 async def _viewer(request: Request, channel: AgentConsoleInput) -> Viewer | HTTPResponse:
-    cookie = request.cookies.get(sessions.SESSION_COOKIE)
-    session = channel.session_for(cookie)
-    agent = await channel.agent_for(cookie) if session is not None else None
-    if agent is None or session is None or channel.secret is None:
+    staff = await channel.staff_for(request.cookies.get(sessions.SESSION_COOKIE))
+    if staff is None or channel.secret is None:
         return response.redirect("./", status=303, headers={"Cache-Control": "no-store"})
-    access = access_for(agent.role)
+    access = access_for(staff.agent.role)
     if access is None:
         page = pages.message_page("Not allowed", "The KPI dashboard is for supervisors.")
         return response.html(page, status=403, headers=SECURITY_HEADERS)
-    return Viewer(agent, sessions.csrf_token(channel.secret, session.session_id), access)
+    csrf = sessions.csrf_token(channel.secret, staff.session.session_id)
+    return Viewer(staff.agent, csrf, access)
+
+
+async def _log(request: Request, channel: AgentConsoleInput, viewer: Viewer, action: str) -> None:
+    """A drill-down or an export, in the access log: who, what query, from where."""
+    from bot.services.access_log import record_access
+
+    assert channel.new_uow is not None
+    record = partial(
+        record_access,
+        channel.new_uow(),
+        agent_id=viewer.agent.id,
+        action=action,
+        address=request_client_address(request),
+        detail=request.query_string[:500] or None,
+    )
+    await asyncio.get_running_loop().run_in_executor(None, record)
 
 
 async def _read(channel: AgentConsoleInput, work: Callable[[Connection], T]) -> T:
@@ -182,6 +199,7 @@ async def _drill(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
     viewer = await _viewer(request, channel)
     if isinstance(viewer, HTTPResponse):
         return viewer
+    await _log(request, channel, viewer, "search_conversations")
     try:
         html = await _read(channel, partial(_drill_html, viewer, _args(request)))
     except BadQuery as error:
@@ -230,6 +248,7 @@ async def _drill_csv(request: Request, channel: AgentConsoleInput) -> HTTPRespon
     viewer = await _viewer(request, channel)
     if isinstance(viewer, HTTPResponse):
         return viewer
+    await _log(request, channel, viewer, "export_conversations")
 
     def work(db: Connection) -> tuple[str, str]:
         view = parse_view(_args(request), _newest_day(db))

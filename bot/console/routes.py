@@ -1,8 +1,10 @@
 """The console's HTTP routes: pages, login/logout, and the JSON API the page calls.
 
-Every API route needs a session (else 401); every state-changing one also needs the
-CSRF token in the X-CSRF-Token header and, when the browser sends one, our own Origin
-(else 403). The login form has its own CSRF token, bound to a short-lived cookie.
+Every API route needs a live session (else 401) of a role it allows (else 403; the queue
+and the packets are for agents and supervisors); every state-changing one also needs the
+CSRF token in the X-CSRF-Token header (bot/console/guard.py). No console route answers a
+call from another origin (bot/console/origin.py). The login form has its own CSRF token,
+bound to a short-lived cookie; logins are throttled per normalised name and per client.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.client_address import request_client_address
 from bot.console import pages, sessions
 from bot.console.actions import ConsoleActions, Reply
+from bot.console.guard import SERVING_ROLES, SUPERVISOR_ROLES, error, guard
 from bot.services.views import AgentView
 
 if TYPE_CHECKING:
@@ -30,6 +34,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {"console.js": "application/javascript", "console.css": "text/css"}
 LOGIN_TTL_SECONDS = 3600
 API = Callable[[ConsoleActions, AgentView, int, dict[str, Any]], Awaitable[Reply]]
+ALL_ROLES = ("agent", "supervisor", "trainer")
 
 ACTIONS: dict[str, API] = {
     "claim": lambda a, agent, hid, body: a.claim(agent, hid),
@@ -46,14 +51,6 @@ ACTIONS: dict[str, API] = {
 }
 
 
-async def load_agent(new_uow: Callable[[], Any], agent_id: int) -> AgentView | None:
-    from bot.services.agents import get_agent
-
-    loop = asyncio.get_running_loop()
-    agent = await loop.run_in_executor(None, partial(get_agent, new_uow(), agent_id=agent_id))
-    return agent if agent is not None and agent.active else None
-
-
 def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
     async def index(request: Request) -> HTTPResponse:
         if not request.path.endswith("/"):
@@ -64,36 +61,57 @@ def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
         return await _login(request, channel)
 
     async def logout(request: Request) -> HTTPResponse:
-        guard = await _guard(request, channel, token=request.form.get(sessions.CSRF_FIELD))
-        if isinstance(guard, HTTPResponse):
-            return guard
+        staff = await guard(
+            request,
+            channel,
+            roles=ALL_ROLES,
+            write=True,
+            token=request.form.get(sessions.CSRF_FIELD),
+        )
+        if isinstance(staff, HTTPResponse):
+            return staff
+        from bot.services.agent_sessions import end_session
+
+        assert channel.new_uow is not None
+        end = partial(end_session, channel.new_uow(), session_id=staff.session.session_id)
+        await asyncio.get_running_loop().run_in_executor(None, end)
         redirect = response.redirect("./", status=303)
         del redirect.cookies[sessions.SESSION_COOKIE]
         return redirect
 
     async def queue(request: Request) -> HTTPResponse:
-        guard = await _guard(request, channel, write=False)
-        if isinstance(guard, HTTPResponse):
-            return guard
+        staff = await guard(request, channel, roles=SERVING_ROLES, write=False)
+        if isinstance(staff, HTTPResponse):
+            return staff
         assert channel.actions is not None
-        return _json(await channel.actions.queue(guard))
+        return _json(await channel.actions.queue(staff.agent))
 
     async def packet(request: Request, handoff_id: int) -> HTTPResponse:
-        guard = await _guard(request, channel, write=False)
-        if isinstance(guard, HTTPResponse):
-            return guard
+        staff = await guard(request, channel, roles=SERVING_ROLES, write=False)
+        if isinstance(staff, HTTPResponse):
+            return staff
         assert channel.actions is not None
-        return _json(await channel.actions.packet(guard, handoff_id))
+        address = request_client_address(request)
+        return _json(await channel.actions.packet(staff.agent, handoff_id, address=address))
 
     async def act(request: Request, handoff_id: int, action: str) -> HTTPResponse:
-        guard = await _guard(request, channel, token=request.headers.get(sessions.CSRF_HEADER))
-        if isinstance(guard, HTTPResponse):
-            return guard
+        token = request.headers.get(sessions.CSRF_HEADER)
+        staff = await guard(request, channel, roles=SERVING_ROLES, write=True, token=token)
+        if isinstance(staff, HTTPResponse):
+            return staff
         if action not in ACTIONS:
-            return _error(404, "unknown_action")
-        body = _body(request)
+            return error(404, "unknown_action")
+        body = json_body(request)
         assert channel.actions is not None
-        return _json(await ACTIONS[action](channel.actions, guard, handoff_id, body))
+        return _json(await ACTIONS[action](channel.actions, staff.agent, handoff_id, body))
+
+    async def access_log(request: Request) -> HTTPResponse:
+        staff = await guard(request, channel, roles=SUPERVISOR_ROLES, write=False)
+        if isinstance(staff, HTTPResponse):
+            return staff
+        assert channel.actions is not None
+        address = request_client_address(request)
+        return _json(await channel.actions.access_log(staff.agent, request.args, address))
 
     def static(name: str) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
         async def serve(_: Request) -> HTTPResponse:
@@ -107,6 +125,7 @@ def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
     bp.add_route(queue, "/api/queue", methods=["GET"])
     bp.add_route(packet, "/api/handoffs/<handoff_id:int>", methods=["GET"])
     bp.add_route(act, "/api/handoffs/<handoff_id:int>/<action:str>", methods=["POST"])
+    bp.add_route(access_log, "/api/access-log", methods=["GET"])
     for name in STATIC_TYPES:
         bp.add_route(static(name), "/" + name, methods=["GET"], name=name.replace(".", "_"))
 
@@ -122,12 +141,11 @@ def _static(name: str) -> HTTPResponse:
 
 
 async def _index(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    session = channel.session_for(request.cookies.get(sessions.SESSION_COOKIE))
-    agent = await channel.agent_for(request.cookies.get(sessions.SESSION_COOKIE))
-    if agent is not None and session is not None:
-        csrf = sessions.csrf_token(_secret(channel), session.session_id)
+    staff = await channel.staff_for(request.cookies.get(sessions.SESSION_COOKIE))
+    if staff is not None:
+        csrf = sessions.csrf_token(_secret(channel), staff.session.session_id)
         teams = channel.teams or ()
-        page = pages.console_page(agent, csrf, canned=channel.canned, teams=teams)
+        page = pages.console_page(staff.agent, csrf, canned=channel.canned, teams=teams)
         return response.html(page, headers=pages.SECURITY_HEADERS)
     return _login_form(request, channel, None, status=200)
 
@@ -145,64 +163,71 @@ def _login_form(
 
 
 async def _login(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    from bot.services.agents import authenticate
+    from bot.services.agents import normalise_username
 
     nonce = request.cookies.get(sessions.LOGIN_COOKIE) or ""
     token = request.form.get(sessions.CSRF_FIELD)
     if not nonce or not sessions.csrf_ok(_secret(channel), "login:" + nonce, token):
         return _login_form(request, channel, "The form expired; please try again.", status=403)
-    username = request.form.get("username") or ""
+    username = normalise_username(request.form.get("username") or "")
     password = request.form.get("password") or ""
-    address = request.remote_addr or request.ip
+    address = request_client_address(request)
     wait = channel.login_throttle.retry_after(username, address)
     if wait is not None:
-        minutes = math.ceil(wait / 60)
-        refused = _login_form(
-            request,
-            channel,
-            f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
-            status=429,
-        )
-        refused.headers["Retry-After"] = str(wait)
-        return refused
-    assert channel.new_uow is not None
-    check = partial(authenticate, channel.new_uow(), username=username, password=password)
-    agent = await asyncio.get_running_loop().run_in_executor(None, check)
+        return _too_many(request, channel, wait)
+    agent = await _authenticate(channel, username, password)
     if agent is None:
         channel.login_throttle.failed(username, address)
         return _login_form(request, channel, "Wrong username or password.", status=401)
     channel.login_throttle.succeeded(username)
-    cookie = sessions.issue(
-        _secret(channel), agent_id=agent.id, ttl_seconds=channel.session_ttl_seconds
+    return await _start_session(channel, agent, address)
+
+
+def _too_many(request: Request, channel: AgentConsoleInput, wait: int) -> HTTPResponse:
+    if wait < 60:
+        when = f"{wait} second{'s' if wait > 1 else ''}"
+    else:
+        minutes = math.ceil(wait / 60)
+        when = f"{minutes} minute{'s' if minutes > 1 else ''}"
+    message = f"Too many failed attempts. Try again in {when}."
+    refused = _login_form(request, channel, message, status=429)
+    refused.headers["Retry-After"] = str(wait)
+    return refused
+
+
+async def _authenticate(
+    channel: AgentConsoleInput, username: str | None, password: str
+) -> AgentView | None:
+    from bot.services.agents import authenticate
+
+    assert channel.new_uow is not None
+    check = partial(authenticate, channel.new_uow(), username=username or "", password=password)
+    return await asyncio.get_running_loop().run_in_executor(None, check)
+
+
+async def _start_session(
+    channel: AgentConsoleInput, agent: AgentView, address: str
+) -> HTTPResponse:
+    """A new session, on the server (its row) and in the browser (the signed cookie)."""
+    from bot.services.agent_sessions import start_session
+
+    lifetime = channel.session_lifetime_seconds()
+    cookie = sessions.issue(_secret(channel), agent_id=agent.id, ttl_seconds=lifetime)
+    session = sessions.verify(_secret(channel), cookie)
+    assert session is not None and channel.new_uow is not None
+    record = partial(
+        start_session,
+        channel.new_uow(),
+        agent_id=agent.id,
+        session_id=session.session_id,
+        lifetime_seconds=lifetime,
+        address=address,
     )
+    await asyncio.get_running_loop().run_in_executor(None, record)
     redirect = response.redirect("./", status=303)
-    _set_cookie(
-        redirect, sessions.SESSION_COOKIE, cookie, channel, max_age=channel.session_ttl_seconds
-    )
+    _set_cookie(redirect, sessions.SESSION_COOKIE, cookie, channel, max_age=lifetime)
     del redirect.cookies[sessions.LOGIN_COOKIE]
     return redirect
-
-
-async def _guard(
-    request: Request,
-    channel: AgentConsoleInput,
-    *,
-    token: str | None = None,
-    write: bool = True,
-) -> AgentView | HTTPResponse:
-    cookie = request.cookies.get(sessions.SESSION_COOKIE)
-    session = channel.session_for(cookie)
-    agent = await channel.agent_for(cookie) if session is not None else None
-    if agent is None or session is None:
-        return _error(401, "login_required")
-    if not write:
-        return agent
-    origin = request.headers.get("Origin")
-    if origin is not None and origin != f"{request.scheme}://{request.host}":
-        return _error(403, "bad_origin")
-    if not sessions.csrf_ok(_secret(channel), session.session_id, token):
-        return _error(403, "bad_csrf_token")
-    return agent
 
 
 def _set_cookie(
@@ -225,7 +250,7 @@ def _secret(channel: AgentConsoleInput) -> bytes:
     return channel.secret
 
 
-def _body(request: Request) -> dict[str, Any]:
+def json_body(request: Request) -> dict[str, Any]:
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
@@ -235,7 +260,3 @@ def _body(request: Request) -> dict[str, Any]:
 
 def _json(reply: Reply) -> HTTPResponse:
     return response.json(reply.body, status=reply.status, headers={"Cache-Control": "no-store"})
-
-
-def _error(status: int, code: str) -> HTTPResponse:
-    return response.json({"error": code}, status=status, headers={"Cache-Control": "no-store"})

@@ -25,13 +25,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.console import pages, sessions
-from bot.console.routes import _body, _error, _guard
+from bot.console.guard import TRAINER_ROLES, error, guard
+from bot.console.routes import json_body
 from bot.services.views import AgentView
 
 if TYPE_CHECKING:
     from bot.console.channel import AgentConsoleInput
 
-TRAINER_ROLES = ("trainer", "supervisor")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 
@@ -69,11 +69,10 @@ class Trainer:
         self.process: subprocess.Popen[bytes] | None = None
 
     async def page(self, request: Request) -> HTTPResponse:
-        cookie = request.cookies.get(sessions.SESSION_COOKIE)
-        session = self.channel.session_for(cookie)
-        agent = await self.channel.agent_for(cookie) if session is not None else None
-        if agent is None or session is None:
+        staff = await self.channel.staff_for(request.cookies.get(sessions.SESSION_COOKIE))
+        if staff is None:
             return response.redirect("./", status=303)
+        agent, session = staff.agent, staff.session
         if agent.role not in TRAINER_ROLES:
             return response.html(
                 pages.trainer_forbidden(), status=403, headers=pages.SECURITY_HEADERS
@@ -129,7 +128,7 @@ class Trainer:
             return agent
         from bot.inbox.service import decide
 
-        body = _body(request)
+        body = json_body(request)
         ids = body.get("item_ids")
         new_type = body.get("new_intent_type")
         intents = await self._blocking(self._intents)
@@ -146,7 +145,7 @@ class Trainer:
             )
         )
         if not result.ok:
-            return _error(
+            return error(
                 409 if result.reason in ("already_decided", "intent_exists") else 400,
                 str(result.reason),
             )
@@ -185,7 +184,7 @@ class Trainer:
         if isinstance(agent, HTTPResponse):
             return agent
         if self._running():
-            return _error(409, "training_running")
+            return error(409, "training_running")
         from bot.settings import get_settings
 
         log = Path(get_settings().models_dir) / "training.log"
@@ -239,19 +238,22 @@ class Trainer:
 
         report = _crossval_report()
         if report is None:
-            return _error(404, "no_crossval_report")
+            return error(404, "no_crossval_report")
         svg = await self._blocking(lambda: confusion_svg(json.loads(report.read_text())))
         headers = {**pages.SECURITY_HEADERS, "Cache-Control": "no-store"}
         return response.raw(svg.encode(), content_type="image/svg+xml", headers=headers)
 
     async def _trainer(self, request: Request, *, write: bool = True) -> AgentView | HTTPResponse:
         token = request.headers.get(sessions.CSRF_HEADER) if write else None
-        agent = await _guard(request, self.channel, token=token, write=write)
-        if isinstance(agent, HTTPResponse):
-            return agent
-        if agent.role not in TRAINER_ROLES:
-            return _error(403, "trainer_role_required")
-        return agent
+        staff = await guard(
+            request,
+            self.channel,
+            roles=TRAINER_ROLES,
+            write=write,
+            token=token,
+            denied="trainer_role_required",
+        )
+        return staff if isinstance(staff, HTTPResponse) else staff.agent
 
     def _running(self) -> bool:
         return self.process is not None and self.process.poll() is None

@@ -85,11 +85,13 @@ class WebhookNotifier:
 
 
 def handoff_payload(handoff: Any, console_url: str | None) -> dict[str, Any]:
-    """What the outside system gets: enough to triage, no transcript (it stays with us)."""
+    """What the outside system gets: enough to triage, and a link to the console (when
+    CIM_CONSOLE_ORIGIN is set). No transcript and no conversation id: the id is the key to
+    the customer's chat (whoever holds it can write as them), so it stays with us; the
+    handoff's number is the reference."""
     return {
         "event": "handoff.created",
         "handoff_id": handoff.id,
-        "conversation_id": handoff.conversation_id,
         "state": handoff.state,
         "priority": handoff.priority,
         "team": handoff.team,

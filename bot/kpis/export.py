@@ -1,7 +1,9 @@
 """CSV exports of the dashboard: the aggregates by a dimension, and a drill-down's rows.
 
 Cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) get a leading
-apostrophe: customer text must never become a formula on a supervisor's machine.
+apostrophe: customer text must never become a formula on a supervisor's machine. A
+trainer's export has the reference `K-<n>` where a supervisor's has the conversation id
+(bot/kpis/access.py).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from bot.kpis.access import FULL, MASK
+from bot.kpis.access import FULL, MASK, REFERENCE_PREFIX
 from bot.kpis.catalogue import METRICS
 from bot.kpis.metrics import DRILL_COLUMNS, JOINED_COLUMNS, Drill, Group, drill_select
 from bot.kpis.schema import ROLLUP_SUMS, KpiConversation
@@ -85,6 +87,8 @@ def export_columns(dialect: str, access: str) -> list[Any]:
         column: Any = FACTS.c[name]
         if name == "started_at":
             column = _started(dialect)
+        elif name == "conversation_id" and access != FULL:
+            column = sa.literal(REFERENCE_PREFIX) + sa.cast(FACTS.c.id, sa.String)
         elif name in _BOOLEANS:
             column = sa.case((column, 1), else_=0)
         columns.append(column.label(name))

@@ -203,6 +203,7 @@ def conversations(
     columns = [
         *(FACTS.c[n] for n in DRILL_COLUMNS),
         *(column.label(name) for name, column in JOINED_COLUMNS.items()),
+        FACTS.c.id.label("fact_id"),  # a trainer's reference instead of the conversation id
     ]
     query = drill_select(drill, columns, limit=limit, offset=offset)
     return [dict(row._mapping) for row in db.execute(query)]

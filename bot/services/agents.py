@@ -7,18 +7,27 @@ credentials, except a demo agent that `ensure_demo_agent` creates outside produc
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy.exc import IntegrityError
 
+from bot.services.agent_sessions import revoke_agent_sessions
 from bot.services.convert import agent_view
 from bot.services.inputs import clean_text, valid_id
-from bot.services.passwords import burn_verification_time, hash_password, verify_password
+from bot.services.passwords import (
+    burn_verification_time,
+    hash_password,
+    needs_rehash,
+    rehash,
+    verify_password,
+)
 from bot.services.views import AgentView
 from bot.settings import InsecureSettingsError, Settings
 from bot.store.models import AGENT_ROLES, Agent
 from bot.store.unit_of_work import AbstractUnitOfWork
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MAX_USERNAME_CHARS = 64
 DEMO_USERNAME = "demo"
 # Only ever created outside production (see ensure_demo_agent); documented in the README.
 DEMO_PASSWORD = "dev-only-demo-agent"
@@ -55,10 +64,26 @@ def create_agent(
         return agent_view(agent)
 
 
+def normalise_username(value: object) -> str | None:
+    """The one form of a typed username, for the lookup and the login throttle alike:
+    NFKC, case-folded, stripped. Anything with a control or format character (NUL, a
+    zero-width space) or longer than a username can be is None: no agent has that name, so
+    it must not count as a different name either."""
+    if not isinstance(value, str):
+        return None
+    name = unicodedata.normalize("NFKC", value).casefold().strip()
+    if not name or len(name) > MAX_USERNAME_CHARS:
+        return None
+    if any(unicodedata.category(char).startswith("C") for char in name):
+        return None
+    return name
+
+
 def authenticate(uow: AbstractUnitOfWork, *, username: str, password: str) -> AgentView | None:
     """The active agent with these credentials, else None; unknown users, inactive users
-    and wrong passwords take the same time and give the same answer."""
-    name = clean_text(username, max_length=64)
+    and wrong passwords take the same time and give the same answer. A hash made with less
+    than today's cost is replaced by one made with it."""
+    name = normalise_username(username)
     with uow:
         agent = uow.agents.get_by_username(username=name) if name else None
         if agent is None or not agent.active:
@@ -66,6 +91,10 @@ def authenticate(uow: AbstractUnitOfWork, *, username: str, password: str) -> Ag
             return None
         if not verify_password(password, agent.password_hash):
             return None
+        if needs_rehash(agent.password_hash):
+            # no length rule here: a password that verified may predate today's
+            agent.password_hash = rehash(password)
+            uow.commit()
         return agent_view(agent)
 
 
@@ -84,19 +113,24 @@ def list_agents(uow: AbstractUnitOfWork, *, active_only: bool = False) -> list[A
 
 
 def set_password(uow: AbstractUnitOfWork, *, username: str, password: str) -> AgentView:
+    """A new password ends every session the agent has open."""
     encoded = hash_password(password)
     with uow:
         agent = _existing(uow, username)
         agent.password_hash = encoded
+        revoke_agent_sessions(uow, agent_id=agent.id, why="password_changed")
         uow.commit()
         return agent_view(agent)
 
 
 def set_active(uow: AbstractUnitOfWork, *, username: str, active: bool) -> AgentView:
-    """Agents are deactivated rather than deleted: their handoffs and notes name them."""
+    """Agents are deactivated rather than deleted: their handoffs and notes name them.
+    Deactivation ends every session; their live-feed sockets are cut at the next check."""
     with uow:
         agent = _existing(uow, username)
         agent.active = active
+        if not active:
+            revoke_agent_sessions(uow, agent_id=agent.id, why="deactivated")
         uow.commit()
         return agent_view(agent)
 

@@ -1,8 +1,12 @@
 """Password hashing with the standard library's scrypt.
 
 Stored as ``scrypt$<n>$<r>$<p>$<salt>$<hash>`` (base64), so the cost can be raised
-later without invalidating existing hashes. Passwords are NFKC-normalised first, so
-the same password typed on two keyboards ("é" composed or not) hashes the same.
+without invalidating existing hashes: a hash weaker than today's cost still verifies, and
+`needs_rehash` tells the login to store a new one. The cost is OWASP's minimum for scrypt
+(N = 2^17, r = 8, p = 1: 128 MiB and about 0.4 s a hash here); at most `HASHING_SLOTS`
+hashes run at once, so a burst of logins cannot take the process's memory. Passwords are
+NFKC-normalised first, so the same password typed on two keyboards ("é" composed or not)
+hashes the same.
 """
 
 from __future__ import annotations
@@ -11,13 +15,17 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 import unicodedata
 
 SCHEME = "scrypt"
-COST_N, BLOCK_R, PARALLEL_P = 2**14, 8, 1
+COST_N, BLOCK_R, PARALLEL_P = 2**17, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32
-# scrypt needs 128 * n * r bytes; the limit also caps what a doctored hash may ask for.
-MAX_MEMORY = 64 * 1024 * 1024
+# scrypt needs about 128 * r * (n + p + 2) bytes; the limit also caps what a doctored hash
+# may ask for (twice today's cost).
+MAX_MEMORY = 2 * 128 * 2**17 * 8
+HASHING_SLOTS = 2
+_SLOTS = threading.BoundedSemaphore(HASHING_SLOTS)
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024
 _DUMMY_SALT = b"\x00" * SALT_BYTES
@@ -29,6 +37,11 @@ class PasswordPolicyError(ValueError):
 
 def hash_password(password: str) -> str:
     check_new_password(password)
+    return rehash(password)
+
+
+def rehash(password: str) -> str:
+    """Today's hash of a password that just verified (no length rule: it predates them)."""
     salt = secrets.token_bytes(SALT_BYTES)
     key = _derive(password, salt, COST_N, BLOCK_R, PARALLEL_P)
     return "$".join((SCHEME, str(COST_N), str(BLOCK_R), str(PARALLEL_P), _b64(salt), _b64(key)))
@@ -41,6 +54,15 @@ def verify_password(password: str, encoded: str) -> bool:
         return False
     n, r, p, salt, expected = parsed
     return hmac.compare_digest(_derive(password, salt, n, r, p), expected)
+
+
+def needs_rehash(encoded: str) -> bool:
+    """Whether a hash that just verified was made with less than today's cost."""
+    parsed = _parse(encoded)
+    if parsed is None:
+        return True
+    n, r, p, _, key = parsed
+    return n < COST_N or r < BLOCK_R or p < PARALLEL_P or len(key) < KEY_BYTES
 
 
 def burn_verification_time(password: str) -> None:
@@ -65,7 +87,9 @@ def _acceptable_length(password: object) -> bool:
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     secret = unicodedata.normalize("NFKC", password).encode("utf-8", "surrogatepass")
-    return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, maxmem=MAX_MEMORY, dklen=KEY_BYTES)
+    memory = 128 * r * (n + p + 2) + 65536
+    with _SLOTS:
+        return hashlib.scrypt(secret, salt=salt, n=n, r=r, p=p, maxmem=memory, dklen=KEY_BYTES)
 
 
 def _parse(encoded: object) -> tuple[int, int, int, bytes, bytes] | None:
@@ -80,7 +104,7 @@ def _parse(encoded: object) -> tuple[int, int, int, bytes, bytes] | None:
         )
     except ValueError:
         return None
-    plausible = n > 1 and n & (n - 1) == 0 and r > 0 and p > 0 and 128 * n * r <= MAX_MEMORY
+    plausible = n > 1 and n & (n - 1) == 0 and r > 0 and 0 < p <= 4 and 128 * n * r <= MAX_MEMORY
     return (n, r, p, salt, key) if plausible and salt and key else None
 
 

@@ -1,5 +1,11 @@
 """The handoff queue, agents' side: see it, claim, transfer, note, resolve.
 
+Who may read a handoff (`may_read`): supervisors every one; agents the open handoffs of
+their team (of every team when they have none) and the ones assigned to them, open or
+closed; trainers none (they review redacted text in the inbox). Reading covers the queue's
+rows, the context packet and the live feed; claiming and transferring need it too, and
+notes go only on open handoffs one may read.
+
 Every state change is one conditional UPDATE (`HandoffRepository.transition`): the row
 changes only if it is still in a state the change may start from. Two agents who
 click "claim" at the same moment therefore cannot both win, on SQLite (one writer at a
@@ -14,16 +20,59 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.escalation import EscalationPolicy, project_policy
-from bot.services.convert import handoff_view, note_view
+from bot.services.convert import agent_view, handoff_view, note_view
 from bot.services.inputs import clean_text, valid_id
 from bot.services.queue_rules import WAITING_STATES, minutes_between, sources
-from bot.services.views import ClaimResult, HandoffRef, NoteView, QueueEntry, QueueOutcome
+from bot.services.views import (
+    AgentView,
+    ClaimResult,
+    HandoffRef,
+    HandoffView,
+    NoteView,
+    QueueEntry,
+    QueueOutcome,
+)
 from bot.store.columns import utcnow
-from bot.store.models import HANDOFF_DISPOSITIONS, Agent, Handoff, HandoffNote
+from bot.store.models import (
+    ACTIVE_HANDOFF_STATES,
+    HANDOFF_DISPOSITIONS,
+    Agent,
+    Handoff,
+    HandoffNote,
+)
 from bot.store.unit_of_work import AbstractUnitOfWork
 
 MAX_NOTE_LENGTH = 4000
 SERVING_ROLES = ("agent", "supervisor")
+
+
+def may_read(agent: AgentView, handoff: HandoffView) -> bool:
+    """Whether `agent` may see this handoff's customer and conversation (module docstring)."""
+    if not agent.active:
+        return False
+    if agent.role == "supervisor":
+        return True
+    if agent.role != "agent":
+        return False
+    if handoff.assigned_agent_id == agent.id:
+        return True
+    return handoff.state in ACTIVE_HANDOFF_STATES and agent.team in (None, handoff.team)
+
+
+def readable_handoff(
+    uow: AbstractUnitOfWork, *, handoff_id: int, agent_id: int
+) -> tuple[HandoffView | None, str | None]:
+    """The handoff if this agent may read it, else why not: "not_found" or "forbidden"."""
+    identifier = valid_id(handoff_id)
+    with uow:
+        handoff = uow.handoffs.get(handoff_id=identifier) if identifier else None
+        if handoff is None:
+            return None, "not_found"
+        reader = _active_agent(uow, agent_id)
+        view = handoff_view(handoff)
+        if reader is None or not may_read(agent_view(reader), view):
+            return None, "forbidden"
+        return view, None
 
 
 def list_queue(
@@ -32,13 +81,16 @@ def list_queue(
     team: str | None = None,
     now: datetime | None = None,
     states: Collection[str] = ("queued",),
+    reader: AgentView | None = None,
 ) -> list[QueueEntry]:
     """Most urgent first: priority (conflict, service, informative), VIPs first within
-    it, then the longest waiting. Positions count per team, queued handoffs only."""
+    it, then the longest waiting. Positions count per team, queued handoffs only. With
+    `reader`, only the handoffs they may read."""
     moment = now or utcnow()
     with uow:
         handoffs = uow.handoffs.in_queue_order(states=tuple(states), team=team)
-        return _entries(handoffs, moment)
+        entries = _entries(handoffs, moment)
+    return [e for e in entries if reader is None or may_read(reader, e.handoff)]
 
 
 def claim(
@@ -50,6 +102,8 @@ def claim(
         agent = _serving_agent(uow, agent_id)
         if agent is None:
             return QueueOutcome(ok=False, reason="unknown_agent")
+        if not _may_read_id(uow, agent, handoff_id):
+            return QueueOutcome(ok=False, reason="forbidden")
         values = {
             "state": "assigned",
             "assigned_agent_id": agent.id,
@@ -80,6 +134,8 @@ def transfer(
         agent = _serving_agent(uow, agent_id)
         if agent is None:
             return QueueOutcome(ok=False, reason="unknown_agent")
+        if not _may_read_id(uow, agent, handoff_id):
+            return QueueOutcome(ok=False, reason="forbidden")
         values: dict[str, Any] = {"state": "queued", "team": name, "assigned_agent_id": None}
         values |= {"assigned_at": None, "updated_at": moment}
         won = _try(uow, handoff_id, ("queued",), values) or _try(
@@ -202,14 +258,18 @@ def add_note(
     body: str,
     now: datetime | None = None,
 ) -> NoteView | None:
-    """A private note for the agents; None if the text, handoff or agent is not valid."""
+    """A private note for the agents; None if the text or agent is not valid, or the
+    handoff is closed or not one the agent may read."""
     text = clean_text(body, max_length=MAX_NOTE_LENGTH)
     identifier = valid_id(handoff_id)
     if text is None or identifier is None:
         return None
     with uow:
         agent = _active_agent(uow, agent_id)
-        if agent is None or uow.handoffs.get(handoff_id=identifier) is None:
+        handoff = uow.handoffs.get(handoff_id=identifier)
+        if agent is None or handoff is None or handoff.state not in ACTIVE_HANDOFF_STATES:
+            return None
+        if not may_read(agent_view(agent), handoff_view(handoff)):
             return None
         note = HandoffNote(
             handoff_id=identifier, agent=agent, body=text, created_at=now or utcnow()
@@ -312,6 +372,16 @@ def _serving_agent(uow: AbstractUnitOfWork, agent_id: object) -> Agent | None:
     """An active agent or supervisor; trainers review conversations but take none."""
     agent = _active_agent(uow, agent_id)
     return agent if agent is not None and agent.role in SERVING_ROLES else None
+
+
+def _may_read_id(uow: AbstractUnitOfWork, agent: Agent, handoff_id: object) -> bool:
+    """False only for an open handoff that is not the agent's to read; a missing or closed
+    one is left to the transition, which says why ("not_found", "illegal_transition")."""
+    identifier = valid_id(handoff_id)
+    handoff = uow.handoffs.get(handoff_id=identifier) if identifier else None
+    if handoff is None or handoff.state not in ACTIVE_HANDOFF_STATES:
+        return True
+    return may_read(agent_view(agent), handoff_view(handoff))
 
 
 def _active_agent(uow: AbstractUnitOfWork, agent_id: object) -> Agent | None:

@@ -44,6 +44,42 @@ def test_production_refuses_placeholder_secrets(secret: str) -> None:
         settings.check_secure()
 
 
+PRODUCTION_SECRETS = {
+    "CIM_ENV": "production",
+    "CIM_TOKEN_SECRET": "tok-7Qm2xW9pL4vB8nR1cZ6yH3kT0sJ5dF",
+    "CIM_RASA_AUTH_TOKEN": "api-4Hs8Kd1Wq7Zr2Xm9Lp6Vb3Nc0Tj5Gy",
+    "CIM_CONSOLE_SECRET": "con-9Rt3Yw6Qa1Ze8Xs5Dc2Vf7Bg4Nh0Mj",
+    "CIM_ACTION_TOKEN": "act-2Lk7Jh4Gf9Ds6Aq1Wz8Xc3Vb0Nm5Pt",
+}
+
+
 def test_production_accepts_real_secrets() -> None:
-    Settings.from_env({"CIM_ENV": "production", "CIM_TOKEN_SECRET": "s3cr3t-0123456789-abc",
-                       "CIM_RASA_AUTH_TOKEN": "another-secret-0123456789"}).check_secure()
+    Settings.from_env(PRODUCTION_SECRETS).check_secure()
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"CIM_CONSOLE_SECRET": ""}, "CIM_CONSOLE_SECRET is missing"),
+        ({"CIM_CONSOLE_SECRET": "x"}, "CIM_CONSOLE_SECRET is missing"),
+        ({"CIM_ACTION_TOKEN": ""}, "CIM_ACTION_TOKEN is missing"),
+        ({"CIM_CONSOLE_SECRET": "z" * 40}, "CIM_CONSOLE_SECRET has fewer than 8"),
+        (
+            {"CIM_CONSOLE_SECRET": PRODUCTION_SECRETS["CIM_TOKEN_SECRET"]},
+            "CIM_TOKEN_SECRET and CIM_CONSOLE_SECRET are the same value",
+        ),
+    ],
+)
+def test_production_refuses_a_weak_missing_or_shared_secret(
+    changes: dict[str, str], named: str
+) -> None:
+    with pytest.raises(InsecureSettingsError, match=named):
+        Settings.from_env({**PRODUCTION_SECRETS, **changes}).check_secure()
+
+
+def test_outside_production_the_console_key_is_a_dev_only_value_of_its_own() -> None:
+    settings = Settings.from_env({"CIM_TOKEN_SECRET": "a shop secret"})
+    assert settings.console_secret.startswith("dev-only") and settings.console_secret not in (
+        settings.token_secret,
+        settings.rasa_auth_token,
+    )

@@ -12,6 +12,7 @@ import pytest
 
 from tests.bot.console.conftest import PASSWORD, Console
 from tests.bot.console.conftest import console as console
+from tests.bot.console.conftest import rasa_cors as rasa_cors
 from tests.bot.console.conftest import store as store
 from tests.bot.console.test_dashboard import add_kpis
 from tests.browser import CHROMIUM_ARGS, artifacts_dir, chromium_executable, expect

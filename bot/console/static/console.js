@@ -200,5 +200,8 @@
 
   connect();
   void loadQueue();
+  // The handoff webhook links to a handoff as #H-<id> (no conversation id ever leaves us).
+  const linked = /^#H-(\d+)$/.exec(window.location.hash);
+  if (linked) void openConversation(Number(linked[1]));
   window.setInterval(loadQueue, 30000); // wait times move even when nothing happens
 })();

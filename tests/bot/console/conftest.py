@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
+from rasa.server import configure_cors
 from rasa.shared.core.events import Event
 from sanic import Sanic
 from sqlalchemy.orm import sessionmaker
@@ -19,7 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.channels.handoff import HandoffRelay, ServiceStore
 from bot.channels.web import WebChatInput
 from bot.console.channel import AgentConsoleInput
-from bot.services import queue
+from bot.services import passwords, queue
 from bot.services.agents import create_agent
 from bot.services.views import AgentView
 from bot.store.testing import SEED_NOW, seeded_database
@@ -132,6 +133,12 @@ def _c(cookie: str) -> str:
     return f"cim_agent_session={cookie}"
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Agents' password hashing is not what these tests are about (test_agents.py is)."""
+    monkeypatch.setattr(passwords, "COST_N", 2**10)
+
+
 @pytest.fixture
 def store() -> Iterator[sessionmaker]:
     with seeded_database("sqlite", customers=5, orders=10, now=SEED_NOW) as factory:
@@ -139,7 +146,7 @@ def store() -> Iterator[sessionmaker]:
 
 
 @pytest.fixture
-async def console(store: sessionmaker) -> AsyncIterator[Console]:
+async def console(store: sessionmaker, rasa_cors: str | None) -> AsyncIterator[Console]:
     new_uow = lambda: SqlAlchemyUnitOfWork(store)  # noqa: E731
     anna = create_agent(new_uow(), username="anna", password=PASSWORD, display_name="Anna")
     ben = create_agent(new_uow(), username="ben", password=PASSWORD, display_name="<b>Ben</b>")
@@ -161,6 +168,8 @@ async def console(store: sessionmaker) -> AsyncIterator[Console]:
         sweep_seconds=0,  # tests/bot/console/test_sweeper.py sweeps with a fixed clock
     )
     app = Sanic(f"test_console_{uuid.uuid4().hex}")
+    if rasa_cors is not None:  # as `rasa run --cors <origins>` does
+        configure_cors(app, rasa_cors)
     app.blueprint(web.blueprint(FakeRasa()), url_prefix="/webhooks/web")
     app.blueprint(console_channel.blueprint(FakeRasa()), url_prefix="/webhooks/console")
     server = await app.create_server(

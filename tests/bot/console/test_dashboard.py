@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -127,6 +128,8 @@ async def test_a_trainer_sees_the_drill_down_with_the_customer_redacted(kpis: Kp
     assert "[redacted]" in body and "redacted for your role" in body
     assert "@example.com" not in body and "Kim" not in body
     assert "write to [EMAIL]" in body
+    assert not any(t.conversation_id in body for t in kpis.month.truths)
+    assert re.search(r"<td>K-\d+</td>", body)  # a reference instead of the conversation id
 
 
 async def test_the_table_exports_as_csv_with_the_dashboards_counts(kpis: KpiConsole) -> None:
@@ -153,7 +156,12 @@ async def test_conversations_export_as_csv_redacted_by_role_and_formula_safe(
     assert status == 200
     rows = list(csv.DictReader(io.StringIO(body)))
     unsatisfied = {t.conversation_id for t in kpis.month.truths if t.csat and t.csat <= 3}
-    assert {r["conversation_id"] for r in rows} == unsatisfied
+    if sees_email:
+        assert {r["conversation_id"] for r in rows} == unsatisfied
+    else:  # a trainer gets a reference of the KPI row, never the conversation id
+        assert len(rows) == len(unsatisfied)
+        assert all(re.fullmatch(r"K-\d+", r["conversation_id"]) for r in rows)
+        assert not any(conversation in body for conversation in unsatisfied)
     assert any("@example.com" in r["customer_email"] for r in rows) is sees_email
     assert ("@example.com" in body) is sees_email  # comments too
     comments = {r["csat_comment"] for r in rows}
@@ -191,3 +199,17 @@ async def test_an_unknown_dimension_value_is_an_empty_drill_down(kpis: KpiConsol
         "sue", f"/dashboard-conversations?{RANGE}&drill=handed_off&dim=intent&value={value}"
     )
     assert status == 200 and ": 0 conversations" in body and "<b>😀" not in body
+
+
+async def test_drill_downs_and_exports_are_in_the_access_log(kpis: KpiConsole) -> None:
+    await kpis.get("tom", f"/dashboard-conversations?{RANGE}&drill=unsatisfied")
+    await kpis.get("tom", f"/dashboard-conversations.csv?{RANGE}&drill=unsatisfied")
+    await kpis.get("tom", f"/dashboard?{RANGE}")  # aggregates only: not logged
+    status, body, _ = await kpis.get("sue", "/api/access-log")
+    assert status == 200
+    entries = json.loads(body)["entries"]
+    assert [(e["agent"], e["action"]) for e in entries] == [
+        ("tom", "export_conversations"),
+        ("tom", "search_conversations"),
+    ]
+    assert all("drill=unsatisfied" in e["detail"] and e["address"] for e in entries)

@@ -208,3 +208,74 @@ def test_production_never_creates_the_demo_agent(uow: UoW) -> None:
         ensure_demo_agent(uow, production)
     assert list_agents(uow) == []
     assert agents.DEMO_USERNAME == "demo"
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("alex", "alex"),
+        ("  ALEX\t", "alex"),
+        ("\uff41\uff4c\uff45\uff58", "alex"),  # full-width letters: NFKC
+        ("Stra\u00dfe", "strasse"),  # case-folded, not just lower-cased
+        ("alex\x00", None),  # NUL: no agent has it, and it is no other name either
+        ("al\u200bex", None),  # a zero-width space
+        ("alex" + " " * 70 + "x", None),  # longer than a username can be
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_typed_username_has_one_normal_form(typed: object, name: str | None) -> None:
+    assert agents.normalise_username(typed) == name
+
+
+def test_a_padded_or_nul_username_logs_in_as_nobody_else(uow: UoW) -> None:
+    alex(uow)
+    assert authenticate(uow, username="  Alex ", password=PASSWORD) is not None
+    assert authenticate(uow, username="alex\x00", password=PASSWORD) is None
+
+
+def test_a_hash_weaker_than_todays_cost_is_replaced_at_login(
+    uow: UoW, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(passwords, "COST_N", 2**4)
+    alex(uow)
+    monkeypatch.setattr(passwords, "COST_N", 2**8)
+    assert authenticate(uow, username="alex", password="a wrong password!") is None
+    assert stored_cost(uow) == 2**4  # a wrong password changes nothing
+    assert authenticate(uow, username="alex", password=PASSWORD) is not None
+    assert stored_cost(uow) == 2**8
+    assert authenticate(uow, username="alex", password=PASSWORD) is not None
+
+
+def test_the_cost_is_owasps_minimum_for_scrypt() -> None:
+    assert (REAL_COST, passwords.BLOCK_R, passwords.PARALLEL_P) == (2**17, 8, 1)
+
+
+def stored_cost(uow: UoW) -> int:
+    with uow:
+        encoded = uow.session.scalars(select(Agent.password_hash)).one()
+    return int(encoded.split("$")[1])
+
+
+def test_a_new_password_or_deactivation_ends_every_session(uow: UoW) -> None:
+    from bot.services.agent_sessions import session_agent, start_session
+
+    agent = alex(uow)
+
+    def session(name: str) -> str:
+        start_session(uow, agent_id=agent.id, session_id=name, lifetime_seconds=60, address=None)
+        return name
+
+    def live(name: str) -> bool:
+        found = session_agent(uow, agent_id=agent.id, session_id=name, max_age_seconds=60)
+        return found is not None
+
+    first = session("first-session")
+    assert live(first)
+    set_password(uow, username="alex", password="another long password")
+    assert not live(first)
+    second = session("second-session")
+    set_active(uow, username="alex", active=False)
+    set_active(uow, username="alex", active=True)
+    assert not live(second)  # reactivation does not bring a session back
+    assert live(session("third-session"))

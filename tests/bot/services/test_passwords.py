@@ -6,6 +6,7 @@ from bot.services.passwords import (
     MAX_PASSWORD_CHARS,
     PasswordPolicyError,
     hash_password,
+    needs_rehash,
     verify_password,
 )
 
@@ -15,7 +16,7 @@ PASSWORD = "correct horse battery staple"
 def test_a_hash_carries_its_parameters_and_salt_but_not_the_password() -> None:
     encoded = hash_password(PASSWORD)
     scheme, n, r, p, salt, key = encoded.split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert (scheme, n, r, p) == ("scrypt", "131072", "8", "1")  # OWASP's minimum for scrypt
     assert PASSWORD not in encoded and salt and key
 
 
@@ -38,6 +39,16 @@ def test_hashes_made_with_other_parameters_still_verify(monkeypatch: pytest.Monk
     cheaper = hash_password(PASSWORD)
     monkeypatch.undo()
     assert cheaper.split("$")[1] == "1024" and verify_password(PASSWORD, cheaper)
+    assert needs_rehash(cheaper)  # ...and the next login stores today's cost
+
+
+def test_a_hash_of_todays_cost_or_more_is_kept() -> None:
+    today = hash_password(PASSWORD)
+    assert not needs_rehash(today)
+    scheme, _n, r, p, salt, key = today.split("$")
+    assert not needs_rehash("$".join((scheme, str(2**18), r, p, salt, key)))
+    assert needs_rehash("$".join((scheme, str(2**17), "4", p, salt, key)))
+    assert needs_rehash("not a hash")
 
 
 @pytest.mark.parametrize(
@@ -49,6 +60,8 @@ def test_hashes_made_with_other_parameters_still_verify(monkeypatch: pytest.Monk
         "scrypt$16384$8$1$!!!$???",
         "scrypt$1000$8$1$AAAA$AAAA",  # n not a power of two
         "scrypt$1048576$64$1$AAAA$AAAA",  # would need 8 GiB
+        "scrypt$524288$8$1$AAAA$AAAA",  # 512 MiB: more than twice today's cost
+        "scrypt$16384$8$64$AAAA$AAAA",  # p = 64: 64 times the work
         "scrypt$16384$8$1$$",
     ],
 )
