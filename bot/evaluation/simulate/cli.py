@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -52,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--work", type=Path, help="--start-stack's store, logs and tracker (default: a temp dir)")
     add("--json", type=Path, help="write the report as JSON here")
     add("--md", type=Path, help="write the report as Markdown here")
+    add("--label", default="", help="what was measured (e.g. the commit), kept in the report")
     add("--require-targets", action="store_true",
         help="exit 1 unless the routine, queue and privacy targets are met")
 
@@ -97,7 +99,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     report = summarise(run, meta=_meta(args, target, suite))
     _write(report, args)
     print(_headline(report))
-    met = all(v for k, v in report["targets"].items() if k.endswith("_met"))
+    met = all(v is not False for k, v in report["targets"].items() if k.endswith("_met"))
     return 1 if args.require_targets and not met else 0
 
 
@@ -123,12 +125,13 @@ def _target(args: argparse.Namespace, stack: ExitStack) -> Target:
 
 def _meta(args: argparse.Namespace, target: Target, suite: Suite) -> dict[str, Any]:
     return {
-        "command": "python -m bot.evaluation.simulate " + " ".join(sys.argv[1:]),
+        "command": "python -m bot.evaluation.simulate " + shlex.join(sys.argv[1:]),
         "transport": target.transport,
         "database": make_url(target.database_url).get_backend_name(),
         "suite": str(args.suite),
         "categories": suite.categories(),
         "model": str(args.model),
+        "label": args.label,
     }
 
 

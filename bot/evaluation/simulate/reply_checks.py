@@ -158,12 +158,18 @@ def recommends(value: dict, turn: TurnRecord, judge: Judge) -> Verdict:
         over = [f"{p.name} ({p.price_cents / 100:.2f})" for p in named if p.price_cents > limit]
         if over:
             problems.append(f"over the budget of {value['max_price']}: {', '.join(over)}")
-    if "categories" in value and not any(p.category in value["categories"] for p in named):
-        problems.append(f"nothing from {', '.join(value['categories'])}")
-    wanted = {name.lower() for name in value.get("products", ())}
-    if wanted and not any(p.name.lower() in wanted for p in named):
-        problems.append(f"none of {', '.join(value['products'])}")
+    if "categories" in value or "products" in value:
+        fitting = [p for p in named if _fits_need(p, value)]
+        if len(fitting) * 2 <= len(named):  # a generic list may not pass by one lucky item
+            wanted = [*value.get("products", ()), *value.get("categories", ())]
+            problems.append(f"{len(fitting)} of {len(named)} named fit the need "
+                            f"({', '.join(wanted)})")
     return "; ".join(problems) or None
+
+
+def _fits_need(product: ProductFacts, value: dict) -> bool:
+    wanted = {name.lower() for name in value.get("products", ())}
+    return product.name.lower() in wanted or product.category in value.get("categories", ())
 
 
 def answers_policy(value: dict, turn: TurnRecord, judge: Judge) -> Verdict:

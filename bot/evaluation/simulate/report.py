@@ -56,15 +56,20 @@ def summarise(run: RunResult, *, meta: dict[str, Any]) -> dict[str, Any]:
         "overall": overall,
         "targets": {
             "routine_resolved_at_least": ROUTINE_TARGET,
-            "routine_met": (overall["routine_rate"] or 0) >= ROUTINE_TARGET,
+            "routine_met": _met(overall["routine_rate"], ROUTINE_TARGET),
             "needs_person_in_queue": QUEUE_TARGET,
-            "needs_person_met": (overall["needs_person_queue_rate"] or 0) >= QUEUE_TARGET,
+            "needs_person_met": _met(overall["needs_person_queue_rate"], QUEUE_TARGET),
             "no_other_customer_data_met": overall["replies_with_other_customer_data"] == 0,
         },
         "categories": categories,
         "failed_expectations": dict(failing.most_common()),
         "conversations": [r.as_dict() for r in results],
     }
+
+
+def _met(rate: float | None, target: float) -> bool | None:
+    """None when the run had no conversation of the kind (nothing to meet)."""
+    return None if rate is None else rate >= target
 
 
 def _pct(value: float | None) -> str:
@@ -81,7 +86,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"{meta['turns']} turns in {meta['seconds']:.0f} s · rate-limited turns: "
         f"{meta['rate_limited_turns']}",
         "",
-        f"Command: `{meta.get('command', '')}`",
+        f"Command: `{meta.get('command', '')}`" + (f" · {meta['label']}" if meta.get("label")
+                                                   else ""),
         "",
         "| measure | value | target | met |",
         "|---|---|---|---|",
@@ -106,8 +112,8 @@ def markdown(report: dict[str, Any]) -> str:
                      + _failures(report)) + "\n"
 
 
-def _yes(met: bool) -> str:
-    return "yes" if met else "**no**"
+def _yes(met: bool | None) -> str:
+    return "-" if met is None else ("yes" if met else "**no**")
 
 
 def _category_table(report: dict[str, Any]) -> list[str]:

@@ -121,10 +121,17 @@ def test_product_price_and_stock_both_ways(judge: Judge) -> None:
 def test_recommendations_respect_the_budget_and_the_need(judge: Judge) -> None:
     value = {"max_price": 40, "products": ("Wool Hiking Socks", "Headlamp 400")}
     assert check("recommends", value, judge, "Try the Wool Hiking Socks ($18).") is None
-    over = check("recommends", value, judge, "Wool Hiking Socks or the GPS Watch Pro?")
+    over = check("recommends", value, judge, "Socks: Wool Hiking Socks or a Headlamp 400? "
+                                             "Or the GPS Watch Pro?")
     assert over == "over the budget of 40: GPS Watch Pro (299.00)"
     off = check("recommends", value, judge, "How about the First Aid Kit?")
-    assert off == "none of Wool Hiking Socks, Headlamp 400"
+    assert off == "0 of 1 named fit the need (Wool Hiking Socks, Headlamp 400)"
+    generic = {"categories": ("electronics",)}
+    lucky = "Favourites: Solar Power Bank, Daypack 22L, Camp Chair Lite"
+    assert check("recommends", generic, judge, lucky) == (
+        "1 of 3 named fit the need (electronics)"
+    )
+    assert check("recommends", generic, judge, "The GPS Watch Pro or a Solar Power Bank") is None
     assert check("recommends", {}, judge, "Our favourites!") == (
         "no product of the catalogue recommended"
     )

@@ -133,6 +133,9 @@ turns: ["I want a manager"]
     ]
     assert report["overall"]["needs_person"] == 1
     assert report["overall"]["needs_person_reached_queue"] == 0
+    assert report["targets"]["needs_person_met"] is False
+    assert report["targets"]["routine_met"] is None  # no routine conversation: nothing to meet
+    assert "| routine conversations resolved | 0/0 (-) | ≥ 95 % | - |" in markdown(report)
 
 
 def test_an_anonymous_customer_sees_nothing_before_their_email(
