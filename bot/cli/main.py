@@ -273,6 +273,17 @@ def _cmd_bench_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_simulate(commands: Any) -> None:
+    """`cim simulate`: scripted customers through the running product (simulations/)."""
+    from bot.evaluation.simulate.cli import add_arguments, run_from_args
+
+    simulate = commands.add_parser(
+        "simulate", help="play the YAML conversations in simulations/ through the product"
+    )
+    add_arguments(simulate)
+    simulate.set_defaults(handler=run_from_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cim", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -327,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_bench(commands)
     _add_agent(commands)
+    _add_simulate(commands)
     from bot.cli.trainer_commands import add_trainer_commands
 
     add_trainer_commands(commands)
