@@ -142,6 +142,8 @@ def _static(name: str) -> HTTPResponse:
 
 async def _index(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
     staff = await channel.staff_for(request.cookies.get(sessions.SESSION_COOKIE))
+    if staff is not None and staff.agent.role not in SERVING_ROLES:
+        return response.redirect("trainer", status=303)  # trainers take no conversations
     if staff is not None:
         csrf = sessions.csrf_token(_secret(channel), staff.session.session_id)
         teams = channel.teams or ()

@@ -1,7 +1,9 @@
 """Agent sessions as HMAC-signed cookies, and the CSRF tokens bound to them.
 
-Signed (not server-side) so any Rasa replica can check a session without shared state;
-each request still reloads the agent, so deactivating an agent ends their sessions.
+The signature says the cookie is ours; the server's record of the session
+(bot/services/agent_sessions.py) says whether it still stands (logout, revocation, the
+maximum age), so a signed cookie alone never opens the console. The key comes from
+CIM_CONSOLE_SECRET only, never from the token secret the shop's backend holds.
 The CSRF token is derived from the session's random id: a page of ours can read it, a
 page of another site cannot, and it is worthless without the matching cookie.
 """
@@ -29,10 +31,10 @@ class AgentSession:
     expires_at: int
 
 
-def derive_secret(token_secret: str) -> bytes:
-    """The console's key, derived from the (production-checked) token secret unless
-    CIM_CONSOLE_SECRET gives one of its own; the purpose label keeps the two apart."""
-    return hmac.new(token_secret.encode(), b"cim-agent-console-v1", hashlib.sha256).digest()
+def derive_secret(console_secret: str) -> bytes:
+    """The console's key from CIM_CONSOLE_SECRET (checked in production), labelled with
+    its purpose so the same secret could never sign anything else of ours."""
+    return hmac.new(console_secret.encode(), b"cim-agent-console-v1", hashlib.sha256).digest()
 
 
 def issue(secret: bytes, *, agent_id: int, ttl_seconds: int, now: float | None = None) -> str:

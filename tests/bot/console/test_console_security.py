@@ -311,3 +311,12 @@ def test_the_webhook_gets_the_handoff_number_and_a_link_never_the_conversation()
     assert "abc-secret" not in str(payload) and "conversation_id" not in payload
     assert payload["handoff_id"] == 7
     assert payload["console_url"] == "https://console.example/webhooks/console/#H-7"
+
+
+async def test_a_trainer_opening_the_console_is_sent_to_the_review_inbox(console: Console) -> None:
+    staff(console, "tina", "trainer")
+    tina, _ = await console.session("tina")
+    async with console.http.get(
+        console.url + "/", headers={"Cookie": _c(tina)}, allow_redirects=False
+    ) as page:
+        assert page.status == 303 and page.headers["Location"] == "trainer"
