@@ -109,7 +109,7 @@ def _metadata_object(raw: object, *, key: str, max_bytes: int) -> dict[str, Any]
     if raw is None:
         return {}
     if isinstance(raw, str):
-        if len(raw.encode("utf-8")) > max_bytes:
+        if _utf8_size(raw, key) > max_bytes:
             raise _metadata_too_large(key, max_bytes)
         try:
             raw = json.loads(raw)
@@ -117,15 +117,38 @@ def _metadata_object(raw: object, *, key: str, max_bytes: int) -> dict[str, Any]
             raise InvalidInput(BAD_METADATA, f"'{key}' is not valid JSON.") from error
     if not isinstance(raw, dict):
         raise InvalidInput(BAD_METADATA, f"'{key}' must be a JSON object.")
-    if len(json.dumps(raw, ensure_ascii=False).encode("utf-8")) > max_bytes:
+    if _utf8_size(json.dumps(raw, ensure_ascii=False), key) > max_bytes:
         raise _metadata_too_large(key, max_bytes)
     return raw
+
+
+def _utf8_size(text: str, key: str) -> int:
+    """Bytes in UTF-8; a lone surrogate (JSON's "\\ud800" decodes to one) has none."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        raise InvalidInput(BAD_METADATA, f"'{key}' is not valid Unicode.") from error
 
 
 def _metadata_too_large(key: str, max_bytes: int) -> InvalidInput:
     return InvalidInput(
         BAD_METADATA, f"'{key}' is larger than {max_bytes} bytes.", {"limit": max_bytes}
     )
+
+
+# Engine.IO v4 packets a client may POST over long-polling: close, pong, message, upgrade, and
+# binary messages ("b" + base64). python-engineio 4.15 answers any other (an open, a ping, a
+# noop, garbage) by closing the session and holding the POST until a poll takes the CLOSE:
+# the client hangs instead of hearing "bad request".
+PACKET_SEPARATOR = b"\x1e"
+
+
+def polling_packets_ok(body: bytes) -> bool:
+    """Whether every packet of a polling POST is one engine.io takes from a client (an
+    empty body has none, and engine.io takes it)."""
+    if not body:
+        return True
+    return all(packet[:1] and packet[:1] in b"1345b" for packet in body.split(PACKET_SEPARATOR))
 
 
 def parse_origins(raw: object) -> list[str] | None:

@@ -272,7 +272,13 @@ class WebChatInput(InputChannel):
 
     async def handle_engineio(self, request: Request) -> HTTPResponse:
         assert self.sio is not None
-        result = await self.sio.handle_request(request)
+        refused = _refused_polling_post(request)
+        if refused is not None:
+            return refused
+        try:
+            result = await self.sio.handle_request(request)
+        except KeyError:  # engine.io 4.15: a POST to a session the client closed
+            return response.text("Bad Request: the session is disconnected", status=400)
         if self.cors_allowed_origins is not None:
             # engine.io has checked the origin and set the CORS headers; Sanic-Cors (Rasa's
             # `--cors`) would add a second Access-Control-Allow-Origin, which browsers reject.
@@ -327,16 +333,18 @@ class WebChatInput(InputChannel):
         }
 
     def _add_socket_handlers(self, sio: AsyncServer, on_new_message: OnNewMessage) -> None:
+        """Each event takes one payload; extra arguments a client sends are ignored (without
+        room for them python-socketio fails the handler, and an ack never comes)."""
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
             await self._on_connect(sio, sid, environ)
 
-        async def session_request(sid: str, data: Any = None) -> None:
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             await self._on_session_request(sio, sid, data)
 
-        async def user_uttered(sid: str, data: Any = None) -> None:
+        async def user_uttered(sid: str, data: Any = None, *_: Any) -> None:
             await self._on_user_uttered(sio, sid, data, on_new_message)
 
-        async def rating(sid: str, data: Any = None) -> None:
+        async def rating(sid: str, data: Any = None, *_: Any) -> None:
             await self._on_rating(sio, sid, data)
 
         sio.on("connect", connect, namespace=self.namespace)
@@ -344,7 +352,7 @@ class WebChatInput(InputChannel):
         sio.on(self.user_message_evt, user_uttered, namespace=self.namespace)
         sio.on(RATING_EVT, rating, namespace=self.namespace)
 
-        async def nps(sid: str, data: Any = None) -> None:
+        async def nps(sid: str, data: Any = None, *_: Any) -> None:
             await self._on_nps(sio, sid, data)
 
         sio.on(NPS_EVT, nps, namespace=self.namespace)
@@ -572,6 +580,20 @@ async def _settle(result: object) -> None:
     """`enter_room`/`leave_room` return a coroutine since python-socketio 5.10; Rasa drops it."""
     if inspect.isawaitable(result):
         await result
+
+
+def _refused_polling_post(request: Request) -> HTTPResponse | None:
+    """What engine.io would answer by closing the session and holding the POST until a poll
+    took the CLOSE packet (the client hangs): a body over the packet limit, or a packet type
+    a client does not send. Answered here, at once; the session stays."""
+    if request.method != "POST" or request.args.get("j") is not None:  # JSONP: form-encoded
+        return None
+    body = request.body or b""
+    if len(body) > MAX_BODY_BYTES:
+        return response.text("Payload Too Large", status=413)
+    if not checks.polling_packets_ok(body):
+        return response.text("Bad Request: not a client packet", status=400)
+    return None
 
 
 def _rest_error(status: int, code: str, message: str) -> HTTPResponse:

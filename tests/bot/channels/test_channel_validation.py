@@ -11,6 +11,7 @@ from bot.channels.validation import (
     has_words,
     parse_metadata,
     parse_origins,
+    polling_packets_ok,
     require_text,
     session_id_or_new,
 )
@@ -85,3 +86,29 @@ def test_origins_from_credentials(raw: Any, expected: list[str] | None) -> None:
 def test_origins_of_another_type_are_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="cors_allowed_origins"):
         parse_origins(8000)
+
+
+@pytest.mark.parametrize("raw", [{"n": "\ud800"}, '{"n": "\\ud800"}', "\udc00"])
+def test_metadata_with_a_lone_surrogate_is_bad_metadata(raw: object) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_metadata({"metadata": raw}, max_bytes=8192)
+
+    assert refused.value.code == "bad_metadata"
+
+
+@pytest.mark.parametrize(
+    ("body", "ok"),
+    [
+        (b"", True),
+        (b"40", True),
+        (b'42["user_uttered",{}]\x1e3', True),
+        (b"1", True),
+        (b"bAQID", True),
+        (b"6", False),
+        (b"2", False),
+        (b"40\x1e", False),
+        (b"\xff", False),
+    ],
+)
+def test_only_packets_a_client_sends_may_be_posted(body: bytes, ok: bool) -> None:
+    assert polling_packets_ok(body) is ok

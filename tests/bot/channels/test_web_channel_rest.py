@@ -90,6 +90,7 @@ async def test_malformed_json_is_a_bad_request(
         ({"sender": SENDER, "message": "a" * 2001}, "message_too_long"),
         ({"sender": SENDER, "message": "hi", "metadata": [1]}, "bad_metadata"),
         ({"sender": SENDER, "message": "hi", "metadata": "{bad"}, "bad_metadata"),
+        ({"sender": SENDER, "message": "hi", "metadata": {"n": "\ud800"}}, "bad_metadata"),
     ],
 )
 async def test_invalid_requests_are_answered_with_400_and_a_code(

@@ -177,3 +177,51 @@ async def test_stopping_the_server_tells_clients_to_go_at_once(server: ChannelSe
         await server.channel.close_sockets()  # what Sanic's before_server_stop runs
 
         assert await recv(ws) == "1"  # Engine.IO CLOSE: the browser reconnects right away
+
+
+async def _polling_session(http: aiohttp.ClientSession, server: ChannelServer) -> str:
+    """An engine.io polling session, connected to the socket.io namespace: its URL."""
+    base = f"{server.url}/socket.io/?EIO=4&transport=polling"
+    async with http.get(base) as resp:
+        sid = json.loads((await resp.text())[1:])["sid"]
+    url = f"{base}&sid={sid}"
+    async with http.post(url, data=b"40") as resp:
+        assert resp.status == 200
+    async with http.get(url) as resp:
+        assert (await resp.text()).startswith("40")
+    return url
+
+
+async def test_a_polling_body_over_the_packet_limit_is_refused_at_once(
+    server: ChannelServer, http: aiohttp.ClientSession
+) -> None:
+    url = await _polling_session(http, server)
+    body = ("42" + json.dumps(["user_uttered", {"message": "x" * 70_000}])).encode()
+
+    async with http.post(url, data=body, timeout=aiohttp.ClientTimeout(total=3)) as resp:
+        assert resp.status == 413
+
+
+async def test_a_post_after_the_client_closed_its_session_is_a_bad_request(
+    server: ChannelServer, http: aiohttp.ClientSession
+) -> None:
+    url = await _polling_session(http, server)
+    async with http.post(url, data=b"1") as resp:  # engine.io CLOSE from the client
+        assert resp.status == 200
+
+    async with http.post(url, data=b'42["session_request",{}]') as resp:
+        assert resp.status == 400
+
+
+@pytest.mark.parametrize("body", [b"6", b"2", b"0", b"x", b"40\x1e6", b"40\x1e"])
+async def test_a_packet_a_client_does_not_send_is_refused_at_once(
+    server: ChannelServer, http: aiohttp.ClientSession, body: bytes
+) -> None:
+    url = await _polling_session(http, server)
+
+    async with http.post(url, data=body, timeout=aiohttp.ClientTimeout(total=3)) as resp:
+        assert resp.status == 400
+    async with http.post(url, data=b"42" + json.dumps(["session_request", {}]).encode()) as resp:
+        assert resp.status == 200  # the session is still there
+    async with http.get(url, timeout=aiohttp.ClientTimeout(total=3)) as resp:
+        assert "session_confirm" in await resp.text()
