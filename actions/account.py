@@ -1,9 +1,16 @@
-"""The customer's own account: details, loyalty points and refunds."""
+"""The customer's own account: details, loyalty points and refunds.
+
+A general question under a personal intent ("what does Gold give me?", "how long do refunds
+take?") is answered from the shop's facts without asking who the customer is: only their
+own data needs identity. Signed in, they get both the general answer and their own figures.
+"""
 
 from __future__ import annotations
 
+import re
+
 from actions import deps
-from actions.base import IdentifiedAction, Turn
+from actions.base import IdentifiedAction, StoreAction, Turn
 from actions.formatting import day, money, refund_phrase
 from actions.orders import find_order
 from bot.services import loyalty, refunds
@@ -25,11 +32,64 @@ class ActionAccountDetails(IdentifiedAction):
         )
 
 
+# Asking about one's own figures; without these a loyalty question is about the scheme.
+_PERSONAL = re.compile(
+    r"\b(?:my|mine|balance|how many|do i have|have i got|i have|i've got|am i|i'm on|"
+    r"left|so far|expire|expiring)\b",
+    re.IGNORECASE,
+)
+# How the scheme works: earning, tiers and what they give.
+_SCHEME = re.compile(
+    r"\b(?:earn|earned|earning|get|reach|gold|silver|vip|tiers?|status|level|perks?|"
+    r"benefits?|give|gives|work|works)\b",
+    re.IGNORECASE,
+)
+# How refunds work in general: how long they take, when they arrive.
+_REFUND_TIMING = re.compile(
+    r"\b(?:how long|how many days|how quickly|how fast|usually|normally|typically|"
+    r"in general|generally|take to)\b",
+    re.IGNORECASE,
+)
+
+
+def _text(turn: Turn) -> str:
+    return str(turn.tracker.latest_message.get("text") or "")
+
+
+def asks_about_scheme(text: str) -> bool:
+    return bool(_SCHEME.search(text))
+
+
+def general_loyalty_question(text: str) -> bool:
+    """About the scheme, not about the customer's own points."""
+    return asks_about_scheme(text) and not _PERSONAL.search(text)
+
+
+def general_refund_question(text: str) -> bool:
+    """How refunds work in general, with no order of the customer's named."""
+    return bool(_REFUND_TIMING.search(text)) and not re.search(r"\d{6}", text)
+
+
 class ActionLoyaltyBalance(IdentifiedAction):
     def name(self) -> str:
         return "action_loyalty_balance"
 
+    async def prepare(self, turn: Turn) -> None:
+        if general_loyalty_question(_text(turn)):
+            await StoreAction.prepare(self, turn)  # who is talking, without asking
+            return
+        await super().prepare(turn)
+
+    async def handle(self, turn: Turn) -> None:
+        if turn.customer is None and general_loyalty_question(_text(turn)):
+            turn.say("utter_upgrade_info")
+            turn.outcome = "answered_general"
+            return
+        await super().handle(turn)
+
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
+        if asks_about_scheme(_text(turn)):
+            turn.say("utter_upgrade_info")
         account = loyalty.loyalty_balance(deps.new_uow(), customer_id=customer.id)
         if account is None:
             turn.say("utter_loyalty_none")
@@ -50,7 +110,22 @@ class ActionRefundStatus(IdentifiedAction):
     def name(self) -> str:
         return "action_refund_status"
 
+    async def prepare(self, turn: Turn) -> None:
+        if general_refund_question(_text(turn)):
+            await StoreAction.prepare(self, turn)
+            return
+        await super().prepare(turn)
+
+    async def handle(self, turn: Turn) -> None:
+        if turn.customer is None and general_refund_question(_text(turn)):
+            turn.say("utter_return_policy")
+            turn.outcome = "answered_general"
+            return
+        await super().handle(turn)
+
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
+        if general_refund_question(_text(turn)):
+            turn.say("utter_return_policy")
         number = turn.entity("order_number")
         found = refunds.refund_status(deps.new_uow(), customer_id=customer.id, order_number=number)
         if not found:

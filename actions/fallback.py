@@ -1,9 +1,20 @@
-"""Misunderstandings: clarify once, offer a person after two in a row."""
+"""Misunderstandings: clarify once, offer a person after two in a row.
+
+Before saying "I didn't get that", two things the classifier may have missed are checked,
+because they need no intent to be answered well: a situation that belongs with a person
+(a billing dispute, a legal threat: bot/escalation/situations.py) is handed off at once,
+and a shopping question ("do you do kayaks?", a product by name) is answered from the
+catalogue. A person is offered through `action_offer_human`, so a typed "yes" to the offer
+hands off (data/rules/conflict.yml).
+"""
 
 from __future__ import annotations
 
 from actions.base import StoreAction, Turn
 from actions.conversation import consecutive_failures
+from actions.handoff import escalation_decision, hand_off, offer_human
+from actions.sales import catalogue_answer, is_opinion, record_feedback, say_answer, text_of
+from bot.escalation.situations import situations_in
 
 OFFER_HUMAN_AFTER = 2
 
@@ -13,13 +24,23 @@ class ActionHandleFallback(StoreAction):
         return "action_handle_fallback"
 
     async def handle(self, turn: Turn) -> None:
+        text = text_of(turn)
+        if situations_in(text):
+            turn.say("utter_conflict_empathy")
+            hand_off(turn, escalation_decision(turn))
+            return
+        answer = catalogue_answer(turn, shop_verbs_only=True)
+        if answer.named and is_opinion(text):
+            record_feedback(turn)
+            return
+        if say_answer(turn, answer):
+            return
         failures = consecutive_failures(turn.tracker.events)
         out_of_scope = turn.intent == "out_of_scope"
         if failures >= OFFER_HUMAN_AFTER:
             if out_of_scope:
                 turn.say("utter_out_of_scope")
-            turn.say("utter_offer_human")
-            turn.outcome = "human_offered"
+            offer_human(turn)
             return
         turn.say("utter_out_of_scope" if out_of_scope else "utter_clarify")
         turn.outcome = "out_of_scope" if out_of_scope else "clarified"

@@ -12,10 +12,14 @@ queue. Asking again while a handoff is open joins it, and costs nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from rasa_sdk.events import FollowupAction
+
 from actions import deps
 from actions.base import StoreAction, Turn
 from actions.formatting import day, status_phrase
-from bot.escalation import Decision, decide, project_policy, signals_from_events
+from bot.escalation import Decision, Reason, decide, project_policy, signals_from_events
 from bot.interaction_types import type_of
 from bot.services import orders, queue, throttles
 from bot.services.throttles import Quota
@@ -23,6 +27,7 @@ from bot.services.views import QueueTicket
 from bot.settings import get_settings
 
 CLIENT_SCOPE, CONVERSATION_SCOPE = "handoff_client", "handoff_conversation"
+OFFER_ACTION = "action_offer_human"
 
 
 def escalation_decision(turn: Turn) -> Decision:
@@ -33,6 +38,18 @@ def escalation_decision(turn: Turn) -> Decision:
         type_of=type_of,
     )
     return decide(signals, project_policy())
+
+
+def with_reason(decision: Decision, code: str, explanation: str) -> Decision:
+    """The decision, escalated for a reason the bot itself found (the verification lock,
+    an accepted offer of a person), kept with the others for the agent to read."""
+    reason = Reason(code, explanation, project_policy().weights.failed_action)
+    return replace(
+        decision,
+        escalate=True,
+        reasons=(*decision.reasons, reason),
+        score=round(decision.score + reason.weight, 3),
+    )
 
 
 def tell_what_happens_next(turn: Turn, ticket: QueueTicket) -> None:
@@ -109,7 +126,12 @@ class ActionHandoff(StoreAction):
         return "action_handoff"
 
     async def handle(self, turn: Turn) -> None:
-        hand_off(turn, escalation_decision(turn))
+        decision = escalation_decision(turn)
+        if turn.intent == "affirm":  # a "yes" to the bot's offer of a person
+            decision = with_reason(
+                decision, "accepted_offer", "the customer accepted the offer of a person"
+            )
+        hand_off(turn, decision)
 
 
 class ActionHandleConflict(StoreAction):
@@ -136,5 +158,23 @@ class ActionHandleConflict(StoreAction):
         if decision.escalate:
             hand_off(turn, decision)
             return
+        offer_human(turn)
+
+
+def offer_human(turn: Turn) -> None:
+    """Offer a person through `action_offer_human`, so that a typed "yes" right after the
+    offer hands off (data/rules/conflict.yml)."""
+    turn.events.append(FollowupAction(OFFER_ACTION))
+    turn.outcome = "human_offered"
+
+
+class ActionOfferHuman(StoreAction):
+    """ "Shall I connect you with a person?": its buttons ask for one; a typed yes is
+    handled by the rule that follows this action."""
+
+    def name(self) -> str:
+        return OFFER_ACTION
+
+    async def handle(self, turn: Turn) -> None:
         turn.say("utter_offer_human")
         turn.outcome = "human_offered"

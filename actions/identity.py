@@ -116,8 +116,15 @@ def wait_phrase(until: datetime, now: datetime) -> str:
 
 
 def _say_wait(turn: Turn, until: datetime) -> None:
+    """The lock is a promise of a person: the handoff is made, with its reason, not only
+    announced (the customer may still try again after the wait)."""
+    from actions.handoff import escalation_decision, hand_off, with_reason
+
     turn.set_slot("pending_request", None)
-    turn.say("utter_verify_locked", wait=wait_phrase(until, deps.now()))
+    wait = wait_phrase(until, deps.now())
+    turn.say("utter_verify_locked", wait=wait)
+    reason = f"identity checks locked for {wait} after wrong email and order number pairs"
+    hand_off(turn, with_reason(escalation_decision(turn), "verification_locked", reason))
     turn.outcome = "verification_locked"
 
 

@@ -1,11 +1,97 @@
-"""Products: questions about one, recommendations from purchase history, tier upgrades."""
+"""Products: questions about them, recommendations for a need and a budget, tier upgrades.
+
+The answers come from the catalogue (bot/services/catalogue.py): every product a message
+names gets its price and whether it is in stock; a thing the shop does not sell gets a
+plain no, with what we have instead when something fits; a recommendation follows the
+need, the budget and (signed in) what the customer bought, and says so when nothing fits
+the budget. Praise for a product is feedback, kept for the team.
+"""
 
 from __future__ import annotations
+
+import re
 
 from actions import deps
 from actions.base import StoreAction, Turn
 from actions.formatting import money
 from bot.services import catalogue, loyalty
+from bot.services.catalogue import ProductAnswer
+from bot.services.views import ProductView
+
+MAX_FEEDBACK_CHARS = 1000
+# Words that praise or criticise what the customer has, rather than ask about it.
+_OPINION = re.compile(
+    r"\b(?:lovely|love|loving|great|amazing|brilliant|fantastic|perfect|comfy|comfortable|"
+    r"excellent|awesome|superb|gorgeous|happy with|pleased with|impressed|well made|"
+    r"disappointing|disappointed|poor quality|cheap feeling|flimsy|rubbish|terrible)\b",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(
+    r"\?|^\s*(?:do|does|is|are|can|could|have|has|what|which|how|where|when|will|would|any)\b",
+    re.IGNORECASE,
+)
+_TIER_WORDS = re.compile(
+    r"\b(?:tiers?|gold|silver|vip|status|upgrade|level|points?|member(?:ship)?|loyalty)\b",
+    re.IGNORECASE,
+)
+
+
+def text_of(turn: Turn) -> str:
+    return str(turn.tracker.latest_message.get("text") or "")
+
+
+def is_opinion(text: str) -> bool:
+    """A statement about a product that is not a question: "the fleece is lovely"."""
+    return bool(_OPINION.search(text)) and not _QUESTION.search(text)
+
+
+def say_product(turn: Turn, product: ProductView) -> None:
+    turn.say(
+        "utter_product_info",
+        product_name=product.name,
+        price=money(product.price_cents),
+        stock_phrase="in stock" if product.in_stock else "out of stock right now",
+        description=product.description,
+    )
+
+
+def say_answer(turn: Turn, answer: ProductAnswer) -> bool:
+    """Say what the catalogue answers; False when it has nothing to say."""
+    for product in answer.named:
+        say_product(turn, product)
+    for thing in answer.asked:
+        if thing.sold:
+            for product in thing.matches[:3]:
+                say_product(turn, product)
+        elif thing.matches:
+            names = ", ".join(f"{p.name} ({money(p.price_cents)})" for p in thing.matches[:3])
+            turn.say("utter_product_not_sold_alternative", thing=thing.text, alternatives=names)
+        else:
+            turn.say("utter_product_not_sold", thing=thing.text)
+    if answer.named:
+        turn.set_slot("product", answer.named[-1].name)
+        turn.outcome = "product_answered"
+    elif answer.asked:
+        turn.outcome = (
+            "product_not_sold" if not any(t.sold for t in answer.asked) else "product_answered"
+        )
+    return bool(answer.named or answer.asked)
+
+
+def record_feedback(turn: Turn) -> None:
+    turn.details = {"feedback": text_of(turn)[:MAX_FEEDBACK_CHARS]}
+    turn.say("utter_feedback_thanks")
+    turn.outcome = "feedback_recorded"
+
+
+def catalogue_answer(turn: Turn, *, shop_verbs_only: bool = False) -> ProductAnswer:
+    name = turn.entity("product")
+    return catalogue.answer_question(
+        deps.new_uow(),
+        text=text_of(turn),
+        product_name=name if isinstance(name, str) and name.strip() else None,
+        shop_verbs_only=shop_verbs_only,
+    )
 
 
 class ActionProductInfo(StoreAction):
@@ -13,23 +99,28 @@ class ActionProductInfo(StoreAction):
         return "action_product_info"
 
     async def handle(self, turn: Turn) -> None:
-        name = turn.entity("product") or turn.slot("product")
-        if not isinstance(name, str) or not name.strip():
-            turn.say("utter_product_help")
-            turn.outcome = "product_asked"
+        answer = catalogue_answer(turn)
+        if answer.named and is_opinion(text_of(turn)):
+            record_feedback(turn)
             return
-        product = catalogue.find_product(deps.new_uow(), name=name)
-        if product is None:
-            turn.say("utter_product_unknown", product_name=name[:80])
+        if say_answer(turn, answer):
+            return
+        named = turn.entity("product")
+        if isinstance(named, str) and named.strip():  # a name the catalogue doesn't have
+            turn.say("utter_product_unknown", product_name=named[:80])
             turn.outcome = "product_unknown"
             return
-        turn.say(
-            "utter_product_info",
-            product_name=product.name,
-            price=money(product.price_cents),
-            stock_phrase="in stock" if product.in_stock else "out of stock right now",
-            description=product.description,
+        earlier = turn.slot("product")
+        product = (
+            catalogue.find_product(deps.new_uow(), name=earlier)
+            if isinstance(earlier, str)
+            else None
         )
+        if product is not None:  # "is it in stock?" about the product just discussed
+            say_product(turn, product)
+            return
+        turn.say("utter_product_help")
+        turn.outcome = "product_asked"
 
 
 class ActionRecommend(StoreAction):
@@ -37,14 +128,35 @@ class ActionRecommend(StoreAction):
         return "action_recommend"
 
     async def handle(self, turn: Turn) -> None:
+        answer, plainly = catalogue_answer(turn), catalogue_answer(turn, shop_verbs_only=True)
+        # "looking for ski boots": a kind of thing we don't have, next to one we do; "do you
+        # sell kayaks" asks the shop outright. ("looking for a birthday present" is neither.)
+        not_sold = [t for t in answer.asked if not t.sold and (t.matches or t in plainly.asked)]
+        if not answer.named and not_sold:
+            say_answer(turn, ProductAnswer((), tuple(answer.asked)))
+            return
         customer_id = turn.customer.id if turn.customer else None
-        products = catalogue.recommend(deps.new_uow(), customer_id=customer_id, limit=3)
-        turn.say("utter_recommend_intro_personal" if customer_id else "utter_recommend_intro")
-        for product in products:
+        found = catalogue.recommend_for(deps.new_uow(), text=text_of(turn), customer_id=customer_id)
+        budget = found.budget.stated if found.budget else None
+        if found.over_budget and budget:
+            turn.say("utter_recommend_over_budget", budget=budget)
+        elif found.personal:
+            turn.say("utter_recommend_intro_personal")
+        elif budget:
+            turn.say("utter_recommend_intro_budget", budget=budget)
+        elif found.needs:
+            turn.say("utter_recommend_intro_need")
+        else:
+            turn.say("utter_recommend_intro")
+        for product in found.products:
             turn.say(
                 "utter_recommend_line", product_name=product.name, price=money(product.price_cents)
             )
-        turn.outcome = "recommended_personal" if customer_id else "recommended"
+        turn.details = {"needs": list(found.needs), "budget": budget}
+        if found.over_budget:
+            turn.outcome = "recommended_over_budget"
+        else:
+            turn.outcome = "recommended_personal" if found.personal else "recommended"
 
 
 class ActionUpgrade(StoreAction):
@@ -52,6 +164,11 @@ class ActionUpgrade(StoreAction):
         return "action_upgrade"
 
     async def handle(self, turn: Turn) -> None:
+        text = text_of(turn)
+        if not _TIER_WORDS.search(text):  # "can I still buy the tent?" is about a product
+            answer = catalogue_answer(turn)
+            if answer.named and say_answer(turn, answer):
+                return
         turn.say("utter_upgrade_info")
         if turn.customer is None:
             return

@@ -173,7 +173,26 @@ def check_project(root: Path, *, min_examples: int = 20) -> list[Problem]:
         problems.append(Problem(ERROR, f"{root}: no domain.yml"))
     problems += _count_problems(examples, min_examples)
     problems += _duplicate_problems(examples)
+    problems += _shop_problems(root)
     return problems
+
+
+def _shop_problems(root: Path) -> list[Problem]:
+    """The domain's answers and examples against the shop's facts (bot/shop.py)."""
+    from bot.escalation.parsing import PolicyError
+    from bot.shop import SHOP_FILE_NAME, load_shop, problems
+
+    path, domain_path = root / SHOP_FILE_NAME, root / "domain.yml"
+    if not path.is_file() or not domain_path.is_file():
+        return []
+    parsed, domain = _load_yaml(domain_path)
+    if not parsed or not isinstance(domain, dict):
+        return []
+    try:
+        shop = load_shop(path)
+    except PolicyError as error:
+        return [Problem(ERROR, str(error))]
+    return [Problem(ERROR, message) for message in problems(shop, domain)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

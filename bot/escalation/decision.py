@@ -14,6 +14,7 @@ from typing import Any
 from bot.escalation.frustration import caps_ratio, negative_words_in, normalise, similarity
 from bot.escalation.policy import EscalationPolicy
 from bot.escalation.signals import Signals
+from bot.escalation.situations import situations_in
 
 CONFLICT = "conflict"
 
@@ -66,16 +67,28 @@ def decide(signals: Signals, policy: EscalationPolicy) -> Decision:
     return Decision(
         escalate=score > 0 and score >= policy.escalate_at,
         reasons=reasons,
-        priority=policy.priority_for(signals.interaction_type),
+        priority=priority_for(signals, policy),
         team=team_for(signals, policy),
         score=score,
         vip=is_vip(signals, policy),
     )
 
 
+def priority_for(signals: Signals, policy: EscalationPolicy) -> int:
+    """The interaction type's priority; a situation that belongs with a person (a billing
+    dispute, a legal threat) is a conflict whatever the intent the classifier chose."""
+    if situations_in(signals.latest_text):
+        return policy.priority_for(CONFLICT)
+    return policy.priority_for(signals.interaction_type)
+
+
 def team_for(signals: Signals, policy: EscalationPolicy) -> str:
-    """The team of the newest intent that has one: "a person please" after a refund
+    """The team of a situation in the latest message ("you charged me twice" goes to
+    billing), else of the newest intent that has one: "a person please" after a refund
     question goes to billing."""
+    for situation in situations_in(signals.latest_text):
+        if situation.team in policy.routing.teams:
+            return situation.team
     for intent in (signals.intent, *signals.recent_intents):
         team = policy.routing.team_for(intent)
         if team is not None:
@@ -118,6 +131,14 @@ def _conflict(signals: Signals, policy: EscalationPolicy) -> Reason | None:
     else:
         return None
     return Reason(CONFLICT, explanation, policy.weights.conflict)
+
+
+def _situation(signals: Signals, policy: EscalationPolicy) -> Reason | None:
+    found = situations_in(signals.latest_text)
+    if not found:
+        return None
+    explanation = "; ".join(situation.explanation for situation in found)
+    return Reason(found[0].code, explanation, policy.weights.conflict)
 
 
 def _negative_words(signals: Signals, policy: EscalationPolicy) -> Reason | None:
@@ -173,6 +194,7 @@ CHECKS: tuple[Check, ...] = (
     _explicit_request,
     _repeated_fallback,
     _conflict,
+    _situation,
     _negative_words,
     _all_caps,
     _repetition,

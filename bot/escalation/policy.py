@@ -47,9 +47,16 @@ DEFAULT_TEAMS: Mapping[str, tuple[str, ...]] = _frozen(
             "change_address",
             "late_delivery",
             "damaged_item",
+            "exchange_item",
         ),
-        "billing": ("refund_status", "request_refund", "payment_methods", "loyalty_points"),
-        "technical": ("account_details", "reset_password"),
+        "billing": (
+            "billing_dispute",
+            "refund_status",
+            "request_refund",
+            "payment_methods",
+            "loyalty_points",
+        ),
+        "technical": ("account_details", "account_change", "reset_password"),
     }
 )
 

@@ -45,10 +45,24 @@ def load_policy(path: Path) -> EscalationPolicy:
     except (yaml.YAMLError, ValueError) as error:
         # PyYAML raises a bare ValueError for impossible dates such as 2024-13-01.
         raise PolicyError(f"{path}: not valid YAML ({error})") from error
+    if isinstance(document, dict) and "business_hours" not in document:
+        document = {**document, **_shop_hours(path)}
     try:
         return parse_policy(document)
     except PolicyError as error:
         raise PolicyError(f"{path}: {error}") from None
+
+
+def _shop_hours(policy_path: Path) -> dict[str, Any]:
+    """The opening hours of shop.yml beside the policy, the one place the shop states them
+    (bot/shop.py), as a business_hours section; nothing without the file."""
+    from bot.shop import SHOP_FILE_NAME, hours_section
+
+    try:
+        hours = hours_section(policy_path.parent / SHOP_FILE_NAME)
+    except (OSError, yaml.YAMLError, ValueError) as error:
+        raise PolicyError(f"{policy_path.parent / SHOP_FILE_NAME}: {error}") from error
+    return {"business_hours": hours} if hours is not None else {}
 
 
 @lru_cache(maxsize=1)

@@ -193,3 +193,56 @@ def entry_by_name(name: str) -> CatalogueEntry:
         if entry.name == name:
             return entry
     raise KeyError(name)
+
+
+# What each product is for, in the words customers use for a need ("for a runner", "to stay
+# dry", "winter camping"): the recommender matches a request against these, the names,
+# categories and descriptions (bot/services/catalogue.py). Keyed by SKU; a product without
+# an entry is matched by its name, category and description only.
+USES: dict[str, tuple[str, ...]] = {
+    "FW-001": ("running", "runner", "trail", "shoe", "trainer", "sneaker", "jogging"),
+    "FW-002": ("hiking", "walking", "trek", "trekking", "boot", "waterproof", "mountain"),
+    "FW-003": ("summer", "river", "water", "beach", "sandal", "camp"),
+    "AP-001": ("winter", "cold", "warm", "snow", "jacket", "coat", "insulated"),
+    "AP-002": ("rain", "wet", "dry", "waterproof", "storm", "jacket", "weather", "coat"),
+    "AP-003": ("winter", "cold", "warm", "layer", "running", "hiking", "thermal"),
+    "AP-004": ("warm", "evening", "camp", "cosy", "cozy", "fleece", "hoodie"),
+    "AP-005": ("hiking", "walking", "running", "runner", "blister", "warm", "sock"),
+    "BG-001": ("daypack", "school", "commute", "bag", "pack"),
+    "BG-002": (
+        "multi-day",
+        "multiday",
+        "expedition",
+        "trek",
+        "trekking",
+        "backpacking",
+        "backpack",
+        "pack",
+        "bag",
+        "travel",
+    ),
+    "AC-001": ("water", "hydration", "drink", "running", "runner", "hiking", "thirst"),
+    "AC-002": ("water", "drink", "cold", "hot", "bottle", "hydration", "hiking"),
+    "AC-003": ("night", "dark", "light", "running", "runner", "camping", "torch", "lamp"),
+    "AC-004": ("hiking", "trekking", "walking", "knee", "pole", "mountain"),
+    "AC-005": ("safety", "emergency", "injury", "first", "aid", "hiking", "camping"),
+    "AC-006": ("running", "runner", "trail", "snow", "mud", "rain", "wet", "dry"),
+    "CP-001": ("cooking", "cook", "food", "coffee", "camping", "winter", "stove", "boil"),
+    "CP-002": ("camping", "shelter", "backpacking", "tent", "overnight"),
+    "CP-003": ("camping", "winter", "cold", "sleep", "sleeping", "overnight", "warm"),
+    "CP-004": ("camping", "winter", "sleep", "sleeping", "mat", "pad", "comfort"),
+    "CP-005": ("camping", "festival", "sitting", "chair", "seat", "relax"),
+    "EL-001": ("tech", "gadget", "navigation", "running", "runner", "watch", "gps", "fitness"),
+    "EL-002": ("tech", "gadget", "charging", "phone", "battery", "power", "festival", "solar"),
+    "EL-003": ("birdwatching", "birds", "wildlife", "view", "tech", "gadget", "optics"),
+}
+
+# Words customers use for a whole category ("any gadgets?", "camping kit").
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "footwear": ("footwear", "shoe", "shoes", "boot", "boots", "sandal", "sandals"),
+    "apparel": ("clothing", "clothes", "apparel", "wear", "jacket", "jackets"),
+    "bags": ("bag", "bags", "backpack", "backpacks", "rucksack", "pack", "packs"),
+    "accessories": ("accessory", "accessories"),
+    "camping": ("camping", "camp", "campsite", "tent", "tents"),
+    "electronics": ("electronics", "electronic", "gadget", "gadgets", "tech", "device"),
+}

@@ -145,3 +145,81 @@ async def test_an_unreachable_store_gives_a_polite_message() -> None:
     finally:
         deps.override_uow_factory(None)
     assert result.responses == ["utter_store_unavailable"]
+
+
+async def test_a_product_question_gives_price_and_stock_of_every_product_named(
+    store: str,
+) -> None:
+    tracker = make_tracker(
+        "product_question", text="is the camp stove mini or the compact binoculars cheaper?"
+    )
+    result = await run(ActionProductInfo(), tracker)
+    names = [
+        m["product_name"] for m in result.messages if m.get("response") == "utter_product_info"
+    ]
+    assert names == ["Camp Stove Mini", "Compact Binoculars"]
+    assert result.message("utter_product_info")["stock_phrase"] == "in stock"
+    assert result.messages[-1]["stock_phrase"] == "out of stock right now"
+
+
+async def test_something_we_dont_sell_gets_a_plain_no(store: str) -> None:
+    result = await run(
+        ActionProductInfo(), make_tracker("product_question", text="do you sell fishing rods?")
+    )
+    assert result.responses == ["utter_product_not_sold"]
+    assert result.message("utter_product_not_sold")["thing"] == "fishing rods"
+
+
+async def test_praise_for_a_product_is_kept_as_feedback(store: str) -> None:
+    text = "the merino base layer is brilliant, wore it all week"
+    result = await run(ActionProductInfo(), make_tracker("product_question", text=text))
+    assert result.responses == ["utter_feedback_thanks"]
+    assert rows(store, "SELECT outcome FROM interactions") == [("feedback_recorded",)]
+
+
+async def test_a_recommendation_respects_the_budget_and_says_it(store: str) -> None:
+    text = "something for a hiker, I can spend up to $30"
+    result = await run(ActionRecommend(), make_tracker("recommend_product", text=text))
+    assert result.responses[0] == "utter_recommend_intro_budget"
+    prices = [m["price"] for m in result.messages if m.get("response") == "utter_recommend_line"]
+    assert prices and all(float(price.lstrip("$")) <= 30 for price in prices)
+
+
+async def test_nothing_within_the_budget_is_said(store: str) -> None:
+    text = "a gps gadget for under $20?"
+    result = await run(ActionRecommend(), make_tracker("recommend_product", text=text))
+    assert result.responses[0] == "utter_recommend_over_budget"
+
+
+async def test_a_general_loyalty_question_needs_no_identity(store: str) -> None:
+    text = "what perks come with VIP?"
+    result = await run(ActionLoyaltyBalance(), make_tracker("loyalty_points", text=text))
+    assert result.responses == ["utter_upgrade_info"]
+
+
+async def test_ones_own_points_still_need_identity(store: str) -> None:
+    text = "how many points have I got?"
+    result = await run(ActionLoyaltyBalance(), make_tracker("loyalty_points", text=text))
+    assert "utter_ask_email" in result.responses
+
+
+async def test_a_signed_in_question_about_tiers_gets_the_scheme_and_the_balance(
+    store: str,
+) -> None:
+    tracker = make_tracker(
+        "loyalty_points", text="how do I reach gold?", metadata=token_metadata("C0001")
+    )
+    result = await run(ActionLoyaltyBalance(), tracker)
+    assert result.responses[:2] == ["utter_upgrade_info", "utter_loyalty_balance"]
+
+
+async def test_how_long_refunds_take_needs_no_identity(store: str) -> None:
+    text = "how many days does a refund normally take?"
+    result = await run(ActionRefundStatus(), make_tracker("refund_status", text=text))
+    assert result.responses == ["utter_return_policy"]
+
+
+async def test_a_product_question_taken_for_an_upgrade_is_answered_as_one(store: str) -> None:
+    text = "could I still order the sleeping pad air?"
+    result = await run(ActionUpgrade(), make_tracker("upgrade", text=text))
+    assert result.message("utter_product_info")["product_name"] == "Sleeping Pad Air"

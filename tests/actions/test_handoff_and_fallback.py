@@ -8,9 +8,9 @@ from rasa_sdk import Tracker
 
 from actions import deps
 from actions.fallback import ActionHandleFallback
-from actions.handoff import ActionHandleConflict, ActionHandoff
+from actions.handoff import ActionHandleConflict, ActionHandoff, ActionOfferHuman
 from bot.settings import get_settings
-from tests.actions.conftest import make_tracker, run, token_metadata, user_event
+from tests.actions.conftest import Result, make_tracker, run, token_metadata, user_event
 from tests.db import rows
 
 OPEN = datetime(2024, 6, 5, 10, 0, tzinfo=timezone.utc)  # a Wednesday morning
@@ -22,6 +22,13 @@ def office_hours() -> object:
     deps.override_clock(lambda: OPEN)
     yield
     deps.override_clock(None)
+
+
+def offered(result: Result) -> bool:
+    """The offer of a person is its own action, run next (a typed yes to it hands off)."""
+    return {"event": "followup", "name": "action_offer_human"} in [
+        {key: event.get(key) for key in ("event", "name")} for event in result.events
+    ]
 
 
 def handoff_rows(url: str) -> list[tuple]:
@@ -41,7 +48,7 @@ async def test_out_of_scope_says_so(store: str) -> None:
 async def test_second_misunderstanding_in_a_row_offers_a_human(store: str) -> None:
     tracker = make_tracker("nlu_fallback", history=[user_event("nlu_fallback")])
     result = await run(ActionHandleFallback(), tracker)
-    assert result.responses == ["utter_offer_human"]
+    assert offered(result)
     assert handoff_rows(store) == []
 
 
@@ -114,7 +121,7 @@ async def test_a_mild_conflict_offers_a_person_instead_of_queueing(store: str) -
     tracker = make_tracker("complaint", interaction_type="conflict", text="hmm")
     tracker.latest_message["interaction_type"]["confidence"] = 0.3
     result = await run(ActionHandleConflict(), tracker)
-    assert result.responses == ["utter_conflict_empathy", "utter_offer_human"]
+    assert result.responses == ["utter_conflict_empathy"] and offered(result)
     assert handoff_rows(store) == []
 
 
@@ -173,3 +180,46 @@ async def test_the_quota_window_passes(store: str) -> None:
     later = await run(ActionHandoff(), from_client("busy", "busy-later"))
 
     assert later.responses == ["utter_handoff_queued"]
+
+
+async def test_the_offer_of_a_person_asks_with_buttons(store: str) -> None:
+    result = await run(ActionOfferHuman(), make_tracker("nlu_fallback", text="hmm"))
+    assert result.responses == ["utter_offer_human"]
+
+
+async def test_a_yes_to_the_offer_hands_off_with_that_reason(store: str) -> None:
+    history = [user_event("nlu_fallback"), user_event("nlu_fallback")]
+    result = await run(ActionHandoff(), make_tracker("affirm", text="go on then", history=history))
+    assert result.responses == ["utter_handoff_queued"]
+    [(_, state, reasons, _)] = handoff_rows(store)
+    assert state == "queued" and "accepted_offer" in reasons
+
+
+async def test_a_billing_dispute_the_classifier_missed_goes_to_billing(store: str) -> None:
+    tracker = make_tracker(
+        "nlu_fallback", text="there are two payments on my card for a single order"
+    )
+    result = await run(ActionHandleFallback(), tracker)
+    assert result.responses == ["utter_conflict_empathy", "utter_handoff_queued"]
+    [(team, priority, reasons)] = rows(store, "SELECT team, priority, reasons FROM handoffs")
+    assert team == "billing" and priority == 1 and "billing_dispute" in reasons
+
+
+async def test_a_legal_threat_in_a_complaint_is_served_first(store: str) -> None:
+    tracker = make_tracker(
+        "complaint", interaction_type="conflict", text="my solicitor will be in touch"
+    )
+    tracker.latest_message["interaction_type"]["confidence"] = 0.3
+    await run(ActionHandleConflict(), tracker)
+    [(priority, reasons)] = rows(store, "SELECT priority, reasons FROM handoffs")
+    assert priority == 1 and "legal_threat" in reasons
+
+
+async def test_a_shop_question_the_classifier_missed_is_answered_from_the_catalogue(
+    store: str,
+) -> None:
+    result = await run(
+        ActionHandleFallback(), make_tracker("nlu_fallback", text="do you guys do snowshoes")
+    )
+    assert result.responses == ["utter_product_not_sold"]
+    assert result.message("utter_product_not_sold")["thing"] == "snowshoes"

@@ -81,7 +81,9 @@ def always_open_policy(tmp: Path, *, hours: str = "00:00-24:00", **changes: Any)
     handoffs in these tests are queued (not tickets) whatever the time of day; `hours`
     "closed" makes every handoff a ticket. Other keys replace the policy's own."""
     policy = yaml.safe_load((PROJECT_ROOT / "escalation.yml").read_text())
-    policy["business_hours"]["days"] = {day: hours for day in policy["business_hours"]["days"]}
+    # The project's hours live in shop.yml (escalation.yml leaves them out): override here.
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    policy.setdefault("business_hours", {})["days"] = {day: hours for day in days}
     policy.update(changes)
     path = tmp / "escalation.yml"
     path.write_text(yaml.safe_dump(policy))
