@@ -12,7 +12,6 @@ import re
 from actions import deps
 from actions.base import IdentifiedAction, StoreAction, Turn
 from actions.formatting import day, money, refund_phrase
-from actions.orders import find_order
 from bot.services import loyalty, refunds
 from bot.services.views import CustomerView
 
@@ -139,32 +138,3 @@ class ActionRefundStatus(IdentifiedAction):
                 order_number=refund.order_number,
                 status_phrase=refund_phrase(refund.status),
             )
-
-
-class ActionRequestRefund(IdentifiedAction):
-    def name(self) -> str:
-        return "action_request_refund"
-
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
-        order = find_order(turn, customer, open_only=False)
-        if order is None:
-            return
-        reason = str(turn.tracker.latest_message.get("text") or "")[:500]
-        result = refunds.request_refund(
-            deps.new_uow(), customer_id=customer.id, order_number=order.number, reason=reason
-        )
-        turn.outcome = "refund_requested" if result.ok else f"refused:{result.reason}"
-        if result.ok and result.refund is not None:
-            turn.say(
-                "utter_refund_requested",
-                amount=money(result.refund.amount_cents),
-                order_number=order.number,
-            )
-        elif result.reason == "refund_exists":
-            existing = refunds.refund_status(
-                deps.new_uow(), customer_id=customer.id, order_number=order.number
-            )
-            phrase = refund_phrase(existing[0].status) if existing else "in progress"
-            turn.say("utter_refund_refused_exists", order_number=order.number, status_phrase=phrase)
-        else:
-            turn.say("utter_refund_refused_not_delivered", order_number=order.number)

@@ -1,26 +1,11 @@
-"""Yes and no: they mean whatever the bot last asked, kept in the pending_confirmation slot."""
+"""Yes and no: they mean whatever the bot last offered, kept in the pending_confirmation slot
+(actions/transactions.py). A "no" that corrects the order ("no, the other one") moves the offer."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
+from actions import subject, transactions
 from actions.base import StoreAction, Turn
-from actions.orders import PENDING_CANCEL, cancel_confirmed
-
-
-def pending_confirmation(turn: Turn) -> dict[str, Any] | None:
-    """What "yes" would do now, only if it was asked of the customer who is talking."""
-    raw = turn.slot("pending_confirmation")
-    if not isinstance(raw, str):
-        return None
-    try:
-        pending = json.loads(raw)
-    except ValueError:
-        return None
-    if not isinstance(pending, dict) or turn.customer is None:
-        return None
-    return pending if pending.get("customer_id") == turn.customer.id else None
+from bot.services.views import OrderView
 
 
 class ActionHandleAffirm(StoreAction):
@@ -28,10 +13,10 @@ class ActionHandleAffirm(StoreAction):
         return "action_handle_affirm"
 
     async def handle(self, turn: Turn) -> None:
-        pending = pending_confirmation(turn)
+        offer = transactions.pending(turn)
         turn.set_slot("pending_confirmation", None)
-        if pending and pending.get("action") == PENDING_CANCEL and turn.customer is not None:
-            cancel_confirmed(turn, turn.customer, str(pending.get("order_number")))
+        if offer is not None and turn.customer is not None:
+            transactions.apply(turn, turn.customer, offer)
             return
         turn.say("utter_nothing_pending")
         turn.outcome = "nothing_pending"
@@ -42,11 +27,29 @@ class ActionHandleDeny(StoreAction):
         return "action_handle_deny"
 
     async def handle(self, turn: Turn) -> None:
-        pending = pending_confirmation(turn)
+        offer = transactions.pending(turn)
         turn.set_slot("pending_confirmation", None)
-        if pending and pending.get("action") == PENDING_CANCEL:
-            turn.say("utter_cancel_kept", order_number=pending.get("order_number"))
-            turn.outcome = "cancel_declined"
+        if offer is not None and turn.customer is not None:
+            meant = self._meant(turn, offer)
+            if meant is not None:
+                transactions.retarget(turn, turn.customer, offer, meant)
+                return
+            turn.say("utter_cancel_kept", order_number=offer.get("order_number"))
+            turn.outcome = "change_declined"
             return
         turn.say("utter_rephrase_ok")
         turn.outcome = "declined"
+
+    @staticmethod
+    def _meant(turn: Turn, offer: dict[str, object]) -> OrderView | None:
+        """The order a "no" points to instead ("no, 100974", "no, the other one"), if any."""
+        assert turn.customer is not None
+        recent = subject.recent_orders(turn.customer)
+        number = subject.typed_number(turn)
+        if number:
+            return next((o for o in recent if o.number == number), None)
+        text = subject.text_of(turn)
+        refund = offer.get("action") == transactions.REFUND
+        candidates = [o for o in recent if (o.status == "delivered" if refund else o.is_open)]
+        meant = subject.described(text, candidates, str(offer.get("order_number")))
+        return meant if meant is not None and meant.number != offer.get("order_number") else None

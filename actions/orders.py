@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import re
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
@@ -10,32 +10,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import deps
+from actions import deps, subject, transactions
 from actions.base import IdentifiedAction, Turn
 from actions.formatting import day, items_summary, money, status_phrase
 from actions.markdown import Markdown
 from bot.services import orders
 from bot.services.views import CustomerView, OrderView
 
-PENDING_CANCEL = "cancel_order"
-
 
 def requested_number(turn: Turn) -> str | None:
-    """The order the customer named now, or earlier in this conversation."""
-    return orders.normalise_order_number(turn.entity("order_number")) or (
-        orders.normalise_order_number(turn.slot("order_number"))
-    )
+    """The order the customer named now, or the one under discussion."""
+    return subject.subject_number(turn)
 
 
 def find_order(turn: Turn, customer: CustomerView, *, open_only: bool) -> OrderView | None:
     """The named order, else the most recent (open) one; says why when there is none."""
     number = requested_number(turn)
     if number:
-        order = orders.get_order(deps.new_uow(), customer_id=customer.id, order_number=number)
-        if order is None:
-            turn.say("utter_order_not_found", order_number=number)
-            turn.outcome = "order_not_found"
-        return order
+        return _named(turn, customer, number)
     order = orders.latest_order(deps.new_uow(), customer_id=customer.id, open_only=open_only)
     if order is None and open_only:
         order = orders.latest_order(deps.new_uow(), customer_id=customer.id)
@@ -45,7 +37,45 @@ def find_order(turn: Turn, customer: CustomerView, *, open_only: bool) -> OrderV
     return order
 
 
+def _named(turn: Turn, customer: CustomerView, number: str) -> OrderView | None:
+    order = orders.get_order(deps.new_uow(), customer_id=customer.id, order_number=number)
+    if order is None:
+        turn.say("utter_order_not_found", order_number=number)
+        turn.outcome = "order_not_found"
+    return order
+
+
+def _referenced(turn: Turn, customer: CustomerView) -> tuple[OrderView | None, bool]:
+    """The order this message names or describes, and whether it named or described one at all
+    (a number that is not the customer's is a reference that failed)."""
+    number = subject.typed_number(turn)
+    if number:
+        return _named(turn, customer, number), True
+    recent = subject.recent_orders(customer)
+    current = orders.normalise_order_number(turn.slot("order_number"))
+    text = subject.text_of(turn)
+    # An open order first: "the water bottle one" is the open one when an old one had it too.
+    open_orders = [o for o in recent if o.is_open]
+    order = subject.described(text, open_orders, current) or subject.described(
+        text, recent, current
+    )
+    return order, order is not None
+
+
+def _moved_pending(turn: Turn, customer: CustomerView, order: OrderView) -> bool:
+    """A correction while a change waits for a yes: the change moves to the order now meant."""
+    offer = transactions.pending(turn)
+    if offer is None or offer.get("order_number") == order.number:
+        return False
+    if not subject.is_correction(subject.text_of(turn)):
+        turn.set_slot("pending_confirmation", None)
+        return False
+    transactions.retarget(turn, customer, offer, order)
+    return True
+
+
 def say_status(turn: Turn, order: OrderView) -> None:
+    subject.focus(turn, order)
     turn.say(
         "utter_order_status",
         order_number=order.number,
@@ -61,15 +91,44 @@ def say_status(turn: Turn, order: OrderView) -> None:
         )
 
 
+_MOST_RELEVANT = {"in_transit": 0, "shipped": 1, "processing": 2, "pending": 3}
+
+
 class ActionOrderStatus(IdentifiedAction):
+    """Where the order under discussion is; with several open and none meant, all of them,
+    the one on its way first."""
+
     def name(self) -> str:
         return "action_order_status"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
-        order = find_order(turn, customer, open_only=True)
-        if order is not None:
-            turn.set_slot("order_number", order.number)
+        order, referenced = _referenced(turn, customer)
+        if referenced:
+            if order is not None and not _moved_pending(turn, customer, order):
+                turn.set_slot("order_number", order.number)
+                say_status(turn, order)
+            return
+        subject_number = orders.normalise_order_number(turn.slot("order_number"))
+        if subject_number:
+            order = _named(turn, customer, subject_number)
+            if order is not None:
+                say_status(turn, order)
+            return
+        self._open_orders(turn, customer)
+
+    def _open_orders(self, turn: Turn, customer: CustomerView) -> None:
+        recent = subject.recent_orders(customer)
+        open_orders = sorted(
+            (o for o in recent if o.is_open), key=lambda o: _MOST_RELEVANT.get(o.status, 9)
+        )
+        shown = open_orders[:3] or recent[:1]
+        if not shown:
+            turn.say("utter_no_orders")
+            turn.outcome = "no_orders"
+            return
+        for order in shown:
             say_status(turn, order)
+        subject.focus(turn, shown[0])  # the one that matters most is "it" from now on
 
 
 def _order_line(order: OrderView) -> str:
@@ -97,11 +156,15 @@ class ActionListOrders(IdentifiedAction):
 
 
 def _which_open_order(turn: Turn, customer: CustomerView, intent: str) -> OrderView | None:
-    """The order to act on; when several are open and none was named, ask which."""
-    if requested_number(turn):
-        return find_order(turn, customer, open_only=True)
-    recent = orders.list_orders(deps.new_uow(), customer_id=customer.id, limit=10)
-    candidates = [o for o in recent if o.is_open]
+    """The order to change: the one named or described now, else the one under discussion,
+    else the only open one; with several open and no clue, ask which, with buttons."""
+    order, referenced = _referenced(turn, customer)
+    if referenced:
+        return order
+    current = orders.normalise_order_number(turn.slot("order_number"))
+    if current:
+        return _named(turn, customer, current)
+    candidates = [o for o in subject.recent_orders(customer) if o.is_open]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
@@ -114,91 +177,53 @@ def _which_open_order(turn: Turn, customer: CustomerView, intent: str) -> OrderV
         for o in candidates[:5]
     ]
     turn.say("utter_which_order", buttons=buttons)
+    subject.offer_choice(turn, intent, candidates[:5])
     turn.outcome = "asked_which_order"
     return None
 
 
-_REFUSALS = {
-    "already_shipped": "utter_cancel_refused_shipped",
-    "already_cancelled": "utter_cancel_refused_cancelled",
-}
+_YES = re.compile(r"^\s*(?:yes|yep|yeah|yup|sure|ok(?:ay)?|please do|go ahead|do it)\b", re.I)
 
 
 class ActionCancelOrder(IdentifiedAction):
-    """Checks the order can be cancelled and asks for a yes; ActionHandleAffirm cancels."""
+    """Offers to cancel with the exact effect; a yes (ActionHandleAffirm) cancels."""
 
     def name(self) -> str:
         return "action_cancel_order"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
+        offer = transactions.pending(turn)
+        if offer and offer.get("action") == transactions.CANCEL and self._confirms(turn, offer):
+            transactions.apply(turn, customer, offer)
+            return
         order = _which_open_order(turn, customer, "cancel_order")
-        if order is None:
-            return
-        turn.set_slot("order_number", order.number)
-        check = orders.check_cancellable(
-            deps.new_uow(), customer_id=customer.id, order_number=order.number
-        )
-        if not check.ok:
-            turn.say(
-                _REFUSALS.get(check.reason or "", "utter_order_not_found"),
-                order_number=order.number,
-            )
-            turn.outcome = f"refused:{check.reason}"
-            return
-        pending = {
-            "action": PENDING_CANCEL,
-            "order_number": order.number,
-            "customer_id": customer.id,
-        }
-        turn.set_slot("pending_confirmation", json.dumps(pending))
-        turn.say(
-            "utter_confirm_cancel",
-            order_number=order.number,
-            items=items_summary(order),
-            total=money(order.total_cents),
-        )
-        turn.outcome = "confirmation_asked"
+        if order is not None:
+            transactions.offer_cancel(turn, customer, order)
 
-
-def cancel_confirmed(turn: Turn, customer: CustomerView, order_number: str) -> None:
-    """The customer said yes: cancel now, re-checking the state in the same transaction."""
-    result = orders.cancel_order(deps.new_uow(), customer_id=customer.id, order_number=order_number)
-    if result.ok and result.order is not None:
-        turn.say(
-            "utter_order_cancelled",
-            order_number=order_number,
-            total=money(result.order.total_cents),
-        )
-        turn.outcome = "cancelled"
-        return
-    turn.say(_REFUSALS.get(result.reason or "", "utter_order_not_found"), order_number=order_number)
-    turn.outcome = f"refused:{result.reason}"
+    @staticmethod
+    def _confirms(turn: Turn, offer: dict[str, object]) -> bool:
+        """ "Yes, cancel it" answers the offer, unless it names another order."""
+        number = subject.typed_number(turn)
+        said_yes = bool(_YES.match(subject.text_of(turn)))
+        return said_yes and number in (None, offer.get("order_number"))
 
 
 class ActionChangeAddress(IdentifiedAction):
-    """Checks the order has not shipped, then starts address_form."""
+    """Checks the order has not shipped; with the address already given, asks to confirm it,
+    else starts address_form."""
 
     def name(self) -> str:
         return "action_change_address"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
         order = _which_open_order(turn, customer, "change_address")
-        if order is None:
-            return
-        check = orders.check_address_changeable(
-            deps.new_uow(), customer_id=customer.id, order_number=order.number
-        )
-        if not check.ok:
-            response = (
-                "utter_address_refused_shipped"
-                if check.reason == "already_shipped"
-                else _REFUSALS.get(check.reason or "", "utter_order_not_found")
-            )
-            tracking_url = Markdown(order.tracking_url or "")
-            turn.say(response, order_number=order.number, tracking_url=tracking_url)
-            turn.outcome = f"refused:{check.reason}"
+        if order is None or not transactions.address_changeable(turn, customer, order):
             return
         turn.set_slot("order_number", order.number)
+        address = orders.address_in_message(subject.text_of(turn))
+        if address is not None:
+            transactions.offer_address(turn, customer, order, address)
+            return
         turn.set_slot("address_order", order.number)
         turn.set_slot("new_address", None)
         turn.events.append(FollowupAction("address_form"))
@@ -206,43 +231,70 @@ class ActionChangeAddress(IdentifiedAction):
 
 
 class ValidateAddressForm(FormValidationAction):
+    """Takes only an address as the new address. A question about the current one is answered,
+    a correction ("not that one, 100974") moves the form to that order; anything else is
+    asked again, and nothing is stored until the customer confirms."""
+
     def name(self) -> str:
         return "validate_address_form"
 
-    def validate_new_address(
+    async def validate_new_address(
         self,
         value: object,
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, object]:
-        if orders.parse_address(value) is not None:
-            return {"new_address": str(value).strip()}
-        dispatcher.utter_message(response="utter_address_invalid")
+        if tracker.get_slot("requested_slot") != "new_address":
+            return {"new_address": None}
+        address = orders.clean_address(value)
+        if address is not None:
+            return {"new_address": address}
+        return form_detour(Turn(dispatcher, tracker))
+
+
+def form_detour(turn: Turn) -> dict[str, object]:
+    """Not an address: answer what was asked, or follow the correction, and ask again."""
+    from actions.identity import resolve_customer
+
+    customer = resolve_customer(turn)
+    number = orders.normalise_order_number(turn.slot("address_order"))
+    order = (
+        orders.get_order(deps.new_uow(), customer_id=customer.id, order_number=number or "")
+        if customer
+        else None
+    )
+    text = subject.text_of(turn)
+    if customer is None or order is None:
+        turn.say("utter_address_invalid")
         return {"new_address": None}
+    other, referenced = _referenced(turn, customer)
+    if referenced and other is not None and other.number != order.number:
+        if not transactions.address_changeable(turn, customer, other):
+            return {"new_address": None}
+        return {"new_address": None, "address_order": other.number, "order_number": other.number}
+    if "?" in text or subject.asks_current(text):
+        turn.say("utter_current_address", order_number=order.number, address=order.ship_to)
+    else:
+        turn.say("utter_address_invalid")
+    return {"new_address": None}
 
 
 class ActionSubmitAddress(IdentifiedAction):
+    """The form has an address: ask the customer to confirm the exact change; a yes applies it."""
+
     def name(self) -> str:
         return "action_submit_address"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
         number = orders.normalise_order_number(turn.slot("address_order")) or ""
         address = str(turn.slot("new_address") or "")
-        result = orders.change_address(
-            deps.new_uow(), customer_id=customer.id, order_number=number, address=address
-        )
         turn.set_slot("new_address", None)
         turn.set_slot("address_order", None)
-        if result.ok:
-            turn.say("utter_address_changed", order_number=number, address=address)
-            turn.outcome = "address_changed"
+        order = orders.get_order(deps.new_uow(), customer_id=customer.id, order_number=number)
+        if order is None or not address:
+            turn.say("utter_address_change_stopped")
+            turn.outcome = "address_missing"
             return
-        turn.say(
-            "utter_address_refused_shipped"
-            if result.reason == "already_shipped"
-            else "utter_address_invalid",
-            order_number=number,
-            tracking_url="",
-        )
-        turn.outcome = f"refused:{result.reason}"
+        if transactions.address_changeable(turn, customer, order):
+            transactions.offer_address(turn, customer, order, address)

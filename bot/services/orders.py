@@ -151,3 +151,66 @@ def _recent_orders(
     with uow:
         orders = uow.orders.list_for_customer(customer_id=owner, limit=limit, statuses=statuses)
         return [order_view(order) for order in orders]
+
+
+# What people put before or after an address in a chat message ("it's 5 Elm Grove", "to 40 Mill
+# Lane please"), and words an address never contains but a command, a question or a change of
+# mind does ("oops, not that one", "next door", "what address have you got?").
+_LEAD_IN = re.compile(
+    r"^(?:(?:my|the)\s+new\s+address\s+is|new\s+address\s*:?|it\s*'?s|it\s+is|that\s*'?s|"
+    r"please\s+(?:send|deliver|ship)\s+it\s+to|send\s+it\s+to|deliver\s+(?:it\s+)?to|to)\s+",
+    re.IGNORECASE,
+)
+_TAIL = re.compile(
+    r"\s*(?:\binstead\b.*|\bplease\b.*|\bthanks?\b.*|\bthank\s+you\b.*|\bcheers\b.*|[.!]+)$",
+    re.IGNORECASE,
+)
+_NOT_AN_ADDRESS = re.compile(
+    r"\?|\b(?:not|no|oops|sorry|meant|wrong|wait|other|cancel|stop|order|next\s+door|"
+    r"what|which|where|why|how|when|who|can\s+you|could\s+you|have\s+you|change|update)\b",
+    re.IGNORECASE,
+)
+_HOUSE_NUMBER = re.compile(
+    r"\b\d{1,5}[a-z]?\b\s*,?\s*[^\W\d_]{2,}|[^\W\d_]{2,}\s+\d{1,5}[a-z]?\b", re.I
+)
+
+
+def clean_address(text: object) -> str | None:
+    """The address a customer typed, without its lead-in ("it's", "to") or polite tail; None
+    when the text is a question, a command or a correction, or has no street and number and
+    place: those must never be stored as where a parcel goes."""
+    if not isinstance(text, str) or len(text) > 300:
+        return None
+    candidate = _TAIL.sub("", _LEAD_IN.sub("", " ".join(text.split())).strip()).strip(" ,.")
+    if _NOT_AN_ADDRESS.search(candidate) or not _HOUSE_NUMBER.search(candidate):
+        return None
+    if "," not in candidate and len(candidate.split()) < 4:
+        return None
+    return candidate if parse_address(candidate) is not None else None
+
+
+_ADDRESS_START = re.compile(
+    r"\b(?:(?:flat|apt|apartment|unit|suite)\s+\w+\s*,\s*)?\d{1,5}[a-z]?\s+[^\W\d_]", re.I
+)
+
+
+def address_in_message(text: object) -> str | None:
+    """An address given inside a longer request ("please deliver order 100296 to 14 Kingsway,
+    Manchester, M19 2LL instead"): from the first house number that is not an order number."""
+    if not isinstance(text, str) or len(text) > 500:
+        return None
+    without_numbers = ORDER_NUMBER_IN_TEXT.sub(" ", text)
+    match = _ADDRESS_START.search(without_numbers)
+    if match is None or "," not in without_numbers[match.start() :]:
+        return None
+    return clean_address(without_numbers[match.start() :])
+
+
+ORDER_NUMBER_IN_TEXT = re.compile(r"#?\s?\b[0-9]{6}\b")
+
+
+def order_numbers_in(text: object) -> list[str]:
+    """Six-digit order numbers typed anywhere in a message, in order."""
+    if not isinstance(text, str) or len(text) > 2000:
+        return []
+    return [m.group(0).lstrip("#").strip() for m in ORDER_NUMBER_IN_TEXT.finditer(text)]

@@ -50,6 +50,16 @@ def request_refund(
         return Outcome(ok=True, reason=None, order=order_view(order), refund=refund_view(refund))
 
 
+def check_refundable(uow: AbstractUnitOfWork, *, customer_id: int, order_number: str) -> Outcome:
+    """Asked before the bot offers a refund, so it never promises one it cannot open."""
+    with uow:
+        order = load_order(uow, customer_id=customer_id, order_number=order_number)
+        if order is None:
+            return Outcome(ok=False, reason="not_found")
+        refusal = _refusal(uow, order)
+        return Outcome(ok=refusal is None, reason=refusal, order=order_view(order))
+
+
 def _refusal(uow: AbstractUnitOfWork, order: Order) -> str | None:
     """An existing refund is reported before the status: it is the more useful answer."""
     refunds = uow.refunds.list_for_order(order_id=order.id)

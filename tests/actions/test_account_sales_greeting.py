@@ -5,7 +5,6 @@ from actions.account import (
     ActionAccountDetails,
     ActionLoyaltyBalance,
     ActionRefundStatus,
-    ActionRequestRefund,
 )
 from actions.feedback import ActionRecordFeedback
 from actions.greeting import ActionGreet
@@ -49,40 +48,6 @@ async def test_refund_status(store: str) -> None:
     )
     assert result.responses == ["utter_refund_line"]
     assert result.message("utter_refund_line")["order_number"] == "100003"
-
-
-async def test_refund_request_for_a_delivered_order(store: str) -> None:
-    result = await run(
-        ActionRequestRefund(),
-        make_tracker(
-            "request_refund",
-            entities=[entity("order_number", "100008")],
-            metadata=token_metadata("C0003"),
-            text="the jacket doesn't fit",
-        ),
-    )
-    assert result.responses == ["utter_refund_requested"]
-    again = await run(
-        ActionRequestRefund(),
-        make_tracker(
-            "request_refund",
-            entities=[entity("order_number", "100008")],
-            metadata=token_metadata("C0003"),
-        ),
-    )
-    assert again.responses == ["utter_refund_refused_exists"]
-
-
-async def test_refund_request_for_an_undelivered_order_is_refused(store: str) -> None:
-    result = await run(
-        ActionRequestRefund(),
-        make_tracker(
-            "request_refund",
-            entities=[entity("order_number", "100007")],
-            metadata=token_metadata("C0003"),
-        ),
-    )
-    assert result.responses == ["utter_refund_refused_not_delivered"]
 
 
 async def test_product_info_and_unknown_product(store: str) -> None:

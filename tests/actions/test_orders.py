@@ -14,7 +14,7 @@ from actions.orders import (
     ValidateAddressForm,
 )
 from tests.actions.conftest import entity, make_tracker, run, token_metadata
-from tests.db import order_status
+from tests.db import order_status, scalar
 
 
 async def test_status_with_tracking_for_a_shipped_order(store: str) -> None:
@@ -114,7 +114,7 @@ async def test_several_open_orders_ask_which(store: str) -> None:
     ]
 
 
-async def test_address_change_starts_the_form_then_saves(store: str) -> None:
+async def test_address_change_starts_the_form_then_asks_before_saving(store: str) -> None:
     me = token_metadata("C0003")
     started = await run(
         ActionChangeAddress(),
@@ -123,7 +123,7 @@ async def test_address_change_starts_the_form_then_saves(store: str) -> None:
     assert {"event": "followup", "name": "address_form"} in [
         {k: e[k] for k in ("event", "name")} for e in started.events if e["event"] == "followup"
     ]
-    saved = await run(
+    asked = await run(
         ActionSubmitAddress(),
         make_tracker(
             "inform",
@@ -135,7 +135,18 @@ async def test_address_change_starts_the_form_then_saves(store: str) -> None:
             metadata=me,
         ),
     )
+    assert asked.responses == ["utter_confirm_address"]
+    assert "12 Baker Street" not in order_address(store, "100007")
+    saved = await run(
+        ActionHandleAffirm(),
+        make_tracker(
+            "affirm",
+            slots={"pending_confirmation": asked.slot("pending_confirmation")},
+            metadata=me,
+        ),
+    )
     assert saved.responses == ["utter_address_changed"]
+    assert "12 Baker Street" in order_address(store, "100007")
 
 
 async def test_address_of_a_shipped_order_cannot_change(store: str) -> None:
@@ -150,11 +161,27 @@ async def test_address_of_a_shipped_order_cannot_change(store: str) -> None:
     assert result.responses == ["utter_address_refused_shipped"]
 
 
-def test_address_validation_rejects_junk() -> None:
+async def test_address_validation_rejects_junk_commands_and_questions(store: str) -> None:
     form = ValidateAddressForm()
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("inform")
-    for junk in ["", "somewhere", "x" * 5000, "1234567890!!", "\x00" * 20, None, 42]:
-        assert form.validate_new_address(junk, dispatcher, tracker, {}) == {"new_address": None}
-    ok = form.validate_new_address(" 12 Baker Street, London ", dispatcher, tracker, {})
+    tracker = make_tracker("inform", slots={"requested_slot": "new_address"})
+    junk = [
+        "",
+        "somewhere",
+        "x" * 5000,
+        "1234567890!!",
+        "\x00" * 20,
+        None,
+        42,
+        "next door, number 12",
+    ]
+    for value in junk:
+        assert await form.validate_new_address(value, dispatcher, tracker, {}) == {
+            "new_address": None
+        }
+    ok = await form.validate_new_address(" it's 12 Baker Street, London ", dispatcher, tracker, {})
     assert ok == {"new_address": "12 Baker Street, London"}
+
+
+def order_address(store: str, number: str) -> str:
+    return str(scalar(store, "SELECT ship_to_line1 FROM orders WHERE number = :n", n=number))
