@@ -33,14 +33,14 @@ class ActionAccountDetails(IdentifiedAction):
 
 # Asking about one's own figures; without these a loyalty question is about the scheme.
 _PERSONAL = re.compile(
-    r"\b(?:my|mine|balance|how many|do i have|have i got|i have|i've got|am i|i'm on|"
+    r"\b(?:my|mine|balance|do i have|have i got|i have|i've got|am i|i'm on|"
     r"left|so far|expire|expiring)\b",
     re.IGNORECASE,
 )
 # How the scheme works: earning, tiers and what they give.
 _SCHEME = re.compile(
-    r"\b(?:earn|earned|earning|get|reach|gold|silver|vip|tiers?|status|level|perks?|"
-    r"benefits?|give|gives|work|works)\b",
+    r"\b(?:earn|earned|earning|get|reach|gold|silver|vip|tiers?|status|levels?|perks?|"
+    r"benefits?|give|gives|work|works|scheme|program|programme|rewards?|per dollar)\b",
     re.IGNORECASE,
 )
 # How refunds work in general: how long they take, when they arrive.

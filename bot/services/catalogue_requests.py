@@ -10,6 +10,7 @@ new product is understood without new code, and nothing here lists the shop's it
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,7 +74,19 @@ _SPLIT_THINGS = re.compile(r"\s*(?:,|\band\b|\bor\b|\bplus\b|&|/)\s*")
 
 
 def stem(word: str) -> str:
-    """Plural and singular read alike: boots/boot, batteries/battery, glasses/glass."""
+    """Forms of one word read alike: boots/boot, batteries/battery, runs/running/runner,
+    hikes/hiking/hiker, camps/camping/camper."""
+    word = _plural(word)
+    for suffix in ("ing", "er"):
+        if len(word) >= len(suffix) + 3 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]  # running -> run, not "runn"
+            return word
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+def _plural(word: str) -> str:
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
@@ -144,7 +157,9 @@ def _vocabulary(product: ProductView) -> dict[str, float]:
 def need_words(text: str, catalogue: Sequence[ProductView]) -> list[str]:
     """The message's words the catalogue knows, asking words left out."""
     known = {word for product in catalogue for word in _vocabulary(product)}
-    return [word for word in dict.fromkeys(words(text)) if word in known and word not in STOP_WORDS]
+    raw = _WORD.findall(text[:MAX_TEXT_CHARS].lower())
+    stems = (stem(word) for word in raw if word not in STOP_WORDS)
+    return [word for word in dict.fromkeys(stems) if word in known]
 
 
 def fitting(
@@ -157,14 +172,15 @@ def fitting(
     """Products that fit the need nearly as well as the best one within the budget, best
     first (the order of `catalogue` among equals: pass it best sellers first)."""
     wanted = list(needs)
+    vocabularies = [(product, _vocabulary(product)) for product in catalogue]
+    rarity = _rarity(wanted, [vocabulary for _, vocabulary in vocabularies])
     scored = []
-    for product in catalogue:
+    for product, vocabulary in vocabularies:
         if in_stock_only and not product.in_stock:
             continue
         if max_cents is not None and product.price_cents > max_cents:
             continue
-        vocabulary = _vocabulary(product)
-        score = sum(vocabulary.get(word, 0.0) for word in wanted)
+        score = sum(vocabulary.get(word, 0.0) * rarity[word] for word in wanted)
         if score > 0:
             scored.append((score, product))
     if not scored:
@@ -172,6 +188,14 @@ def fitting(
     best = max(score for score, _ in scored)
     kept = [(score, p) for score, p in scored if score >= best * KEEP_SHARE_OF_BEST]
     return [product for _, product in sorted(kept, key=lambda pair: -pair[0])]
+
+
+def _rarity(words: Sequence[str], vocabularies: Sequence[dict[str, float]]) -> dict[str, float]:
+    """How much a word tells products apart: "watch" names one product, "running" suits
+    seven, so "a watch for running" is about the watch."""
+    total = len(vocabularies)
+    counts = {word: sum(word in vocabulary for vocabulary in vocabularies) for word in words}
+    return {word: math.log(1 + total / max(count, 1)) for word, count in counts.items()}
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,12 @@ async def test_a_general_loyalty_question_needs_no_identity(store: str) -> None:
     assert result.responses == ["utter_upgrade_info"]
 
 
+async def test_how_the_scheme_works_needs_no_identity(store: str) -> None:
+    for text in ("how many points does each dollar earn?", "what loyalty levels are there?"):
+        result = await run(ActionLoyaltyBalance(), make_tracker("loyalty_points", text=text))
+        assert result.responses == ["utter_upgrade_info"], text
+
+
 async def test_ones_own_points_still_need_identity(store: str) -> None:
     text = "how many points have I got?"
     result = await run(ActionLoyaltyBalance(), make_tracker("loyalty_points", text=text))

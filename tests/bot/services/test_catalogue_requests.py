@@ -40,6 +40,16 @@ def test_plural_and_singular_read_alike() -> None:
     assert stem("boots") == stem("boot") and stem("batteries") == "battery"
 
 
+def test_forms_of_an_activity_read_alike() -> None:
+    assert stem("runs") == stem("running") == stem("runner")
+    assert stem("hikes") == stem("hiking") == stem("hiker")
+
+
+def test_a_word_naming_one_product_outweighs_one_many_share(reader: UoW) -> None:
+    found = recommend_for(reader, text="which watch would suit a jogger who runs", customer_id=None)
+    assert found.products[0].name == "GPS Watch Pro"
+
+
 def test_every_product_a_message_names_is_found_in_its_order() -> None:
     text = "how do the merino base layer and the storm shell compare on warmth?"
     assert [p.name for p in named_products(text, PRODUCTS)] == [
