@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
@@ -182,9 +180,6 @@ def _which_open_order(turn: Turn, customer: CustomerView, intent: str) -> OrderV
     return None
 
 
-_YES = re.compile(r"^\s*(?:yes|yep|yeah|yup|sure|ok(?:ay)?|please do|go ahead|do it)\b", re.I)
-
-
 class ActionCancelOrder(IdentifiedAction):
     """Offers to cancel with the exact effect; a yes (ActionHandleAffirm) cancels."""
 
@@ -192,20 +187,11 @@ class ActionCancelOrder(IdentifiedAction):
         return "action_cancel_order"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
-        offer = transactions.pending(turn)
-        if offer and offer.get("action") == transactions.CANCEL and self._confirms(turn, offer):
-            transactions.apply(turn, customer, offer)
+        if transactions.confirmed_now(turn, customer, transactions.CANCEL):
             return
         order = _which_open_order(turn, customer, "cancel_order")
         if order is not None:
             transactions.offer_cancel(turn, customer, order)
-
-    @staticmethod
-    def _confirms(turn: Turn, offer: dict[str, object]) -> bool:
-        """ "Yes, cancel it" answers the offer, unless it names another order."""
-        number = subject.typed_number(turn)
-        said_yes = bool(_YES.match(subject.text_of(turn)))
-        return said_yes and number in (None, offer.get("order_number"))
 
 
 class ActionChangeAddress(IdentifiedAction):
@@ -216,6 +202,8 @@ class ActionChangeAddress(IdentifiedAction):
         return "action_change_address"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
+        if transactions.confirmed_now(turn, customer, transactions.ADDRESS):
+            return
         order = _which_open_order(turn, customer, "change_address")
         if order is None or not transactions.address_changeable(turn, customer, order):
             return

@@ -16,6 +16,8 @@ class ActionRequestRefund(IdentifiedAction):
         return "action_request_refund"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
+        if transactions.confirmed_now(turn, customer, transactions.REFUND):
+            return
         order = self._meant(turn, customer) or find_order(turn, customer, open_only=False)
         if order is not None:
             transactions.offer_refund(turn, customer, order, subject.text_of(turn))

@@ -10,6 +10,7 @@ order the customer took back.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from actions import deps, subject
@@ -147,6 +148,24 @@ def pending(turn: Turn) -> dict[str, Any] | None:
     if not isinstance(offer, dict) or offer.get("customer_id") != turn.customer.id:
         return None
     return offer
+
+
+_YES = re.compile(
+    r"^\W*(?:yes|yep|yeah|yup|yes please|sure|ok(?:ay)?|please do|go ahead|do it|correct)\b", re.I
+)
+
+
+def confirmed_now(turn: Turn, customer: CustomerView, kind: str) -> bool:
+    """ "Yes, cancel it" is classified as the request again: with that same change offered and no
+    other order named, it is the yes, and the offer is applied."""
+    offer = pending(turn)
+    if offer is None or offer.get("action") != kind:
+        return False
+    number = subject.typed_number(turn)
+    if not _YES.match(subject.text_of(turn)) or number not in (None, offer.get("order_number")):
+        return False
+    apply(turn, customer, offer)
+    return True
 
 
 def apply(turn: Turn, customer: CustomerView, offer: dict[str, Any]) -> None:

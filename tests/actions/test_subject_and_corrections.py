@@ -168,3 +168,12 @@ async def test_the_address_form_answers_a_question_about_the_current_address(sto
     )
     assert result == {"new_address": None}
     assert [m["response"] for m in dispatcher.messages] == ["utter_current_address"]
+
+
+async def test_yes_with_the_address_request_confirms_the_offered_address(store: str) -> None:
+    asked = await say(
+        ActionChangeAddress(), "change_address", "send order 100001 to 3 Mill Road, Ely, CB7 4DD"
+    )
+    done = await say(ActionChangeAddress(), "change_address", "yes change it", asked)
+    assert done.responses == ["utter_address_changed"]
+    assert address_of(store, "100001") == "3 Mill Road"
