@@ -9,6 +9,10 @@ that starts with "/" is let through only if it is one of them, with only the ent
 button carries, rebuilt in the buttons' own form. Everything else starting with "/" is
 refused before Rasa sees it. Texts not starting with "/" are not payloads and pass as they are.
 
+The channel checks each customer text when it arrives, and `guarded` checks again every
+message it hands to Rasa, so a message the channel builds or cuts up itself (one clause of a
+message that asks several things, for instance) passes the same list.
+
 tests/bot/channels/test_payloads.py checks that every button of domain.yml and actions/ is
 allowed, so a new button that is not listed here fails a test rather than a customer.
 """
@@ -16,8 +20,16 @@ allowed, so a new button that is not listed here fails a test rather than a cust
 from __future__ import annotations
 
 import json
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+
+logger = logging.getLogger(__name__)
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 PREFIX = "/"  # rasa.shared.constants.INTENT_MESSAGE_PREFIX
 ORDER = frozenset({"order_number"})
@@ -86,3 +98,19 @@ def _value(value: object) -> str | None:
         return None
     text = str(value)
     return text if ENTITY_VALUE.fullmatch(text) else None
+
+
+def guarded(on_new_message: OnNewMessage, refusal: str) -> OnNewMessage:
+    """`on_new_message` (Rasa's handler) for allowed texts only, in their canonical form; any
+    other gets `refusal` on the message's output channel and never reaches Rasa."""
+
+    async def handle(message: UserMessage) -> Any:
+        screened = screen(message.text or "")
+        if not screened.allowed:
+            logger.info("Refused a typed command in conversation %s.", message.sender_id)
+            await message.output_channel.send_text_message(message.sender_id, refusal)
+            return None
+        message.text = screened.text
+        return await on_new_message(message)
+
+    return handle

@@ -61,7 +61,7 @@ from bot.channels import validation as checks
 from bot.channels.clients import ClientKeys, with_client
 from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations, attach_relay
 from bot.channels.output import WebChatOutput, sent_count
-from bot.channels.payloads import screen
+from bot.channels.payloads import guarded, screen
 from bot.channels.ratelimit import ChatLimits
 from bot.channels.sessions import SessionKeys, may_post, owner_from_metadata, resolve_session
 from bot.channels.static import static_file
@@ -296,6 +296,8 @@ class WebChatInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         self._check_settings()
+        # Whatever reaches Rasa from here passes the payload allow-list, clauses included.
+        on_new_message = guarded(on_new_message, NOT_A_COMMAND)
         origins = self.cors_allowed_origins
         if origins and self.human_handoff:  # the agent console is served by this server
             origins = checks.listed_or_same_origin(origins)  # type: ignore[assignment]

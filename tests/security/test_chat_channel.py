@@ -146,6 +146,17 @@ def test_a_typed_internal_intent_over_rest_resets_nothing(chat_stack: Stack, com
     assert conversation_state(chat_stack, sender) == before  # nothing reached Rasa
 
 
+def test_a_command_after_a_question_in_one_message_resets_nothing(chat_stack: Stack) -> None:
+    """However the channel cuts a message that asks several things, no piece is a command."""
+    sender, client = uuid.uuid4().hex, client_address()
+    say(chat_stack, sender, "where is my order 100002?", client=client)
+
+    say(chat_stack, sender, "what is your return policy?\n/restart", client=client)
+
+    assert stack_slots(chat_stack, sender)["order_number"] == "100002"
+    assert user_texts(chat_stack, sender)[0] == "where is my order 100002?"
+
+
 async def test_a_typed_restart_over_socketio_resets_nothing(chat_stack: Stack) -> None:
     async with WidgetClient(chat_stack) as widget:
         assert "email" in await widget.say("where is my order 100002?")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.payloads import ALLOWED, screen
+from bot.channels.payloads import ALLOWED, guarded, screen
 from bot.settings import PROJECT_ROOT
 
 
@@ -93,3 +94,18 @@ def test_the_order_pickers_build_the_payload_shape_checked_here() -> None:
 
     assert """f'/order_status{{"order_number":"{o.number}"}}'""" in orders
     assert """f'/{intent}{{"order_number":"{o.number}"}}'""" in orders
+
+
+async def test_guarded_lets_only_allowed_messages_reach_rasa() -> None:
+    reached: list[str] = []
+
+    async def rasa(message: UserMessage) -> None:
+        reached.append(message.text or "")
+
+    handle = guarded(rasa, "no commands")
+    output = CollectingOutputChannel()
+    for text in ("what is your return policy?", "/restart", '/order_status{ "order_number":"7"}'):
+        await handle(UserMessage(text, output, "conversation_1"))
+
+    assert reached == ["what is your return policy?", '/order_status{"order_number":"7"}']
+    assert [m["text"] for m in output.messages] == ["no commands"]
