@@ -47,7 +47,10 @@ STOP_WORDS = frozenset(
     brother sister friend wife husband son daughter kid kids boyfriend girlfriend family
     which whats what's i'm im i've ive let lets if then else other another news update
     info information way chance discount code voucher refund money order orders delivery
-    parcel package account anymore""".split()  # noqa: SIM905
+    parcel package account anymore women woman womens men man mens ladies lady kid kids
+    child children childrens unisex adult adults size sizes colour colours color colors
+    black white grey gray blue red green yellow orange pink purple brown navy large medium
+    light lightweight heavy proper decent quality spare extra pair pairs set""".split()  # noqa: SIM905
 )
 
 _BUDGET = re.compile(
@@ -215,6 +218,7 @@ def asked_things(
     word in front of a known one names another kind of thing), and the boots we do have
     are its alternative."""
     known = {word for product in catalogue for word in _vocabulary(product)}
+    known |= {word for product in catalogue for word in words(product.description)}
     found: list[AskedThing] = []
     asking = _ASKING_THE_SHOP if shop_verbs_only else _ASKING
     for match in asking.finditer(text[:MAX_TEXT_CHARS].lower()):

@@ -73,6 +73,12 @@ def test_an_unknown_kind_of_a_known_thing_is_not_sold_but_has_an_alternative() -
     assert [p.name for p in thing.matches] == ["Summit Hiking Boots"]
 
 
+@pytest.mark.parametrize("text", ["do you carry leather boots", "do you sell kids' boots"])
+def test_a_describing_word_is_no_other_kind_of_thing(text: str) -> None:
+    (thing,) = asked_things(text, PRODUCTS)
+    assert thing.sold and [p.name for p in thing.matches] == ["Summit Hiking Boots"]
+
+
 def test_a_known_thing_is_sold_with_its_products() -> None:
     (thing,) = asked_things("do you carry sleeping bags", PRODUCTS)
     assert thing.sold and "Sleeping Bag -5C" in [p.name for p in thing.matches]
