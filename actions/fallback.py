@@ -2,7 +2,8 @@
 
 Before saying "I didn't get that", two things the classifier may have missed are checked,
 because they need no intent to be answered well: a situation that belongs with a person
-(a billing dispute, a legal threat: bot/escalation/situations.py) is handed off at once,
+(a billing dispute, a legal threat: bot/escalation/situations.py) is handed off at once, as
+is a customer misunderstood while frustrated when the escalation decision says so,
 and a shopping question ("do you do kayaks?", a product by name) is answered from the
 catalogue. A person is offered through `action_offer_human`, so a typed "yes" to the offer
 hands off (data/rules/conflict.yml).
@@ -17,6 +18,8 @@ from actions.sales import catalogue_answer, is_opinion, record_feedback, say_ans
 from bot.escalation.situations import situations_in
 
 OFFER_HUMAN_AFTER = 2
+# Reasons of the escalation decision that are the customer's frustration.
+FRUSTRATION = frozenset({"negative_words", "all_caps", "repetition"})
 
 
 class ActionHandleFallback(StoreAction):
@@ -25,9 +28,12 @@ class ActionHandleFallback(StoreAction):
 
     async def handle(self, turn: Turn) -> None:
         text = text_of(turn)
-        if situations_in(text):
+        decision = escalation_decision(turn)
+        frustrated = FRUSTRATION & set(decision.codes)
+        if situations_in(text) or (decision.escalate and frustrated):
+            # a dispute, or misunderstood while angry: a person, not another "rephrase"
             turn.say("utter_conflict_empathy")
-            hand_off(turn, escalation_decision(turn))
+            hand_off(turn, decision)
             return
         answer = catalogue_answer(turn, shop_verbs_only=True)
         if answer.named and is_opinion(text):

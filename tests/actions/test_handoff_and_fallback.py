@@ -223,3 +223,20 @@ async def test_a_shop_question_the_classifier_missed_is_answered_from_the_catalo
     )
     assert result.responses == ["utter_product_not_sold"]
     assert result.message("utter_product_not_sold")["thing"] == "snowshoes"
+
+
+async def test_misunderstood_again_while_frustrated_goes_to_a_person(store: str) -> None:
+    history = [user_event("nlu_fallback", text="gnnnh")]
+    tracker = make_tracker(
+        "nlu_fallback", text="THIS IS RIDICULOUS, NOTHING WORKS", history=history
+    )
+    result = await run(ActionHandleFallback(), tracker)
+    assert result.responses == ["utter_conflict_empathy", "utter_handoff_queued"]
+    [(_, _, reasons, _)] = handoff_rows(store)
+    assert "repeated_fallback" in reasons and "negative_words" in reasons
+
+
+async def test_a_first_frustrated_misunderstanding_is_only_clarified(store: str) -> None:
+    result = await run(ActionHandleFallback(), make_tracker("nlu_fallback", text="ugh, useless"))
+    assert result.responses == ["utter_clarify"]
+    assert handoff_rows(store) == []
