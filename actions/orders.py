@@ -54,10 +54,23 @@ def _referenced(turn: Turn, customer: CustomerView) -> tuple[OrderView | None, b
     text = subject.text_of(turn)
     # An open order first: "the water bottle one" is the open one when an old one had it too.
     open_orders = [o for o in recent if o.is_open]
-    order = subject.described(text, open_orders, current) or subject.described(
-        text, recent, current
+    listed = _last_listed(turn, recent)
+    order = (
+        (subject.by_ordinal(text, listed) if listed else None)
+        or subject.described(text, open_orders, current)
+        or subject.described(text, recent, current)
     )
     return order, order is not None
+
+
+def _last_listed(turn: Turn, recent: list[OrderView]) -> list[OrderView]:
+    """The orders the bot last listed or offered, in that order: "the second one" counts there."""
+    choice = subject.pending_choice(turn) or {}
+    numbers = choice.get("numbers")
+    if not isinstance(numbers, list):
+        return []
+    by_number = {o.number: o for o in recent}
+    return [by_number[n] for n in numbers if n in by_number]
 
 
 def _moved_pending(turn: Turn, customer: CustomerView, order: OrderView) -> bool:
@@ -151,6 +164,7 @@ class ActionListOrders(IdentifiedAction):
             if o.is_open
         ]
         turn.say("utter_list_orders", lines=lines, buttons=buttons)
+        subject.offer_choice(turn, "order_status", recent)
 
 
 def _which_open_order(turn: Turn, customer: CustomerView, intent: str) -> OrderView | None:

@@ -39,7 +39,11 @@ _STATUS_WORDS: tuple[tuple[re.Pattern[str], frozenset[str]], ...] = (
         frozenset({"pending", "processing"}),
     ),
 )
+_POINTS_AT_ONE = re.compile(r"\b(?:one|ones|order|orders|parcel|package)\b")
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+# "the second one", "the 2nd", "the last one"; not "last week", and "my last order" is the newest.
+_ORDINAL = re.compile(r"\b(first|1st|second|2nd|third|3rd|last)\b(?=\s*(?:one\b|order\b|$|[?.!,]))")
+_NEWEST = re.compile(r"\b(?:last|latest|newest|most recent)\s+(?:order|purchase)\b")
 _OTHER = re.compile(r"\b(?:the )?other (?:one|order)\b|\bnot (?:that|this) one\b|\bthe other\b")
 _CORRECTION = re.compile(
     r"\b(?:no|nope|not|meant|mean|sorry|oops|wrong|wait|actually|instead|other)\b", re.I
@@ -91,6 +95,8 @@ def by_items(text: str, candidates: list[OrderView]) -> OrderView | None:
 def by_status(text: str, candidates: list[OrderView]) -> OrderView | None:
     """The one order in the state the message describes ("the one on its way")."""
     lowered = text.lower()
+    if not _POINTS_AT_ONE.search(lowered):
+        return None  # "so when is it coming?" is about the subject, not whichever is moving
     for pattern, statuses in _STATUS_WORDS:
         if pattern.search(lowered):
             matching = [o for o in candidates if o.status in statuses]
@@ -100,10 +106,13 @@ def by_status(text: str, candidates: list[OrderView]) -> OrderView | None:
 
 def by_ordinal(text: str, candidates: list[OrderView]) -> OrderView | None:
     """ "The second one": counted as the bot lists them, newest first."""
-    for word in re.findall(r"[a-z0-9]+", text.lower()):
-        index = _ORDINALS.get(word)
-        if index is not None and -len(candidates) <= index < len(candidates):
-            return candidates[index]
+    lowered = text.lower()
+    if _NEWEST.search(lowered):
+        return candidates[0] if candidates else None
+    match = _ORDINAL.search(lowered)
+    index = _ORDINALS[match.group(1)] if match else None
+    if index is not None and -len(candidates) <= index < len(candidates):
+        return candidates[index]
     return None
 
 

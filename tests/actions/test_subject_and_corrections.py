@@ -9,6 +9,7 @@ from actions.confirmation import ActionHandleAffirm, ActionHandleDeny
 from actions.orders import (
     ActionCancelOrder,
     ActionChangeAddress,
+    ActionListOrders,
     ActionOrderStatus,
     ValidateAddressForm,
 )
@@ -177,3 +178,20 @@ async def test_yes_with_the_address_request_confirms_the_offered_address(store: 
     done = await say(ActionChangeAddress(), "change_address", "yes change it", asked)
     assert done.responses == ["utter_address_changed"]
     assert address_of(store, "100001") == "3 Mill Road"
+
+
+async def test_it_with_a_status_word_stays_the_order_under_discussion(store: str) -> None:
+    result = await say(
+        ActionOrderStatus(), "order_status", "so when is it coming?", order_number="100001"
+    )
+    assert result.message("utter_order_status")["order_number"] == "100001"
+
+
+async def test_the_second_one_counts_in_the_list_the_bot_showed(store: str) -> None:
+    listed = await say(ActionListOrders(), "list_orders", "show me my orders")
+    choice = listed.slot("order_choice")
+    result = await say(
+        ActionCancelOrder(), "cancel_order", "cancel the second one", order_choice=choice
+    )
+    assert result.responses == ["utter_cancel_refused_shipped"]  # 100002, second in the list
+    assert result.message("utter_cancel_refused_shipped")["order_number"] == "100002"
