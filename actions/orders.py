@@ -46,10 +46,14 @@ def _named(turn: Turn, customer: CustomerView, number: str) -> OrderView | None:
 def _referenced(turn: Turn, customer: CustomerView) -> tuple[OrderView | None, bool]:
     """The order this message names or describes, and whether it named or described one at all
     (a number that is not the customer's is a reference that failed)."""
+    recent = subject.recent_orders(customer)
+    asked = subject.request_text(turn)
+    described_before = subject.described(asked, recent) if asked else None
+    if described_before is not None:
+        return described_before, True  # "the tent one", asked before the customer verified
     number = subject.typed_number(turn)
     if number:
         return _named(turn, customer, number), True
-    recent = subject.recent_orders(customer)
     current = orders.normalise_order_number(turn.slot("order_number"))
     text = subject.text_of(turn)
     # An open order first: "the water bottle one" is the open one when an old one had it too.

@@ -54,6 +54,20 @@ def text_of(turn: Turn) -> str:
     return str(turn.tracker.latest_message.get("text") or "")
 
 
+def request_text(turn: Turn) -> str:
+    """What the customer asked before the details they are giving now (the verification detour:
+    "cancel the tent one", then an email and an order number)."""
+    verified_now = any(m.get("response") == "utter_verified" for m in turn.dispatcher.messages)
+    if turn.intent != "inform" or not verified_now:
+        return ""
+    users = [e for e in turn.tracker.events if e.get("event") == "user"][:-1]
+    for event in reversed(users):
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent not in ("inform", "affirm", "deny"):
+            return str(event.get("text") or "")
+    return ""
+
+
 def is_correction(text: str) -> bool:
     """The customer is changing their mind about which order: "no, I meant ...", "the other one"."""
     return bool(_CORRECTION.search(text) or _OTHER.search(text.lower()))

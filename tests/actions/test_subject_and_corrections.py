@@ -195,3 +195,25 @@ async def test_the_second_one_counts_in_the_list_the_bot_showed(store: str) -> N
     )
     assert result.responses == ["utter_cancel_refused_shipped"]  # 100002, second in the list
     assert result.message("utter_cancel_refused_shipped")["order_number"] == "100002"
+
+
+async def test_an_order_described_before_verifying_is_the_one_acted_on(store: str) -> None:
+    from actions.identity import ActionHandleInform
+    from tests.actions.conftest import user_event
+
+    history = [user_event("cancel_order", text="I want to cancel the trail runner order")]
+    tracker = make_tracker(
+        "inform",
+        text="maria.garcia@example.com and my order is 100002",
+        entities=[{"entity": "email", "value": "maria.garcia@example.com"}],
+        slots={
+            "email": "maria.garcia@example.com",
+            "order_number": "100002",
+            "pending_request": "action_cancel_order",
+        },
+        history=history,
+    )
+    tracker.latest_message["entities"].append({"entity": "order_number", "value": "100002"})
+    result = await run(ActionHandleInform(), tracker)
+    assert result.responses == ["utter_verified", "utter_confirm_cancel"]
+    assert result.message("utter_confirm_cancel")["order_number"] == "100001"
