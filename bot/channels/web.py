@@ -56,7 +56,7 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
-from bot.channels import feedback, widget_events
+from bot.channels import feedback, multipart, widget_events
 from bot.channels import validation as checks
 from bot.channels.clients import ClientKeys, with_client
 from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations, attach_relay
@@ -508,7 +508,7 @@ class WebChatInput(InputChannel):
             return  # a person owns the conversation: the message went to them
         try:
             await self._typing(output, sender_id, True)
-            await on_new_message(message)
+            await multipart.answer(on_new_message, message)  # each question in turn
         except Exception:
             logger.exception("The turn for conversation %s failed.", sender_id)
             failed = True
