@@ -76,9 +76,15 @@ def decide(signals: Signals, policy: EscalationPolicy) -> Decision:
 
 def priority_for(signals: Signals, policy: EscalationPolicy) -> int:
     """The interaction type's priority; a situation that belongs with a person (a billing
-    dispute, a legal threat) is a conflict whatever the intent the classifier chose."""
+    dispute, a legal threat) is a conflict whatever the intent the classifier chose, and a
+    calm request for a person is served like any service request."""
     if situations_in(signals.latest_text):
         return policy.priority_for(CONFLICT)
+    if signals.explicit_request and signals.interaction_type == CONFLICT:
+        # A calm "can I talk to a person?" is a service request; asked in anger it stays
+        # a conflict. Otherwise every request for a person would be served first.
+        frustrated = any(check(signals, policy) for check in FRUSTRATION_CHECKS)
+        return policy.priority_for(CONFLICT if frustrated else "service")
     return policy.priority_for(signals.interaction_type)
 
 
@@ -190,6 +196,7 @@ def _vip(signals: Signals, policy: EscalationPolicy) -> Reason | None:
 
 
 Check = Callable[[Signals, EscalationPolicy], "Reason | None"]
+FRUSTRATION_CHECKS: tuple[Check, ...] = (_negative_words, _all_caps, _repetition)
 CHECKS: tuple[Check, ...] = (
     _explicit_request,
     _repeated_fallback,

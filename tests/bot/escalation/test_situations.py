@@ -71,3 +71,20 @@ def test_the_new_intents_are_routed() -> None:
     routing = EscalationPolicy().routing
     assert routing.team_for("billing_dispute") == "billing"
     assert routing.team_for("account_change") == "technical"
+
+
+def test_a_calm_request_for_a_person_is_not_served_before_disputes() -> None:
+    calm = Signals(
+        intent="request_human",
+        interaction_type="conflict",
+        explicit_request=True,
+        latest_text="could I talk to someone please",
+    )
+    angry = Signals(
+        intent="request_human",
+        interaction_type="conflict",
+        explicit_request=True,
+        latest_text="GET ME A REAL PERSON, THIS IS RIDICULOUS",
+    )
+    assert decide(calm, EscalationPolicy()).priority == 2
+    assert decide(angry, EscalationPolicy()).priority == 1
