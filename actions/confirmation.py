@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from actions import subject, transactions
 from actions.base import StoreAction, Turn
+from actions.followups import continue_choice
 from bot.services.views import OrderView
 
 
@@ -18,6 +19,8 @@ class ActionHandleAffirm(StoreAction):
         if offer is not None and turn.customer is not None:
             transactions.apply(turn, turn.customer, offer)
             return
+        if turn.customer is not None and await continue_choice(turn, turn.customer):
+            return  # "yes, the daypack one" answers "which order do you mean?"
         turn.say("utter_nothing_pending")
         turn.outcome = "nothing_pending"
 
@@ -37,6 +40,8 @@ class ActionHandleDeny(StoreAction):
             turn.say("utter_cancel_kept", order_number=offer.get("order_number"))
             turn.outcome = "change_declined"
             return
+        if turn.customer is not None and await continue_choice(turn, turn.customer):
+            return  # "no, the daypack one" answers "which order do you mean?"
         turn.say("utter_rephrase_ok")
         turn.outcome = "declined"
 

@@ -29,6 +29,7 @@ USUAL_ACTION = {
     "product_question": "action_product_info",
     "account_details": "action_account_details",
     "inform": "action_handle_inform",
+    "give_feedback": "action_record_feedback",
 }
 _ABOUT_DELIVERY = re.compile(
     r"\b(?:when|arrive|turn(?:s|ing)? up|get(?:s|ting)? here|show up|track\w*|courier|carrier|"
@@ -45,34 +46,10 @@ class ActionOrderFollowup(StoreAction):
     async def handle(self, turn: Turn) -> None:
         customer = turn.customer
         if customer is not None and (
-            await self._chosen(turn, customer) or await self._followed_up(turn, customer)
+            await continue_choice(turn, customer) or await self._followed_up(turn, customer)
         ):
             return
         await self._usual(turn)
-
-    async def _chosen(self, turn: Turn, customer: CustomerView) -> bool:
-        """The answer to "which order?": the pending request goes on with the order picked."""
-        choice = subject.pending_choice(turn)
-        turn.set_slot(subject.CHOICE_SLOT, None)
-        if choice is None:
-            return False
-        numbers = choice.get("numbers")
-        if not isinstance(numbers, list):
-            return False
-        recent = subject.recent_orders(customer)
-        candidates = [o for o in recent if o.number in numbers] if numbers else recent
-        order = _picked(turn, candidates)
-        if not numbers and not (subject.typed_number(turn) or subject.is_correction(text_of(turn))):
-            return False  # a refused request moves only when the customer names another order
-        action = identified_action(f"action_{choice.get('intent')}")
-        if order is None or action is None:
-            return False
-        # The pick reads as if the customer had typed its number with the request.
-        turn.tracker.latest_message["entities"] = [
-            {"entity": "order_number", "value": order.number}
-        ]
-        await action.serve(turn, customer)
-        return True
 
     async def _followed_up(self, turn: Turn, customer: CustomerView) -> bool:
         """A question about the order in focus, or "the other one": status, tracking, address."""
@@ -107,6 +84,29 @@ class ActionOrderFollowup(StoreAction):
     def _log(self, turn: Turn) -> None:
         if turn.outcome != "answered":  # the usual action logged its own turn
             super()._log(turn)
+
+
+async def continue_choice(turn: Turn, customer: CustomerView) -> bool:
+    """The answer to "which order?": the pending request goes on with the order picked."""
+    choice = subject.pending_choice(turn)
+    turn.set_slot(subject.CHOICE_SLOT, None)
+    if choice is None:
+        return False
+    numbers = choice.get("numbers")
+    if not isinstance(numbers, list):
+        return False
+    recent = subject.recent_orders(customer)
+    candidates = [o for o in recent if o.number in numbers] if numbers else recent
+    order = _picked(turn, candidates)
+    if not numbers and not (subject.typed_number(turn) or subject.is_correction(text_of(turn))):
+        return False  # a refused request moves only when the customer names another order
+    action = identified_action(f"action_{choice.get('intent')}")
+    if order is None or action is None:
+        return False
+    # The pick reads as if the customer had typed its number with the request.
+    turn.tracker.latest_message["entities"] = [{"entity": "order_number", "value": order.number}]
+    await action.serve(turn, customer)
+    return True
 
 
 def _picked(turn: Turn, candidates: list[OrderView]) -> OrderView | None:

@@ -59,3 +59,15 @@ async def test_anything_else_goes_to_the_usual_action(store: str) -> None:
         make_tracker("account_details", text="what's my phone number", slots=slots, metadata=MARIA),
     )
     assert result.responses == ["utter_account_details"]
+
+
+async def test_a_no_that_names_one_of_the_choices_goes_on_with_it(store: str) -> None:
+    from actions.confirmation import ActionHandleDeny
+
+    asked = await run(ActionCancelOrder(), make_tracker("cancel_order", metadata=MARIA))
+    slots = {"order_choice": asked.slot("order_choice"), "order_in_focus": True}
+    picked = await run(
+        ActionHandleDeny(),
+        make_tracker("deny", text="no, the jacket one", slots=slots, metadata=MARIA),
+    )
+    assert picked.message("utter_cancel_refused_shipped")["order_number"] == "100002"
