@@ -17,6 +17,7 @@ from typing import Any
 
 SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")  # used with fullmatch
 METADATA_KEYS = ("customData", "metadata")  # the first is rasa-webchat's, merged under the second
+MAX_METADATA_DEPTH = 32  # nesting levels; Rasa deep-copies metadata with every event
 
 BAD_REQUEST = "bad_request"
 BAD_METADATA = "bad_metadata"
@@ -89,7 +90,19 @@ def require_text(data: dict[str, Any], *, key: str, max_length: int) -> str:
             f"The message is longer than {max_length} characters.",
             {"limit": max_length},
         )
+    if not _is_unicode(text):
+        # JSON's "\ud800" decodes to a lone surrogate, which the tokenizer cannot encode: the
+        # turn would fail and the customer get an apology for what is a client's error.
+        raise InvalidInput(BAD_REQUEST, f"'{key}' is not valid Unicode.")
     return text
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def has_words(text: str) -> bool:
@@ -117,9 +130,33 @@ def _metadata_object(raw: object, *, key: str, max_bytes: int) -> dict[str, Any]
             raise InvalidInput(BAD_METADATA, f"'{key}' is not valid JSON.") from error
     if not isinstance(raw, dict):
         raise InvalidInput(BAD_METADATA, f"'{key}' must be a JSON object.")
+    if _depth(raw) > MAX_METADATA_DEPTH:
+        # Rasa deep-copies metadata with each event; a few hundred levels (still under the byte
+        # limit) exhaust the recursion limit there and the turn fails.
+        raise InvalidInput(
+            BAD_METADATA,
+            f"'{key}' is nested deeper than {MAX_METADATA_DEPTH} levels.",
+            {"limit": MAX_METADATA_DEPTH},
+        )
     if _utf8_size(json.dumps(raw, ensure_ascii=False), key) > max_bytes:
         raise _metadata_too_large(key, max_bytes)
     return raw
+
+
+def _depth(value: object) -> int:
+    """Nesting depth of a JSON value, without recursion (the value may be very deep)."""
+    deepest = 0
+    pending: list[tuple[object, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        deepest = max(deepest, depth)
+        if deepest > MAX_METADATA_DEPTH:
+            break
+        if isinstance(item, dict):
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return deepest
 
 
 def _utf8_size(text: str, key: str) -> int:

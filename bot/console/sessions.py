@@ -67,7 +67,11 @@ def csrf_token(secret: bytes, session_id: str) -> str:
 
 
 def csrf_ok(secret: bytes, session_id: str, candidate: str | None) -> bool:
-    return bool(candidate) and hmac.compare_digest(str(candidate), csrf_token(secret, session_id))
+    if not candidate:
+        return False
+    # compare_digest refuses a str with non-ASCII characters (TypeError, a 500): compare bytes.
+    expected = csrf_token(secret, session_id).encode()
+    return hmac.compare_digest(str(candidate).encode("utf-8", "replace"), expected)
 
 
 def new_login_nonce() -> str:

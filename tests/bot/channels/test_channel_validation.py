@@ -112,3 +112,27 @@ def test_metadata_with_a_lone_surrogate_is_bad_metadata(raw: object) -> None:
 )
 def test_only_packets_a_client_sends_may_be_posted(body: bytes, ok: bool) -> None:
     assert polling_packets_ok(body) is ok
+
+
+def test_a_lone_surrogate_in_the_text_is_a_bad_request_not_a_failed_turn() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        require_text({"message": "where is my order \ud800"}, key="message", max_length=2000)
+    assert raised.value.code == "bad_request"
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"leaf": 1}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def test_metadata_nested_past_the_limit_is_refused_even_under_the_byte_limit() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_metadata({"metadata": _nested(500)}, max_bytes=8192)
+    assert raised.value.code == "bad_metadata"
+
+
+def test_ordinary_nesting_is_kept() -> None:
+    metadata = parse_metadata({"metadata": _nested(10)}, max_bytes=8192)
+    assert "a" in metadata
