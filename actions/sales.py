@@ -20,10 +20,17 @@ from bot.services.views import ProductView
 
 MAX_FEEDBACK_CHARS = 1000
 # Words that praise or criticise what the customer has, rather than ask about it.
+_PRAISE_WORDS = (
+    r"lovely|great|amazing|brilliant|fantastic|perfect|comfy|comfortable|excellent|awesome|"
+    r"superb|gorgeous|nice|good|solid|sturdy|well made|disappointing|poor quality|flimsy|"
+    r"rubbish|terrible"
+)
+# An opinion of something the customer has: "it's lovely", "they were comfy", or a verb of
+# liking ("love my daypack"). "I'd like a good stove" is a request, not an opinion.
 _OPINION = re.compile(
-    r"\b(?:lovely|love|loving|great|amazing|brilliant|fantastic|perfect|comfy|comfortable|"
-    r"excellent|awesome|superb|gorgeous|happy with|pleased with|impressed|well made|"
-    r"disappointing|disappointed|poor quality|cheap feeling|flimsy|rubbish|terrible)\b",
+    rf"\b(?:is|are|was|were|feels?|felt|looks?|fits?|'s|'re)\b[^.?!]{{0,30}}\b(?:{_PRAISE_WORDS})\b"
+    r"|\b(?:love|loving|happy with|pleased with|impressed|disappointed|comfiest|favourite|"
+    r"favorite|worth it|well worth|best \w+ (?:i've|ive|i have) (?:ever )?(?:had|owned|bought))\b",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(

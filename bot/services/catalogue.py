@@ -143,4 +143,9 @@ def answer_question(
     if named:
         return ProductAnswer(tuple(named[:MAX_NAMED]), ())
     asked = asked_things(text, products, shop_verbs_only=shop_verbs_only)
+    if not asked and not shop_verbs_only:  # "any binoculars?": the catalogue's own words
+        needs = need_words(text, products)
+        matches = fitting(needs, products, in_stock_only=False) if needs else []
+        if matches:
+            asked = [AskedThing(" ".join(needs), True, tuple(matches[:MAX_NAMED]))]
     return ProductAnswer((), tuple(asked[:MAX_NAMED]))

@@ -204,7 +204,7 @@ USES: dict[str, tuple[str, ...]] = {
     "FW-002": ("hiking", "walking", "trek", "trekking", "boot", "waterproof", "mountain"),
     "FW-003": ("summer", "river", "water", "beach", "sandal", "camp"),
     "AP-001": ("winter", "cold", "warm", "snow", "jacket", "coat", "insulated"),
-    "AP-002": ("rain", "wet", "dry", "waterproof", "storm", "jacket", "weather", "coat"),
+    "AP-002": ("rain", "wet", "dry", "waterproof", "storm", "jacket", "coat", "shower"),
     "AP-003": ("winter", "cold", "warm", "layer", "running", "hiking", "thermal"),
     "AP-004": ("warm", "evening", "camp", "cosy", "cozy", "fleece", "hoodie"),
     "AP-005": ("hiking", "walking", "running", "runner", "blister", "warm", "sock"),

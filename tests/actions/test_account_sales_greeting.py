@@ -142,6 +142,17 @@ async def test_praise_for_a_product_is_kept_as_feedback(store: str) -> None:
     assert rows(store, "SELECT outcome FROM interactions") == [("feedback_recorded",)]
 
 
+async def test_a_wish_for_a_product_is_not_taken_as_praise(store: str) -> None:
+    text = "I'd like a good camp stove"
+    result = await run(ActionProductInfo(), make_tracker("product_question", text=text))
+    assert result.responses == ["utter_product_info"]
+
+
+async def test_a_product_asked_for_by_its_kind_alone_is_answered(store: str) -> None:
+    result = await run(ActionProductInfo(), make_tracker("product_question", text="headlamps?"))
+    assert result.message("utter_product_info")["product_name"] == "Headlamp 400"
+
+
 async def test_a_recommendation_respects_the_budget_and_says_it(store: str) -> None:
     text = "something for a hiker, I can spend up to $30"
     result = await run(ActionRecommend(), make_tracker("recommend_product", text=text))
