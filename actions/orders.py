@@ -278,7 +278,9 @@ def form_detour(turn: Turn) -> dict[str, object]:
     if referenced and other is not None and other.number != order.number:
         if not transactions.address_changeable(turn, customer, other):
             return {"new_address": None}
-        return {"new_address": None, "address_order": other.number, "order_number": other.number}
+        # "order 100974 should go to 7 Station Road, Bath" moves the form and answers it at once.
+        address = orders.address_in_message(text)
+        return {"new_address": address, "address_order": other.number, "order_number": other.number}
     if "?" in text or subject.asks_current(text):
         turn.say("utter_current_address", order_number=order.number, address=order.ship_to)
     else:

@@ -217,3 +217,18 @@ async def test_an_order_described_before_verifying_is_the_one_acted_on(store: st
     result = await run(ActionHandleInform(), tracker)
     assert result.responses == ["utter_verified", "utter_confirm_cancel"]
     assert result.message("utter_confirm_cancel")["order_number"] == "100001"
+
+
+async def test_a_correction_with_an_address_moves_the_form_and_fills_it(store: str) -> None:
+    aiko = token_metadata("C0003")  # 100007 pending; the form was started for 100008 by mistake
+    text = "sorry, I meant order 100007, it should go to 5 Dock Road, Hull, HU1 2AA"
+    slots = {"requested_slot": "new_address", "address_order": "100008", "order_number": "100008"}
+    tracker = make_tracker("inform", text=text, slots=slots, metadata=aiko)
+    result = await ValidateAddressForm().validate_new_address(
+        text, CollectingDispatcher(), tracker, {}
+    )
+    assert result == {
+        "new_address": "5 Dock Road, Hull, HU1 2AA",
+        "address_order": "100007",
+        "order_number": "100007",
+    }
