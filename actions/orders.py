@@ -1,12 +1,9 @@
-"""Orders: status and tracking, history, cancelling (after a yes) and changing the address."""
+"""Orders: status and tracking, history, cancelling and changing the address (after a yes,
+actions/transactions.py); the address form itself is in actions/address_form.py."""
 
 from __future__ import annotations
 
-from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
-from rasa_sdk.types import DomainDict
 
 from actions import deps, subject, transactions
 from actions.base import IdentifiedAction, Turn
@@ -43,7 +40,7 @@ def _named(turn: Turn, customer: CustomerView, number: str) -> OrderView | None:
     return order
 
 
-def _referenced(turn: Turn, customer: CustomerView) -> tuple[OrderView | None, bool]:
+def referenced_order(turn: Turn, customer: CustomerView) -> tuple[OrderView | None, bool]:
     """The order this message names or describes, and whether it named or described one at all
     (a number that is not the customer's is a reference that failed)."""
     recent = subject.recent_orders(customer)
@@ -117,7 +114,7 @@ class ActionOrderStatus(IdentifiedAction):
         return "action_order_status"
 
     async def serve(self, turn: Turn, customer: CustomerView) -> None:
-        order, referenced = _referenced(turn, customer)
+        order, referenced = referenced_order(turn, customer)
         if referenced:
             if order is not None and not _moved_pending(turn, customer, order):
                 turn.set_slot("order_number", order.number)
@@ -174,7 +171,7 @@ class ActionListOrders(IdentifiedAction):
 def _which_open_order(turn: Turn, customer: CustomerView, intent: str) -> OrderView | None:
     """The order to change: the one named or described now, else the one under discussion,
     else the only open one; with several open and no clue, ask which, with buttons."""
-    order, referenced = _referenced(turn, customer)
+    order, referenced = referenced_order(turn, customer)
     if referenced:
         return order
     current = orders.normalise_order_number(turn.slot("order_number"))
@@ -234,75 +231,3 @@ class ActionChangeAddress(IdentifiedAction):
         turn.set_slot("new_address", None)
         turn.events.append(FollowupAction("address_form"))
         turn.outcome = "form_started"
-
-
-class ValidateAddressForm(FormValidationAction):
-    """Takes only an address as the new address. A question about the current one is answered,
-    a correction ("not that one, 100974") moves the form to that order; anything else is
-    asked again, and nothing is stored until the customer confirms."""
-
-    def name(self) -> str:
-        return "validate_address_form"
-
-    async def validate_new_address(
-        self,
-        value: object,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> dict[str, object]:
-        if tracker.get_slot("requested_slot") != "new_address":
-            return {"new_address": None}
-        address = orders.clean_address(value)
-        if address is not None:
-            return {"new_address": address}
-        return form_detour(Turn(dispatcher, tracker))
-
-
-def form_detour(turn: Turn) -> dict[str, object]:
-    """Not an address: answer what was asked, or follow the correction, and ask again."""
-    from actions.identity import resolve_customer
-
-    customer = resolve_customer(turn)
-    number = orders.normalise_order_number(turn.slot("address_order"))
-    order = (
-        orders.get_order(deps.new_uow(), customer_id=customer.id, order_number=number or "")
-        if customer
-        else None
-    )
-    text = subject.text_of(turn)
-    if customer is None or order is None:
-        turn.say("utter_address_invalid")
-        return {"new_address": None}
-    other, referenced = _referenced(turn, customer)
-    if referenced and other is not None and other.number != order.number:
-        if not transactions.address_changeable(turn, customer, other):
-            return {"new_address": None}
-        # "order 100974 should go to 7 Station Road, Bath" moves the form and answers it at once.
-        address = orders.address_in_message(text)
-        return {"new_address": address, "address_order": other.number, "order_number": other.number}
-    if "?" in text or subject.asks_current(text):
-        turn.say("utter_current_address", order_number=order.number, address=order.ship_to)
-    else:
-        turn.say("utter_address_invalid")
-    return {"new_address": None}
-
-
-class ActionSubmitAddress(IdentifiedAction):
-    """The form has an address: ask the customer to confirm the exact change; a yes applies it."""
-
-    def name(self) -> str:
-        return "action_submit_address"
-
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
-        number = orders.normalise_order_number(turn.slot("address_order")) or ""
-        address = str(turn.slot("new_address") or "")
-        turn.set_slot("new_address", None)
-        turn.set_slot("address_order", None)
-        order = orders.get_order(deps.new_uow(), customer_id=customer.id, order_number=number)
-        if order is None or not address:
-            turn.say("utter_address_change_stopped")
-            turn.outcome = "address_missing"
-            return
-        if transactions.address_changeable(turn, customer, order):
-            transactions.offer_address(turn, customer, order, address)

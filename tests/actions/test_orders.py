@@ -4,14 +4,13 @@ import json
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.address_form import ActionSubmitAddress, ValidateAddressForm
 from actions.confirmation import ActionHandleAffirm, ActionHandleDeny
 from actions.orders import (
     ActionCancelOrder,
     ActionChangeAddress,
     ActionListOrders,
     ActionOrderStatus,
-    ActionSubmitAddress,
-    ValidateAddressForm,
 )
 from tests.actions.conftest import entity, make_tracker, run, token_metadata
 from tests.db import order_status, scalar

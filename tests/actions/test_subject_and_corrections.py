@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.address_form import ValidateAddressForm
 from actions.confirmation import ActionHandleAffirm, ActionHandleDeny
 from actions.orders import (
     ActionCancelOrder,
     ActionChangeAddress,
     ActionListOrders,
     ActionOrderStatus,
-    ValidateAddressForm,
 )
 from actions.refunds import ActionRequestRefund
 from tests.actions.conftest import Result, make_tracker, run, token_metadata
