@@ -11,13 +11,23 @@ hands off (data/rules/conflict.yml).
 
 from __future__ import annotations
 
+import re
+
 from actions.base import StoreAction, Turn
 from actions.conversation import consecutive_failures
 from actions.handoff import escalation_decision, hand_off, offer_human
 from actions.sales import catalogue_answer, is_opinion, record_feedback, say_answer, text_of
 from bot.escalation.situations import situations_in
+from bot.services.catalogue import ProductAnswer
 
 OFFER_HUMAN_AFTER = 2
+# The customer's own orders are the business of the order actions, never of the catalogue.
+ABOUT_AN_ORDER = re.compile(r"\border|\bdeliver|\baddress|\bparcel|\d{6}", re.IGNORECASE)
+# What makes a message naming a product a question about it.
+PRODUCT_CUES = re.compile(
+    r"\b(?:price|prices|cost|costs|how much|stock|available|sell|buy|got|have you|any)\b|\?",
+    re.IGNORECASE,
+)
 # Reasons of the escalation decision that are the customer's frustration.
 FRUSTRATION = frozenset({"negative_words", "all_caps", "repetition"})
 
@@ -35,12 +45,15 @@ class ActionHandleFallback(StoreAction):
             turn.say("utter_conflict_empathy")
             hand_off(turn, decision)
             return
-        answer = catalogue_answer(turn, shop_verbs_only=True)
-        if answer.named and is_opinion(text):
-            record_feedback(turn)
-            return
-        if say_answer(turn, answer):
-            return
+        if not ABOUT_AN_ORDER.search(text):
+            answer = catalogue_answer(turn, shop_verbs_only=True)
+            if answer.named and is_opinion(text):
+                record_feedback(turn)
+                return
+            if not PRODUCT_CUES.search(text):  # a product named in passing is no question
+                answer = ProductAnswer((), answer.asked)
+            if say_answer(turn, answer):
+                return
         failures = consecutive_failures(turn.tracker.events)
         out_of_scope = turn.intent == "out_of_scope"
         if failures >= OFFER_HUMAN_AFTER:

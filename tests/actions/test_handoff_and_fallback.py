@@ -240,3 +240,17 @@ async def test_a_first_frustrated_misunderstanding_is_only_clarified(store: str)
     result = await run(ActionHandleFallback(), make_tracker("nlu_fallback", text="ugh, useless"))
     assert result.responses == ["utter_clarify"]
     assert handoff_rows(store) == []
+
+
+async def test_a_product_named_in_an_order_request_is_left_to_the_order_actions(
+    store: str,
+) -> None:
+    text = "please send the headlamp order to my sister's place instead"
+    result = await run(ActionHandleFallback(), make_tracker("nlu_fallback", text=text))
+    assert result.responses == ["utter_clarify"]
+
+
+async def test_a_product_named_in_passing_is_no_product_question(store: str) -> None:
+    text = "my son took the first aid kit camping last week"
+    result = await run(ActionHandleFallback(), make_tracker("nlu_fallback", text=text))
+    assert result.responses == ["utter_clarify"]
