@@ -40,10 +40,13 @@ MAX_CLAUSES = 4  # more pieces than this is a story, not a list of questions: ke
 SOCIAL = frozenset({"greet", "thanks", "goodbye"})
 # Intents that are no request of their own (an answer to the bot's question, a yes or no).
 NOT_A_REQUEST = frozenset({"inform", "affirm", "deny", "nlu_fallback", "out_of_scope"})
+# A yes or no opening the message answers the bot's question; the rest is a new request.
+ANSWERS = frozenset({"affirm", "deny"})
 # A clause that goes to a person sends the whole message there: the team reads it all, and the
 # bot must not answer the rest once a person owns the conversation.
 TO_A_PERSON = frozenset(
     {"complaint", "billing_dispute", "damaged_item", "late_delivery", "request_human"}
+    | {"account_change"}  # handed to a person too
 )
 
 _SUBJECT = (
@@ -144,7 +147,7 @@ async def plan(text: str, parse: Parse) -> list[str]:
     clauses = filled
     if any(c.intent in TO_A_PERSON for c in clauses):
         return [text]
-    if len(clauses) < 2 or not all(_confident(c) for c in clauses):
+    if len(clauses) < 2 or not all(_confident(c, first=i == 0) for i, c in enumerate(clauses)):
         return [text]
     keys = {(c.intent, c.things) for c in clauses}
     if len(keys) < len(clauses):  # two clauses ask the same thing: one answer covers both
@@ -166,8 +169,9 @@ def _clause(text: str, parsed: dict[str, Any]) -> Clause:
     return Clause(text, str(intent.get("name")), float(intent.get("confidence") or 0.0), entities)
 
 
-def _confident(clause: Clause) -> bool:
-    return clause.intent not in NOT_A_REQUEST and clause.confidence >= MIN_CONFIDENCE
+def _confident(clause: Clause, *, first: bool) -> bool:
+    allowed = first and clause.intent in ANSWERS
+    return (allowed or clause.intent not in NOT_A_REQUEST) and clause.confidence >= MIN_CONFIDENCE
 
 
 def _merge_social(clauses: list[Clause]) -> list[Clause]:

@@ -68,6 +68,9 @@ def test_an_entity_is_never_cut() -> None:
 
 # A stand-in for the model: the first pattern that matches gives the intent.
 TABLE = [
+    (r"^(yes|yeah)\b", "affirm"),
+    (r"^no\b", "deny"),
+    (r"email on my account", "account_change"),
     (r"^(hi|hiya|hello)\W*$|^hi\b.*things", "greet"),
     (r"\b(cheers|thanks)\b", "thanks"),
     (r"charged twice", "billing_dispute"),
@@ -108,6 +111,10 @@ async def table_parse(text: str) -> dict[str, Any]:
             ["whats the status of 100931", "whats the status of 100656"],
         ),
         (
+            "yes please, and what's your return policy?",
+            ["yes please", "what's your return policy?"],
+        ),
+        (
             "cancel order 100804 and also what's your return policy",
             ["cancel order 100804", "what's your return policy"],
         ),
@@ -124,6 +131,8 @@ async def test_different_requests_are_sent_one_by_one(text: str, parts: list[str
         "cancel and refund order 100804",  # a bare word is no request of its own
         "I've been charged twice and how do I pay by paypal",  # a person reads it all
         "where's my order? cheers",  # a closing thanks needs no answer apart
+        "change the email on my account and what's your return policy",  # a person does it
+        "what's your return policy? yes",  # a yes after a question answers nothing
         "hello! where is my order?",
         "do you take paypal and what's the weather like",  # half not understood
         "my order is 100234 and what about 100235 then, and 1, and 2, and 3",
