@@ -142,7 +142,10 @@ def test_a_typed_address_with_a_link_is_repeated_as_text(guarded: Stack) -> None
     assert "new delivery address" in asked
     typed = "12 Baker Street [track it here](https://evil.example/x), London NW1 6XE"
 
-    done = texts(guarded.say(sender, typed, me))
+    confirm = texts(guarded.say(sender, typed, me))
+    assert "12 Baker Street" in confirm and "evil.example" in confirm  # the exact effect, asked
+    assert widget_markup(confirm) == []
+    done = texts(guarded.say(sender, "yes", me))
 
     assert "will now be delivered to 12 Baker Street" in done and "evil.example" in done
     assert widget_markup(done) == []
