@@ -99,6 +99,11 @@ class Settings:
     kpi_refresh_seconds: int = field(default=300, metadata=_env("CIM_KPI_REFRESH_SECONDS"))
     # Cross-validation folds of the retraining gate (cim train, the trainer page).
     gate_folds: int = field(default=3, metadata=_env("CIM_GATE_FOLDS"))
+    # The retraining gate also plays the simulated customers against the candidate (1, the
+    # default) or not (0: where a private stack per retrain is too slow); the suite played
+    # (a folder or one category's .yml; empty: simulations/).
+    train_simulate: int = field(default=1, metadata=_env("CIM_TRAIN_SIMULATE"))
+    train_simulate_suite: str = field(default="", metadata=_env("CIM_TRAIN_SIMULATE_SUITE"))
     # How often each Rasa process sweeps the handoff queue (customers who left, closing time).
     queue_sweep_seconds: int = field(default=30, metadata=_env("CIM_QUEUE_SWEEP_SECONDS"))
     # NPS: the share of customers asked (percent, 0-100), and at most once per this many days.

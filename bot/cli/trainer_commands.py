@@ -25,6 +25,11 @@ def add_trainer_commands(commands: Any) -> None:
     )
     train.add_argument("--no-reload", action="store_true", help="don't load it into the server")
     train.add_argument("--force", action="store_true", help="train even without new labels")
+    train.add_argument(
+        "--no-simulate",
+        action="store_true",
+        help="skip the simulation gate (as CIM_TRAIN_SIMULATE=0)",
+    )
     train.set_defaults(handler=_cmd_train)
 
     rollback = commands.add_parser("rollback", help="serve the previous model again")
@@ -67,9 +72,11 @@ def _context() -> tuple[Any, Path, Any, Any]:
 def _cmd_train(args: argparse.Namespace) -> int:
     from bot.settings import get_settings
     from bot.trainer.retrain import GatePolicy, TrainingBusy, retrain
+    from bot.trainer.simulation_gate import gate_from_settings
 
     workspace, models_dir, new_uow, server = _context()
     folds = args.folds or get_settings().gate_folds
+    simulation = None if args.no_simulate else gate_from_settings(get_settings(), models_dir)
     policy = GatePolicy(max_accuracy_drop=args.max_drop / 100, folds=folds)
     try:
         outcome = retrain(
@@ -80,6 +87,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
             policy=policy,
             server=None if args.no_reload else server,
             force=args.force,
+            simulation=simulation,
         )
     except TrainingBusy as error:
         print(f"error: {error}", file=sys.stderr)

@@ -45,6 +45,7 @@ def add_trainer_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
         (trainer.training, "/api/training", "GET", "trainer_runs"),
         (trainer.train, "/api/training", "POST", "trainer_train"),
         (trainer.quality, "/api/quality", "GET", "trainer_quality"),
+        (trainer.simulation, "/api/simulation", "GET", "trainer_simulation"),
         (trainer.confusion, "/trainer/confusion.svg", "GET", "trainer_confusion"),
     ]
     for handler, path, method, name in routes:
@@ -228,6 +229,47 @@ class Trainer:
                 "checks": found.checks,
             }
         )
+
+    async def simulation(self, request: Request) -> HTTPResponse:
+        """The latest simulation run of the retraining gate (bot/trainer/simulation_gate.py):
+        resolution overall and by category, and the failing conversations. Their turns are
+        simulated customers' text and the bot's replies, shown as text by trainer.js."""
+        agent = await self._trainer(request, write=False)
+        if isinstance(agent, HTTPResponse):
+            return agent
+        from bot.settings import get_settings
+        from bot.trainer.simulation_gate import latest_run
+
+        run = await self._blocking(latest_run, Path(get_settings().models_dir))
+        if run is None:
+            return _ok({"run": None})
+        keep = (
+            "model",
+            "verdict",
+            "refusal",
+            "started_at",
+            "recorded_at",
+            "seconds",
+            "suite",
+            "overall",
+            "failing",
+            "failing_total",
+        )
+        categories = {
+            name: {
+                k: figures.get(k)
+                for k in (
+                    "played",
+                    "resolved",
+                    "resolution_rate",
+                    "routine",
+                    "routine_resolved",
+                    "routine_rate",
+                )
+            }
+            for name, figures in (run.get("categories") or {}).items()
+        }
+        return _ok({"run": {k: run.get(k) for k in keep} | {"categories": categories}})
 
     async def confusion(self, request: Request) -> HTTPResponse:
         """The latest cross-validation's confusion matrix (`cim crossval`), as SVG."""

@@ -6,7 +6,10 @@
    conflict type's recall may not drop at all.
 3. The candidate model is trained; the conversation tests (`rasa test core
    --fail-on-prediction-errors`) must pass, and so must every NLU regression example (the
-   labels accepted so far, each parsed to its intent).
+   labels accepted so far, each parsed to its intent). Then the simulated customers
+   (simulations/) play the candidate and the served model on a private stack: a drop in
+   routine resolution, a needs-a-person conversation no longer queued, or any reply with
+   another customer's data refuses it (simulation_gate.py; CIM_TRAIN_SIMULATE=0 skips it).
 4. Accepted: the labels are written into the real data (in place, `data_files`), the model
    becomes `current.tar.gz` (the old one `previous.tar.gz`), the running server loads it
    through Rasa's `PUT /model` without dropping a conversation, and the run is recorded with
@@ -34,7 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -42,6 +45,9 @@ from bot.store.columns import utcnow
 from bot.store.review_models import ReviewItem, TrainingRun
 from bot.store.unit_of_work import AbstractUnitOfWork
 from bot.trainer.data_files import OUT_OF_SCOPE, Workspace, add_examples, create_intent
+
+if TYPE_CHECKING:
+    from bot.trainer.simulation_gate import SimulationGate
 
 CURRENT, PREVIOUS = "current.tar.gz", "previous.tar.gz"
 STORIES = Path("tests") / "conversations" / "test_stories.yml"
@@ -106,6 +112,7 @@ class Outcome:
     run_id: int | None = None
     commit: str | None = None
     seconds: float = 0.0
+    simulation: dict[str, Any] | None = None  # both simulation runs' figures (the gate's)
 
     def summary(self) -> str:
         verdict = "accepted" if self.accepted else "refused"
@@ -115,6 +122,13 @@ class Outcome:
                 f"intent accuracy {self.before.intent_accuracy:.4f} -> "
                 f"{self.after.intent_accuracy:.4f}, conflict recall "
                 f"{self.before.conflict_recall:.4f} -> {self.after.conflict_recall:.4f}"
+            )
+        if self.simulation and self.simulation.get("candidate"):
+            was, now = self.simulation.get("baseline") or {}, self.simulation["candidate"]
+            lines.append(
+                f"simulated routine conversations resolved "
+                f"{was.get('routine_resolved', '-')}/{was.get('routine', '-')} -> "
+                f"{now['routine_resolved']}/{now['routine']}"
             )
         lines.append(f"{len(self.changes)} change(s) in {self.seconds:.0f} s")
         return "\n".join(lines)
@@ -153,6 +167,7 @@ def retrain(
     progress: Progress = lambda line: print(line, file=sys.stderr, flush=True),
     force: bool = False,
     measure: Callable[[Workspace, GatePolicy, Path], Metrics] | None = None,
+    simulation: SimulationGate | None = None,
 ) -> Outcome:
     started = time.monotonic()
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -190,8 +205,17 @@ def retrain(
             if failure is not None:
                 outcome.reason = failure
                 return _record(new_uow, requested_by, outcome, started)
+            verdict = None
+            if simulation is not None:
+                verdict = simulation.check(model, models_dir / CURRENT)
+                outcome.simulation = verdict.record()
+                if verdict.refusal is not None:
+                    outcome.reason = f"the simulations: {verdict.refusal}"
+                    return _record(new_uow, requested_by, outcome, started)
             _apply(workspace, labels)
             outcome.model = _install(model, models_dir)
+            if simulation is not None and verdict is not None:
+                simulation.accepted(verdict)
         outcome.accepted = True
         outcome.reason = "the gate passed"
         outcome.commit = _git_commit(workspace, requested_by, outcome)
@@ -495,6 +519,8 @@ def _record(
                 "conflict_recall": outcome.after.conflict_recall - outcome.before.conflict_recall,
             },
         }
+    if outcome.simulation is not None:
+        metrics["simulation"] = outcome.simulation
     metrics["seconds"] = round(outcome.seconds, 1)
     verdict = "rolled_back" if rolled_back else ("accepted" if outcome.accepted else "refused")
     with new_uow() as uow:

@@ -149,7 +149,7 @@
     if (pending) pending.textContent = `${data.pending} label(s) waiting for training`;
     const button = /** @type {HTMLButtonElement | null} */ (document.getElementById("train"));
     if (button) button.disabled = data.running || data.pending === 0;
-    if (data.running) say("Training… (cross-validation, training, conversation tests)");
+    if (data.running) say("Training… (cross-validation, training, conversation tests, simulations)");
     const body = document.querySelector("#runs tbody");
     if (body) {
       body.replaceChildren(...data.runs.map((/** @type {any} */ run) => {
@@ -189,6 +189,81 @@
     }
   }
 
+  /** @param {number | null | undefined} rate */
+  function pct(rate) {
+    return rate === null || rate === undefined ? "-" : `${Math.round(rate * 100)} %`;
+  }
+
+  /** The section for the latest simulation run, made once, after the Retrain section. */
+  function simulationSection() {
+    let section = document.getElementById("simulation-panel");
+    if (section) return section;
+    section = el("section", { id: "simulation-panel", "aria-labelledby": "simulation-title" });
+    section.append(el("h2", { id: "simulation-title" }, "Latest simulation run"),
+      el("div", { id: "simulation" }));
+    const train = document.getElementById("train-title")?.closest("section");
+    if (train) train.after(section); else document.querySelector("main")?.append(section);
+    return section;
+  }
+
+  /** Simulated conversations of the retraining gate: figures, categories, failures. */
+  async function refreshSimulation() {
+    const data = await get("api/simulation");
+    simulationSection();
+    const box = document.getElementById("simulation");
+    if (!box) return;
+    const run = data.run;
+    if (!run) {
+      box.replaceChildren(el("p", {}, "No simulation run yet: the next retrain plays the suite."));
+      return;
+    }
+    const o = run.overall;
+    const when = run.recorded_at ? new Date(run.recorded_at).toLocaleString() : "";
+    const lines = [
+      el("p", { class: "sim-when" }, `${when} · ${run.model} model · ${run.verdict}`),
+      el("p", { class: "sim-overall" },
+        `Routine resolved ${o.routine_resolved}/${o.routine} (${pct(o.routine_rate)}) · ` +
+        `needs a person in the queue ${o.needs_person_reached_queue}/${o.needs_person} · ` +
+        `replies with another customer's data ${o.replies_with_other_customer_data} · ` +
+        `all resolved ${o.resolved}/${o.played} (${pct(o.resolution_rate)})`),
+    ];
+    if (run.refusal) lines.push(el("p", { class: "sim-refusal" }, `Refused: ${run.refusal}`));
+    const table = el("table", { id: "simulation-categories" });
+    const head = el("tr");
+    for (const title of ["Category", "Resolved", "Rate"]) head.append(el("th", {}, title));
+    table.append(el("thead"), el("tbody"));
+    table.querySelector("thead")?.append(head);
+    for (const [name, c] of Object.entries(run.categories || {})) {
+      const row = el("tr");
+      const figures = /** @type {any} */ (c);
+      row.append(el("td", {}, name), el("td", {}, `${figures.resolved}/${figures.played}`),
+        el("td", {}, pct(figures.resolution_rate)));
+      table.querySelector("tbody")?.append(row);
+    }
+    lines.push(table);
+    const failing = el("ol", { id: "simulation-failing" });
+    for (const conv of run.failing || []) {
+      const item = el("li", { class: "sim-failing" });
+      item.append(el("strong", {}, `${conv.category}: ${conv.id}`));
+      for (const turn of conv.turns) {
+        const list = el("dl");
+        list.append(el("dt", {}, "Customer"), el("dd", {}, turn.text),
+          el("dt", {}, "Bot"), el("dd", {}, turn.reply || "(no reply)"),
+          el("dt", {}, "Failed"), el("dd", {}, turn.failures.join("; ")));
+        item.append(list);
+      }
+      if (conv.end_failures.length) {
+        item.append(el("p", {}, `At the end: ${conv.end_failures.join("; ")}`));
+      }
+      failing.append(item);
+    }
+    const shown = (run.failing || []).length;
+    lines.push(el("h3", {}, run.failing_total > shown
+      ? `Failing conversations (${shown} of ${run.failing_total})`
+      : `Failing conversations (${run.failing_total})`), failing);
+    box.replaceChildren(...lines);
+  }
+
   async function refresh() {
     await Promise.all([refreshInbox(), refreshTraining()]);
   }
@@ -203,7 +278,7 @@
       polling = window.setTimeout(() => poll(true), 2000);
     } else {
       polling = undefined;
-      if (wasRunning) await refreshInbox();
+      if (wasRunning) await Promise.all([refreshInbox(), refreshSimulation().catch(() => {})]);
     }
   }
 
@@ -219,4 +294,5 @@
 
   refresh().then(() => poll()).catch((error) => say(String(error)));
   refreshQuality().catch(() => {});
+  refreshSimulation().catch(() => {});
 })();

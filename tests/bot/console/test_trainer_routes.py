@@ -145,3 +145,37 @@ async def test_the_confusion_matrix_of_the_latest_crossval(
         assert "greet → goodbye: 1" in await r.text()
     async with console.http.get(console.url + "/trainer/confusion.svg") as r:
         assert r.status == 401
+
+
+async def test_the_latest_simulation_run(console: Console, training_root: Path) -> None:
+    """What the retraining gate played last, for the page: figures and failing turns."""
+    from tests.bot.trainer.test_simulation_gate import conversation, run
+
+    assert (await console.get(None, "/api/simulation"))[0] == 401
+    anna = await console.session("anna")
+    assert (await console.get(anna, "/api/simulation"))[0] == 403
+    tina = await trainer(console)
+    assert await console.get(tina, "/api/simulation") == (200, {"run": None})
+
+    stored = run(
+        conversation("orders-1"),
+        conversation("orders-2", resolved=False),
+        conversation("conflict-1", routine=False, queued=True),
+    )
+    stored |= {
+        "verdict": "refused",
+        "refusal": "routine drop",
+        "recorded_at": "2026-12-04T21:00:00",
+    }
+    latest = training_root / "models" / "simulation" / "latest.json"
+    latest.parent.mkdir(parents=True)
+    latest.write_text(json.dumps(stored))
+    status, body = await console.get(tina, "/api/simulation")
+    assert status == 200
+    shown = body["run"]
+    assert shown["verdict"] == "refused" and shown["recorded_at"] == "2026-12-04T21:00:00"
+    assert shown["overall"]["routine_resolved"] == 1 and shown["overall"]["routine"] == 2
+    assert shown["categories"]["orders"]["resolution_rate"] == 0.5
+    assert shown["failing"][0]["turns"][0]["text"] == "customer text of orders-2"
+    assert shown["failing"][0]["turns"][0]["reply"] == "bot reply to orders-2"
+    assert "conversations_by_id" not in shown  # the comparison's data stays on the server

@@ -52,7 +52,7 @@ def test_an_example_of_another_intent_is_refused(workspace: Workspace) -> None:
 
 def test_a_new_intent_gets_its_file_domain_entry_and_type(workspace: Workspace) -> None:
     domain_before = workspace.domain.read_text()
-    created = create_intent(workspace, "gift_cards", "sales", ["do you sell gift cards"])
+    created = create_intent(workspace, "gift_cards", "sales", ["can you engrave a gift card"])
     assert created.path == workspace.nlu / "sales" / "gift_cards.yml"
     assert workspace.intents()["gift_cards"] == "sales"
     domain_after = workspace.domain.read_text()
