@@ -65,14 +65,32 @@ def cast(conversation: Conversation, world: World, *, used: set[str]) -> Cast:
     ordered = [c for c in candidates if c.public_id not in used]
     ordered += [c for c in candidates if c.public_id in used]
     for customer in ordered:
-        if not fits(spec.situation, world.orders.get(customer.id, ()),
-                    world.refunds.get(customer.id, ()), customer):
+        if not fits(
+            spec.situation,
+            world.orders.get(customer.id, ()),
+            world.refunds.get(customer.id, ()),
+            customer,
+        ):
             continue
         try:
             return _with_other(conversation, world, customer)
         except SetupError:
             continue
     raise SetupError(f"no customer in the store fits {conversation.id}'s situation and orders")
+
+
+def candidates(conversation: Conversation, world: World) -> int:
+    """How many customers of the store fit the conversation's situation (no situation: all).
+
+    The runner plays the scarcest conversations first, so that an earlier conversation's
+    cancellation cannot use up the only customer a later one fits."""
+    spec = conversation.customer
+    if spec.situation is None:
+        return len(world.customers)
+    return sum(
+        fits(spec.situation, world.orders.get(c.id, ()), world.refunds.get(c.id, ()), c)
+        for c in world.customers
+    )
 
 
 def _rotation(customers: Sequence[CustomerFacts], key: str) -> list[CustomerFacts]:
@@ -178,18 +196,22 @@ def _pick(
 
 def _selects(selector: OrderSelector, order: OrderFacts, refunds: Sequence[RefundFacts]) -> bool:
     own = [refund for refund in refunds if refund.order_number == order.number]
-    return all((
-        not selector.statuses or order.status in selector.statuses,
-        selector.open is None or order.is_open == selector.open,
-        _refund_fits(selector.refund, own),
-    ))
+    return all(
+        (
+            not selector.statuses or order.status in selector.statuses,
+            selector.open is None or order.is_open == selector.open,
+            _refund_fits(selector.refund, own),
+        )
+    )
 
 
 def _require_referenced(conversation: Conversation, named: dict[str, OrderFacts]) -> None:
     expectations = [e for t in conversation.turns for e in t.expect] + list(conversation.end)
     wanted = {name for e in expectations for name in orders_named(e)}
     wanted |= {
-        name for turn in conversation.turns for name, _ in PLACEHOLDER.findall(turn.say)
+        name
+        for turn in conversation.turns
+        for name, _ in PLACEHOLDER.findall(turn.say)
         if name not in PERSONA_FIELDS and name != "other"
     }
     missing = sorted(wanted - set(named))

@@ -16,10 +16,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.evaluation.chat.load import customer_address
-from bot.evaluation.simulate.cast import Cast, SetupError, World, cast
+from bot.evaluation.simulate.cast import Cast, SetupError, World, candidates, cast
 from bot.evaluation.simulate.evaluate import evaluate
 from bot.evaluation.simulate.privacy import PrivacyIndex
 from bot.evaluation.simulate.record import ConversationResult, Judge, TurnNotes, TurnRecord
+from bot.evaluation.simulate.restore import orders_restored
 from bot.evaluation.simulate.shop_facts import ShopFacts
 from bot.evaluation.simulate.store import StoreReader
 from bot.evaluation.simulate.suite import Conversation, Suite
@@ -75,16 +76,31 @@ class Runner:
         privacy = PrivacyIndex(self.store.customers(), self.store.orders())
         products = tuple(self.store.products())
         used: set[str] = set()
-        for number, conversation in enumerate(suite.conversations, start=1):
-            played = self.play(conversation, privacy=privacy, products=products, used=used,
-                               client=customer_address(number))
-            result.conversations.append(played)
+        total = len(suite.conversations)
+        results: dict[int, ConversationResult] = {}
+        for step, index in enumerate(self._scarcest_first(suite), start=1):
+            conversation = suite.conversations[index]
+            played = self.play(
+                conversation,
+                privacy=privacy,
+                products=products,
+                used=used,
+                client=customer_address(index + 1),
+            )
+            results[index] = played
             result.rate_limited += sum(t.record.rate_limited for t in played.turns)
             mark = "ok  " if played.resolved else ("SKIP" if played.setup_error else "FAIL")
-            self.say(f"[{number}/{len(suite.conversations)}] {mark} {conversation.category}: "
-                     f"{conversation.id}")
+            self.say(f"[{step}/{total}] {mark} {conversation.category}: {conversation.id}")
+        result.conversations.extend(results[index] for index in sorted(results))
         result.seconds = round(time.monotonic() - began, 1)
         return result
+
+    def _scarcest_first(self, suite: Suite) -> list[int]:
+        """The order of play: conversations that few customers fit first (ties in suite
+        order); the report keeps the suite's order."""
+        world = self.world()
+        counts = [candidates(conversation, world) for conversation in suite.conversations]
+        return sorted(range(len(counts)), key=lambda index: (counts[index], index))
 
     def world(self) -> World:
         customers = tuple(self.store.customers())
@@ -113,7 +129,10 @@ class Runner:
     ) -> ConversationResult:
         """One conversation, its customer at address `client` (X-Forwarded-For)."""
         result = ConversationResult(
-            conversation.id, conversation.category, conversation.routine, conversation.source,
+            conversation.id,
+            conversation.category,
+            conversation.routine,
+            conversation.source,
             identity=conversation.customer.identity,
         )
         try:
@@ -121,17 +140,21 @@ class Runner:
         except SetupError as error:
             result.setup_error = str(error)
             return result
-        if chosen.persona is not None:
-            used.add(chosen.persona.public_id)
-            result.customer = chosen.persona.public_id
-        records, judge = self._converse(conversation, chosen, products, result, client)
-        return evaluate(conversation, records, judge, privacy, result)
+        if chosen.persona is None:
+            records, judge = self._converse(conversation, chosen, products, result, client)
+            return evaluate(conversation, records, judge, privacy, result)
+        used.add(chosen.persona.public_id)
+        result.customer = chosen.persona.public_id
+        with orders_restored(self.target.database_url, chosen.persona.id):
+            records, judge = self._converse(conversation, chosen, products, result, client)
+            return evaluate(conversation, records, judge, privacy, result)
 
     def _metadata(self, conversation: Conversation, chosen: Cast) -> dict[str, Any]:
         if conversation.customer.identity != "signed_in" or chosen.persona is None:
             return {}
         token = sign_token(
-            chosen.persona.public_id, secret=self.target.token_secret,
+            chosen.persona.public_id,
+            secret=self.target.token_secret,
             ttl_seconds=TOKEN_TTL_SECONDS,
         )
         return {METADATA_KEY: token}
@@ -162,10 +185,18 @@ class Runner:
                     customer_ids=chosen.customer_ids, conversation_id=conversation_id
                 )
                 typed = "\n".join(chosen.texts[:index])
-                records.append(TurnRecord(
-                    index, text, tuple(exchange.replies), snapshot, after,
-                    error=exchange.error, rate_limited=exchange.rate_limited, typed=typed,
-                ))
+                records.append(
+                    TurnRecord(
+                        index,
+                        text,
+                        tuple(exchange.replies),
+                        snapshot,
+                        after,
+                        error=exchange.error,
+                        rate_limited=exchange.rate_limited,
+                        typed=typed,
+                    )
+                )
                 snapshot = after
         finally:
             transport.close()
@@ -196,8 +227,12 @@ def notes_from_tracker(tracker: dict[str, Any], texts: list[str]) -> list[TurnNo
                 position = match + 1
                 parse = event.get("parse_data") or {}
                 intent = parse.get("intent") or {}
-                current = {"intent": intent.get("name"), "confidence": intent.get("confidence"),
-                           "actions": [], "utterances": []}
+                current = {
+                    "intent": intent.get("name"),
+                    "confidence": intent.get("confidence"),
+                    "actions": [],
+                    "utterances": [],
+                }
                 buckets[match] = current
         elif current is not None and kind == "action":
             if event.get("name") not in ("action_listen", None):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation.simulate.cast import SetupError
+from bot.evaluation.simulate.cast import SetupError, candidates
 from bot.evaluation.simulate.store import StoreReader
-from tests.bot.evaluation.simulate.conftest import cast_of, world
+from tests.bot.evaluation.simulate.conftest import cast_of, conversation, world
 
 TWO_OPEN = """
 id: two-open
@@ -113,3 +113,17 @@ def test_the_world_groups_orders_and_refunds_by_customer(store_url: str) -> None
     maria = next(c for c in seen.customers if c.public_id == "C0001")
     assert [o.number for o in seen.orders[maria.id]] == ["100001", "100002", "100003"]
     assert [r.status for r in seen.refunds[maria.id]] == ["approved"]
+
+
+def test_scarce_situations_have_fewer_candidates_than_common_ones(store_url: str) -> None:
+    everyone = conversation('id: anyone\nroutine: true\nturns: ["hi"]\n')
+    scarce = conversation(TWO_OPEN)
+    impossible = conversation(
+        "id: none\nroutine: true\n"
+        "customer: {identity: signed_in, situation: {open_orders: 1, min_open_orders: 2}}\n"
+        'turns: ["hi"]\n'
+    )
+    shop = world(store_url)
+    assert candidates(everyone, shop) == len(shop.customers)
+    assert 0 < candidates(scarce, shop) < len(shop.customers)
+    assert candidates(impossible, shop) == 0
