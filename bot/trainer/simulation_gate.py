@@ -121,7 +121,7 @@ def summarise_report(report: dict[str, Any], *, model: str, suite: str) -> dict[
                 "failures": [f"{f['expectation']}: {f['detail']}" for f in turn["failures"]],
             }
             for turn in conv["turns"]
-            if turn["failures"]
+            if turn["failures"] or (turn is conv["turns"][-1] and conv["end_failures"])
         ]
         end = [f"{f['expectation']}: {f['detail']}" for f in conv["end_failures"]]
         failing.append(

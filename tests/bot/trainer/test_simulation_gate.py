@@ -251,3 +251,11 @@ def test_the_setting_turns_the_gate_off_and_points_it_at_a_suite(tmp_path: Path)
     assert gate is not None and gate.suite.name == "policies.yml" and gate.suite.is_file()
     default = gate_from_settings(Settings(), tmp_path)
     assert default is not None and default.suite.name == "simulations"
+
+
+def test_a_conversation_failing_only_at_its_end_shows_its_last_turn() -> None:
+    unqueued = conversation("conflict-1", routine=False, queued=False)
+    unqueued.end_failures.append(Failure("handoff", "no handoff for this conversation"))
+    [failing] = run(unqueued)["failing"]
+    assert failing["end_failures"] == ["handoff: no handoff for this conversation"]
+    assert [turn["text"] for turn in failing["turns"]] == ["customer text of conflict-1"]
