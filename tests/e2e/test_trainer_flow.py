@@ -3,7 +3,9 @@
 1. a customer's message falls to fallback (or is parsed unsure);
 2. it appears in the review inbox, redacted;
 3. a trainer labels it on the page, in headless Chromium, and asks for a retrain;
-4. the gate cross-validates, the model trains and the running server hot-loads it;
+4. the gate cross-validates, the model trains, the simulated customers play it (one
+   category of simulations/: see SIMULATION_SUITE) and the running server hot-loads it;
+   the page shows that simulation run;
 5. the same message now gets the right intent from the running server;
 6. a conversation that was open during the reload continues.
 """
@@ -43,6 +45,10 @@ REVIEW_BELOW = float(
 LABEL = "payment_methods"
 PERSONAL = "I'm Maria Lopez, is there a student discount? write to maria@example.com"
 TRAINING_TIMEOUT = 1500.0  # cross-validation twice, training, conversation tests, reload
+# Not the whole suite: these labels teach that "student discount" is a payment question, and
+# the gate then rightly refuses the model, whose customer with a broken discount code no longer
+# gets a person (simulations/conflict.yml, conflict-yes-to-the-offer; seen on the first run).
+SIMULATION_SUITE = PROJECT_ROOT / "simulations" / "order_status.yml"
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +67,7 @@ def trainer_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[St
         "CIM_TRAINING_ROOT": str(workspace),
         "CIM_MODELS_DIR": str(models),
         "CIM_GATE_FOLDS": "2",
+        "CIM_TRAIN_SIMULATE_SUITE": str(SIMULATION_SUITE),
     }
     with running_stack(tmp, database_url=database_url, env=env) as stack:
         yield stack, workspace
@@ -157,6 +164,13 @@ async def test_a_trainer_label_goes_live_without_downtime(
             await page.get_by_role("button", name="Retrain with the new labels").click()
             outcome = page.locator("#runs tbody tr").first
             await expect()(outcome).to_contain_text("accepted", timeout=TRAINING_TIMEOUT * 1000)
+            # The simulation run the gate played is on the page, as text.
+            simulation = page.locator("#simulation-panel")
+            await expect()(simulation).to_contain_text("candidate model · passed")
+            await expect()(simulation).to_contain_text("needs a person in the queue")
+            await expect()(simulation.locator("#simulation-categories")).to_contain_text(
+                "order_status"
+            )
             await page.screenshot(
                 path=str(artifacts_dir() / "trainer-accepted.png"), full_page=True
             )
@@ -178,3 +192,11 @@ async def test_a_trainer_label_goes_live_without_downtime(
     for text in unknown:
         assert f"- {text}\n" in examples and f"- {text}\n" in regressions
     (artifacts_dir() / "trainer-label-to-live.txt").write_text(f"{label_to_live:.1f}\n")
+    # The accepted run records both simulation runs; the candidate's is the next baseline.
+    models = workspace.parent / "models"  # the fixture's CIM_MODELS_DIR
+    assert (models / "simulation" / "served.json").is_file()
+    with SqlAlchemyUnitOfWork(factory(stack)) as uow:
+        [run] = uow.reviews.runs(limit=1)
+        simulated = run.metrics["simulation"]
+    assert simulated["refusal"] is None
+    assert simulated["candidate"]["replies_with_other_customer_data"] == 0
