@@ -133,6 +133,8 @@ def _looks_like_a_thing(rest: str) -> bool:
 async def plan(text: str, parse: Parse) -> list[str]:
     """The customer messages to send for `text`: its clauses, or `[text]` when it is one
     request (or when splitting is not clearly right)."""
+    if len(split_clauses(text)) < 2:
+        return [text]  # nowhere to cut, even ignoring entities: no parse spent (most messages)
     whole = await parse(text)
     pieces = split_clauses(text, _spans(whole))
     if not 2 <= len(pieces) <= MAX_CLAUSES:

@@ -140,3 +140,18 @@ async def test_different_requests_are_sent_one_by_one(text: str, parts: list[str
 )
 async def test_otherwise_the_message_goes_whole(text: str) -> None:
     assert await plan(text, table_parse) == [text]
+
+
+@pytest.mark.parametrize(
+    "text", ["where is my order", "cancel and refund order 100804", "my jacket arrived torn!!"]
+)
+async def test_a_message_with_nowhere_to_cut_costs_no_parse(text: str) -> None:
+    """Every turn would otherwise pay for a second NLU parse before Rasa's own."""
+    parsed: list[str] = []
+
+    async def counting_parse(piece: str) -> dict[str, Any]:
+        parsed.append(piece)
+        return await table_parse(piece)
+
+    assert await plan(text, counting_parse) == [text]
+    assert parsed == []
