@@ -15,6 +15,7 @@ import yaml
 from bot.cli.stack import Ports, services
 from bot.cli.supervisor import Service, Supervisor
 from bot.settings import PROJECT_ROOT, Settings
+from bot.store.seed import ensure_seeded
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 START_TIMEOUT = 240.0
@@ -131,6 +132,15 @@ def running_stack(
             yield Stack(settings, ports, supervisor, log, started)
         finally:
             supervisor.stop()
+
+
+@contextmanager
+def seeded_stack(tmp: Path, **options: Any) -> Iterator[Stack]:
+    """The whole product on a fresh seeded SQLite store in `tmp` (`running_stack`'s options)."""
+    database_url = f"sqlite:///{tmp / 'shop.db'}"
+    ensure_seeded(database_url)
+    with running_stack(tmp, database_url=database_url, **options) as running:
+        yield running
 
 
 def conversation_tracker(rasa_url: str, token: str, sender: str) -> dict[str, Any]:

@@ -10,24 +10,19 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.escalation import load_policy
 from bot.identity import sign_token
 from bot.shop import PROJECT_ROOT, project_shop, render_responses
-from bot.store.seed import ensure_seeded
 from tests.db import rows
-from tests.e2e.stack import Stack, running_stack, texts
+from tests.e2e.stack import Stack, seeded_stack, texts
 
 
 @pytest.fixture(scope="module")
 def shop_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp: Path = tmp_path_factory.mktemp("shop-stack")
-    database_url = f"sqlite:///{tmp / 'shop.db'}"
-    ensure_seeded(database_url)
-    with running_stack(tmp, database_url=database_url) as running:
+    with seeded_stack(tmp_path_factory.mktemp("shop-stack")) as running:
         yield running
 
 

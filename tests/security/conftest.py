@@ -8,12 +8,10 @@ production secret, a proxy in front) starts its own with `tests.e2e.stack.runnin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from bot.store.seed import ensure_seeded
-from tests.e2e.stack import Stack, running_stack
+from tests.e2e.stack import Stack, seeded_stack
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -26,8 +24,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def security_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The whole product on a fresh seeded SQLite store, shared by the attack tests."""
-    tmp: Path = tmp_path_factory.mktemp("security-stack")
-    database_url = f"sqlite:///{tmp / 'shop.db'}"
-    ensure_seeded(database_url)
-    with running_stack(tmp, database_url=database_url) as running:
+    with seeded_stack(tmp_path_factory.mktemp("security-stack")) as running:
         yield running

@@ -36,8 +36,7 @@ from hypothesis import strategies as st
 from bot.channels.web import APOLOGY
 from bot.console import sessions
 from bot.identity import sign_token
-from bot.store.seed import ensure_seeded
-from tests.e2e.stack import Stack, running_stack, texts
+from tests.e2e.stack import Stack, seeded_stack, texts
 from tests.security import fuzz_strategies as fz
 from tests.security.fuzz_http import (
     FUZZ_ADDRESS,
@@ -121,10 +120,7 @@ class Target:
 
 @pytest.fixture(scope="module")
 def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tmp: Path = tmp_path_factory.mktemp("fuzz-stack")
-    database_url = f"sqlite:///{tmp / 'shop.db'}"
-    ensure_seeded(database_url)
-    with running_stack(tmp, database_url=database_url) as running:
+    with seeded_stack(tmp_path_factory.mktemp("fuzz-stack")) as running:
         yield running
 
 
