@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
 from bot.settings import PROJECT_ROOT, InsecureSettingsError, Settings, SettingsError
@@ -27,9 +29,14 @@ def test_relative_sqlite_paths_are_anchored_at_the_project() -> None:
 
 @pytest.mark.parametrize(
     "environ",
-    [{"CIM_WEB_PORT": "eighty"}, {"CIM_WEB_PORT": "-1"}, {"CIM_ENV": "staging"},
-     {"CIM_VERIFY_MAX_ATTEMPTS": "0"}, {"CIM_DB_STATEMENT_TIMEOUT_MS": "-1"},
-     {"CIM_ENCODER_CACHE_SIZE": "-1"}],
+    [
+        {"CIM_WEB_PORT": "eighty"},
+        {"CIM_WEB_PORT": "-1"},
+        {"CIM_ENV": "staging"},
+        {"CIM_VERIFY_MAX_ATTEMPTS": "0"},
+        {"CIM_DB_STATEMENT_TIMEOUT_MS": "-1"},
+        {"CIM_ENCODER_CACHE_SIZE": "-1"},
+    ],
 )
 def test_bad_values_are_refused_with_the_variable_named(environ: dict[str, str]) -> None:
     with pytest.raises(SettingsError):
@@ -38,8 +45,13 @@ def test_bad_values_are_refused_with_the_variable_named(environ: dict[str, str])
 
 @pytest.mark.parametrize("secret", ["", "change-me", "short", "dev-only-insecure-token-secret"])
 def test_production_refuses_placeholder_secrets(secret: str) -> None:
-    settings = Settings.from_env({"CIM_ENV": "production", "CIM_TOKEN_SECRET": secret,
-                                  "CIM_RASA_AUTH_TOKEN": "a-real-secret-0123456789"})
+    settings = Settings.from_env(
+        {
+            "CIM_ENV": "production",
+            "CIM_TOKEN_SECRET": secret,
+            "CIM_RASA_AUTH_TOKEN": "a-real-secret-0123456789",
+        }
+    )
     with pytest.raises(InsecureSettingsError, match="TOKEN_SECRET"):
         settings.check_secure()
 
@@ -83,3 +95,14 @@ def test_outside_production_the_console_key_is_a_dev_only_value_of_its_own() -> 
         settings.token_secret,
         settings.rasa_auth_token,
     )
+
+
+def test_env_example_lists_every_setting() -> None:
+    """A newcomer copies .env.example: a setting missing there is a setting nobody finds."""
+    listed = {
+        line.split("=", 1)[0].strip()
+        for line in (PROJECT_ROOT / ".env.example").read_text().splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
+    missing = [f.metadata["env"] for f in fields(Settings) if f.metadata["env"] not in listed]
+    assert missing == []
