@@ -13,11 +13,9 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from bot.settings import SettingsError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class SettingsError(ValueError):
-    """CIM_TRUSTED_PROXIES holds something that is not an address or a network."""
 
 
 @lru_cache(maxsize=16)
@@ -75,7 +73,7 @@ def request_client_address(request: object, trusted_spec: str | None = None) -> 
     """The client of a Sanic request (`request.ip` is the TCP peer; Sanic's own
     `remote_addr` believes any forwarded header, so it is not used)."""
     if trusted_spec is None:
-        from bot.settings import get_settings
+        from bot.settings import get_settings  # read when first asked, not at import
 
         trusted_spec = get_settings().trusted_proxies
     headers = getattr(request, "headers", None)
