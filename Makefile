@@ -10,7 +10,7 @@ MODEL     := models/current.tar.gz
 ENCODER   := vendor/minilm/model.onnx
 DATA      := $(shell find data -name '*.yml' 2>/dev/null)
 export PYTHONDONTWRITEBYTECODE := 1
-# endpoints.yml and credentials.yml read these; `cim run` sets them too (see bot/cli/stack.py).
+# endpoints.yml and credentials.yml read these; `cim run` sets them too (see tools/cli/stack.py).
 export CIM_ACTION_URL   ?= http://127.0.0.1:5055/webhook
 export CIM_TRACKER_DB   ?= $(CURDIR)/var/tracker.db
 export CIM_CORS_ORIGINS ?= http://127.0.0.1:8000,http://localhost:8000
@@ -112,8 +112,9 @@ validate: $(STAMP)
 	$(VENV)/bin/cim check
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions tests
-	$(VENV)/bin/mypy bot actions
+	$(VENV)/bin/ruff check bot actions tools tests
+	$(VENV)/bin/ruff format --check bot actions tools tests
+	$(VENV)/bin/mypy bot actions tools
 
 # --- tests: a fast unit layer, then real processes and a real browser -----------------------------
 test-deps: $(STAMP) prod-deps

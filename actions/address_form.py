@@ -41,7 +41,7 @@ class ValidateAddressForm(FormValidationAction):
 
 def form_detour(turn: Turn) -> dict[str, object]:
     """Not an address: answer what was asked, or follow the correction, and ask again."""
-    from actions.identity import resolve_customer
+    from actions.identification import resolve_customer
 
     customer = resolve_customer(turn)
     number = orders.normalise_order_number(turn.slot("address_order"))

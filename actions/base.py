@@ -126,7 +126,7 @@ class StoreAction(Action, ABC):
 
     async def prepare(self, turn: Turn) -> None:
         """Find out who the customer is, without asking them."""
-        from actions.identity import resolve_customer
+        from actions.identification import resolve_customer
 
         turn.customer = resolve_customer(turn)
 
@@ -151,7 +151,7 @@ class IdentifiedAction(StoreAction, ABC):
     """A personal request: verify the customer first, then resume the request."""
 
     async def prepare(self, turn: Turn) -> None:
-        from actions.identity import verify_or_ask
+        from actions.identification import verify_or_ask
 
         await super().prepare(turn)
         if turn.customer is None:

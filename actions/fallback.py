@@ -18,7 +18,7 @@ from actions.conversation import consecutive_failures
 from actions.handoff import escalation_decision, hand_off, offer_human
 from actions.sales import catalogue_answer, is_opinion, record_feedback, say_answer, text_of
 from bot.escalation.situations import situations_in
-from bot.services.catalogue import ProductAnswer
+from bot.services.recommendations import ProductAnswer
 
 OFFER_HUMAN_AFTER = 2
 # The customer's own orders are the business of the order actions, never of the catalogue.

@@ -1,6 +1,6 @@
 """Products: questions about them, recommendations for a need and a budget, tier upgrades.
 
-The answers come from the catalogue (bot/services/catalogue.py): every product a message
+The answers come from the catalogue (bot/services/recommendations.py): every product a message
 names gets its price and whether it is in stock; a thing the shop does not sell gets a
 plain no, with what we have instead when something fits; a recommendation follows the
 need, the budget and (signed in) what the customer bought, and says so when nothing fits
@@ -14,8 +14,8 @@ import re
 from actions import deps
 from actions.base import StoreAction, Turn
 from actions.formatting import money
-from bot.services import catalogue, loyalty
-from bot.services.catalogue import ProductAnswer
+from bot.services import loyalty, recommendations
+from bot.services.recommendations import ProductAnswer
 from bot.services.views import ProductView
 
 MAX_FEEDBACK_CHARS = 1000
@@ -93,7 +93,7 @@ def record_feedback(turn: Turn) -> None:
 
 def catalogue_answer(turn: Turn, *, shop_verbs_only: bool = False) -> ProductAnswer:
     name = turn.entity("product")
-    return catalogue.answer_question(
+    return recommendations.answer_question(
         deps.new_uow(),
         text=text_of(turn),
         product_name=name if isinstance(name, str) and name.strip() else None,
@@ -119,7 +119,7 @@ class ActionProductInfo(StoreAction):
             return
         earlier = turn.slot("product")
         product = (
-            catalogue.find_product(deps.new_uow(), name=earlier)
+            recommendations.find_product(deps.new_uow(), name=earlier)
             if isinstance(earlier, str)
             else None
         )
@@ -143,7 +143,9 @@ class ActionRecommend(StoreAction):
             say_answer(turn, ProductAnswer((), tuple(answer.asked)))
             return
         customer_id = turn.customer.id if turn.customer else None
-        found = catalogue.recommend_for(deps.new_uow(), text=text_of(turn), customer_id=customer_id)
+        found = recommendations.recommend_for(
+            deps.new_uow(), text=text_of(turn), customer_id=customer_id
+        )
         budget = found.budget.stated if found.budget else None
         if found.over_budget and budget:
             turn.say("utter_recommend_over_budget", budget=budget)

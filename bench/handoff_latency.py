@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bot.store.seed import ensure_seeded  # noqa: E402
 from tests.e2e.stack import running_stack  # noqa: E402
 from tests.e2e.test_handoff import AgentBrowser, agent_socket, create_agent, next_of  # noqa: E402
 from tests.e2e.test_socketio import Customer  # noqa: E402
+from tools.seed.demo_store import ensure_seeded  # noqa: E402
 
 
 def summary(samples: list[float]) -> dict[str, float]:

@@ -2,7 +2,7 @@
 
 Starts the profile of `cim run --profile prod` on free loopback ports, in a PostgreSQL
 database and a Redis key prefix of its own (both removed afterwards), and drives it through
-HAProxy with the simulated customers of `cim bench chat` (bot/evaluation/chat): think time,
+HAProxy with the simulated customers of `cim bench chat` (tools/evaluation/chat): think time,
 10-turn scripts, a third of the turns running a custom action. Per step: served turns/s,
 p50/p95/p99, errors and time-outs, CPU per turn of the Rasa replicas, the action servers and
 the proxy. Writes bench/results/chat-prod.{md,json}.
@@ -23,11 +23,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bot.cli import prod
-from bot.cli.supervisor import Supervisor
-from bot.evaluation.chat import load, scripts, servers, stats
-from bot.evaluation.chat.prod_profile import isolated_profile
 from bot.settings import PROJECT_ROOT, Settings
+from tools.cli import prod
+from tools.cli.supervisor import Supervisor
+from tools.evaluation.chat import load, scripts, servers, stats
+from tools.evaluation.chat.prod_profile import isolated_profile
 
 TOKEN_SECRET = "bench-chat-token-secret-0123456789"
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -63,15 +63,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     loads = [float(x) for x in args.loads.split(",") if x.strip()]
     settings = Settings(
-        env="test", token_secret=TOKEN_SECRET,
+        env="test",
+        token_secret=TOKEN_SECRET,
         rasa_auth_token="bench-chat-rasa-token-0123456789",
         escalation_file=str(PROJECT_ROOT / "escalation.yml"),
     )
     log = (args.out / "logs").resolve()
     log.mkdir(parents=True, exist_ok=True)
-    with (log / "chat-prod.log").open("w") as echo, isolated_profile(
-        settings, label="bench", redis_url=REDIS_URL, model=MODEL, echo=echo, start_timeout=300
-    ) as running:
+    with (
+        (log / "chat-prod.log").open("w") as echo,
+        isolated_profile(
+            settings, label="bench", redis_url=REDIS_URL, model=MODEL, echo=echo, start_timeout=300
+        ) as running,
+    ):
         print(f"production profile ready in {running.ready_seconds:.1f} s", flush=True)
         people = scripts.customers_from_store(running.settings.database_url)
         steps = _steps(running.supervisor, running.ports, loads, args, people)
@@ -92,7 +96,10 @@ def _steps(
         before = _cpu(pids)
         samples, _ = asyncio.run(load.run_step(target, plan, people, secret=TOKEN_SECRET))
         step = stats.summarise(
-            samples, offered=offered, customers=plan.customers, seconds=args.seconds,
+            samples,
+            offered=offered,
+            customers=plan.customers,
+            seconds=args.seconds,
             processes=_use(pids, before),
         )
         step.load_average = os.getloadavg()[0]
@@ -115,7 +122,9 @@ def _write(out: Path, steps: list[stats.StepResult], ready: float, args: Any) ->
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     command = "python bench/prod_chat.py " + " ".join(sys.argv[1:])
     data = {
-        "when": when, "command": command, "ready_s": ready,
+        "when": when,
+        "command": command,
+        "ready_s": ready,
         "steps": [step.as_dict() for step in steps],
     }
     out.mkdir(parents=True, exist_ok=True)

@@ -24,9 +24,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.store.seed import ensure_seeded  # noqa: E402
 from tests.browser import CHROMIUM_ARGS, chromium_executable  # noqa: E402
 from tests.e2e.stack import running_stack  # noqa: E402
+from tools.seed.demo_store import ensure_seeded  # noqa: E402
 
 STATIC = ROOT / "bot" / "web" / "static"
 RESULT = ROOT / "bench" / "results" / "widget.json"

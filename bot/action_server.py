@@ -99,9 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     utils.update_sanic_log_level()
     host = os.environ.get("SANIC_HOST", DEFAULT_HOST)
     logger.info("Action server on http://%s:%d (Rasa's calls only)", host, args.port)
-    create_app(token, args.actions).run(
-        host, args.port, workers=utils.number_of_sanic_workers()
-    )
+    create_app(token, args.actions).run(host, args.port, workers=utils.number_of_sanic_workers())
     return 0
 
 

@@ -364,10 +364,7 @@ def _state_step(domain: Any, memo: _StatesMemo, tracker: Any, hide_rule_turn: bo
     if ignore_rule_only_turns:
         if not memo.turn_was_hidden:
             memo.last_ml_action = domain._get_prev_action_sub_state(tracker)
-        if (
-            not tracker.followup_action
-            and tracker.latest_action_name != tracker.active_loop_name
-        ):
+        if not tracker.followup_action and tracker.latest_action_name != tracker.active_loop_name:
             memo.turn_was_hidden = hide_rule_turn
         if memo.turn_was_hidden:
             return
@@ -552,9 +549,7 @@ def applied_events(self: Any) -> list[Any]:
     return list(memo.applied)
 
 
-def _apply(
-    tracker: Any, events: list[Any], loop_names: frozenset[str], applied: list[Any]
-) -> None:
+def _apply(tracker: Any, events: list[Any], loop_names: frozenset[str], applied: list[Any]) -> None:
     """The loop of Rasa's `applied_events`, on `applied`, for `events` in order."""
     from rasa.shared.core.events import (
         ActionExecuted,

@@ -111,9 +111,7 @@ class Settings:
     nps_every_days: int = field(default=90, metadata=_env("CIM_NPS_EVERY_DAYS"))
     # The longest one customer-store statement may run or wait for a lock (ms; 0: no limit),
     # so a held lock gets the customer "can't reach the order system" instead of a hung turn.
-    db_statement_timeout_ms: int = field(
-        default=2000, metadata=_env("CIM_DB_STATEMENT_TIMEOUT_MS")
-    )
+    db_statement_timeout_ms: int = field(default=2000, metadata=_env("CIM_DB_STATEMENT_TIMEOUT_MS"))
     # Sentence vectors of recent messages kept by exact text (bot/nlu/encoder.py; 0: none).
     encoder_cache_size: int = field(default=4096, metadata=_env("CIM_ENCODER_CACHE_SIZE"))
     # Proxies (IP addresses or CIDR networks, comma-separated) whose X-Forwarded-For is
@@ -125,9 +123,7 @@ class Settings:
     # per client address and per conversation; far above what people type, so scripts only.
     chat_client_burst: int = field(default=100, metadata=_env("CIM_CHAT_CLIENT_BURST"))
     chat_client_per_minute: int = field(default=300, metadata=_env("CIM_CHAT_CLIENT_PER_MINUTE"))
-    chat_conversation_burst: int = field(
-        default=10, metadata=_env("CIM_CHAT_CONVERSATION_BURST")
-    )
+    chat_conversation_burst: int = field(default=10, metadata=_env("CIM_CHAT_CONVERSATION_BURST"))
     chat_conversation_per_minute: int = field(
         default=30, metadata=_env("CIM_CHAT_CONVERSATION_PER_MINUTE")
     )

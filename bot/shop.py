@@ -25,7 +25,7 @@ from bot.escalation.parsing import PolicyError
 
 SHOP_FILE_NAME = "shop.yml"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The shop's order numbers are six digits from here upwards (bot/store/seed.py numbers
+# The shop's order numbers are six digits from here upwards (tools/seed/demo_store.py numbers
 # the demo orders from 100001): an example below it is never a customer's order.
 ORDER_NUMBERS_START = 100000
 EN_DASH = "\u2013"  # as the answers write time ranges

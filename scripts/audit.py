@@ -103,7 +103,9 @@ def _advisories(entry: Mapping[str, object], source: str) -> list[Advisory]:
 
 
 def python_audit(
-    pins: Mapping[str, str], live: Mapping[str, object] | None, why_not_live: str,
+    pins: Mapping[str, str],
+    live: Mapping[str, object] | None,
+    why_not_live: str,
     snapshot: Mapping[str, object] | None,
 ) -> Audit:
     """Every pin: from the live report, else from the snapshot (same version), else not
@@ -129,15 +131,15 @@ def lock_digest(path: Path) -> str:
 
 
 def npm_audit(
-    lock: Path, live: Mapping[str, object] | None, why_not_live: str,
+    lock: Path,
+    live: Mapping[str, object] | None,
+    why_not_live: str,
     snapshot: Mapping[str, object] | None,
 ) -> Audit:
     """npm audit's JSON (v7+) for the whole tree; a snapshot counts only for the same lock."""
     audit = Audit("JavaScript (widget/package-lock.json)")
     report, source = live, "live"
-    if report is None and snapshot is not None and snapshot.get("lock_sha256") == lock_digest(
-        lock
-    ):
+    if report is None and snapshot is not None and snapshot.get("lock_sha256") == lock_digest(lock):
         report, source = snapshot.get("report"), f"snapshot {snapshot.get('made', '?')}"
     if not isinstance(report, Mapping) or "vulnerabilities" not in report:
         audit.not_checked[lock.name] = why_not_live
@@ -175,11 +177,14 @@ def report(audits: Sequence[Audit]) -> tuple[str, int]:
         ]
         lines += _not_checked_lines(audit.not_checked)
     status = max(audit.status for audit in audits)
-    lines.append("\n" + {
-        EXIT_CLEAN: "RESULT: every pin checked; no known advisories.",
-        EXIT_ADVISORIES: "RESULT: every pin checked; advisories found (above).",
-        EXIT_NOT_CHECKED: "RESULT: NOT CHECKED in part or in full (above). This is not a pass.",
-    }[status])
+    lines.append(
+        "\n"
+        + {
+            EXIT_CLEAN: "RESULT: every pin checked; no known advisories.",
+            EXIT_ADVISORIES: "RESULT: every pin checked; advisories found (above).",
+            EXIT_NOT_CHECKED: "RESULT: NOT CHECKED in part or in full (above). This is not a pass.",
+        }[status]
+    )
     return "\n".join(lines), status
 
 
@@ -211,8 +216,14 @@ def pip_audit_binary() -> tuple[Path | None, str]:
         return binary, ""
     made = _run([sys.executable, "-m", "venv", str(TOOL_VENV)])
     if made.returncode == 0:
-        made = _run([str(TOOL_VENV / "bin" / "pip"), "install", "--quiet",
-                     f"pip-audit=={PIP_AUDIT_VERSION}"])
+        made = _run(
+            [
+                str(TOOL_VENV / "bin" / "pip"),
+                "install",
+                "--quiet",
+                f"pip-audit=={PIP_AUDIT_VERSION}",
+            ]
+        )
     if made.returncode != 0 or not binary.exists():
         why = made.stderr.strip()[-300:]
         return None, f"could not install pip-audit {PIP_AUDIT_VERSION}: {why}"
@@ -223,8 +234,21 @@ def live_pip_audit(lock: Path) -> tuple[dict | None, str]:
     binary, why = pip_audit_binary()
     if binary is None:
         return None, why
-    done = _run([str(binary), "-r", str(lock), "--no-deps", "--disable-pip", "--format",
-                 "json", "--progress-spinner", "off", "--vulnerability-service", "pypi"])
+    done = _run(
+        [
+            str(binary),
+            "-r",
+            str(lock),
+            "--no-deps",
+            "--disable-pip",
+            "--format",
+            "json",
+            "--progress-spinner",
+            "off",
+            "--vulnerability-service",
+            "pypi",
+        ]
+    )
     try:
         return json.loads(done.stdout), "the advisory service did not answer for it"
     except json.JSONDecodeError:
@@ -254,16 +278,23 @@ def _load(path: Path) -> dict | None:
         return None
 
 
-def write_snapshots(python: Mapping[str, object] | None, npm: Mapping[str, object] | None,
-                    widget_lock: Path, directory: Path = SNAPSHOTS) -> list[str]:
+def write_snapshots(
+    python: Mapping[str, object] | None,
+    npm: Mapping[str, object] | None,
+    widget_lock: Path,
+    directory: Path = SNAPSHOTS,
+) -> list[str]:
     """Keep what the live services checked, for offline runs; what was written."""
     directory.mkdir(parents=True, exist_ok=True)
     made, written = dt.date.today().isoformat(), []
     if python is not None:
         checked, _ = pip_audit_results(python)
         if checked:
-            data = {"made": made, "tool": f"pip-audit {PIP_AUDIT_VERSION} (PyPI)",
-                    "dependencies": sorted(checked.values(), key=lambda d: str(d["name"]))}
+            data = {
+                "made": made,
+                "tool": f"pip-audit {PIP_AUDIT_VERSION} (PyPI)",
+                "dependencies": sorted(checked.values(), key=lambda d: str(d["name"])),
+            }
             (directory / "pypi.json").write_text(json.dumps(data, indent=1) + "\n")
             written.append(f"pypi.json ({len(checked)} pins)")
     if npm is not None:
@@ -275,8 +306,11 @@ def write_snapshots(python: Mapping[str, object] | None, npm: Mapping[str, objec
 
 def main(argv: Iterable[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--refresh-snapshot", action="store_true",
-                        help="also write what the live services checked to scripts/advisories/")
+    parser.add_argument(
+        "--refresh-snapshot",
+        action="store_true",
+        help="also write what the live services checked to scripts/advisories/",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     widget_lock = WIDGET / "package-lock.json"
     python_live, python_why = live_pip_audit(LOCK)

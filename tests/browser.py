@@ -95,7 +95,7 @@ class ChatPage:
         await expect()(self.log.locator(".cim-msg--user .cim-bubble").last).to_have_text(text)
 
     async def stored_session_id(self, scope: str = "C0001") -> str:
-        """The widget's session id: signed by the channel (bot/channels/sessions.py)."""
+        """The widget's session id: signed by the channel (bot/channels/session_ids.py)."""
         raw = await self.page.evaluate(f"() => localStorage.getItem('cim-chat:v2:{scope}')")
         session_id = json.loads(raw)["sessionId"]
         assert isinstance(session_id, str) and re.fullmatch(SIGNED_SESSION, session_id)

@@ -106,9 +106,7 @@ class ChatLimits:
         """0 if the message may go on (a token is taken from both buckets); otherwise the
         seconds to wait, and nothing is taken, so a refused message costs the sender nothing
         more than the wait."""
-        wait = max(
-            self.clients.wait_seconds(client), self.conversations.wait_seconds(conversation)
-        )
+        wait = max(self.clients.wait_seconds(client), self.conversations.wait_seconds(conversation))
         if wait > 0:
             return wait
         self.clients.take(client)

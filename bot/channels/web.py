@@ -17,14 +17,14 @@ clients (rasa-webchat, RasaHQ's chat widget) keep working; what changes:
 - messages over the per-client or per-conversation rate (bot/channels/ratelimit.py) are
   answered at once with a polite "slow down", without Rasa (REST: status 429);
 - REST posts into one of our signed session ids only with its owner's token (403 otherwise,
-  bot/channels/sessions.py), and the Rasa process reads no body larger than
+  bot/channels/session_ids.py), and the Rasa process reads no body larger than
   CIM_MAX_REQUEST_BYTES (Sanic's REQUEST_MAX_SIZE, set when the channel is registered).
 
 Our widget (widget/, served here as ``widget.js``) adds events that other clients ignore:
 
 - ``session_request`` may carry ``history: true``; the answer is ``session_confirm`` then
   ``chat_history`` {session_id, messages, state}. Session ids are signed for their owner
-  (bot/channels/sessions.py): only the holder of the id and the customer's token gets the
+  (bot/channels/session_ids.py): only the holder of the id and the customer's token gets the
   history, and a customer never resumes another customer's conversation;
 - ``typing`` {typing: bool} while the bot prepares an answer, ``chat_state`` {state} (the
   handoff: queued with position and wait, assigned, ticket) after a turn;
@@ -63,7 +63,7 @@ from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations,
 from bot.channels.output import WebChatOutput, sent_count
 from bot.channels.payloads import guarded, screen
 from bot.channels.ratelimit import ChatLimits
-from bot.channels.sessions import SessionKeys, may_post, owner_from_metadata, resolve_session
+from bot.channels.session_ids import SessionKeys, may_post, owner_from_metadata, resolve_session
 from bot.channels.static import static_file
 from bot.channels.validation import InvalidInput
 from bot.client_address import parse_trusted, request_client_address
@@ -337,6 +337,7 @@ class WebChatInput(InputChannel):
     def _add_socket_handlers(self, sio: AsyncServer, on_new_message: OnNewMessage) -> None:
         """Each event takes one payload; extra arguments a client sends are ignored (without
         room for them python-socketio fails the handler, and an ack never comes)."""
+
         async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
             await self._on_connect(sio, sid, environ)
 

@@ -31,8 +31,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.handoff import HandoffRelay
-from bot.console import dashboard, origin, routes, sessions
-from bot.console.actions import ConsoleActions
+from bot.console import dashboard, origin, routes, staff_cookies
+from bot.console.agent_actions import ConsoleActions
 from bot.console.feed import AgentFeed
 from bot.console.guard import Staff, error, staff_for
 from bot.console.sweeper import QueueSweeper, connected_rooms
@@ -152,7 +152,7 @@ class AgentConsoleInput(InputChannel):
 
         settings = get_settings()
         if self.secret is None:
-            self.secret = sessions.derive_secret(settings.console_secret)
+            self.secret = staff_cookies.derive_secret(settings.console_secret)
         self.console_origin = settings.console_origin
         self.session_max_seconds = settings.console_session_max_seconds
         if self.secure_cookie is None:

@@ -25,11 +25,11 @@ from sqlalchemy.engine import Connection
 
 from bot.client_address import request_client_address
 from bot.console import dashboard_pages as pages
-from bot.console import sessions
+from bot.console import staff_cookies
 from bot.console.pages import SECURITY_HEADERS
 from bot.kpis import export, metrics
 from bot.kpis.access import access_for, shown
-from bot.kpis.catalogue import BY_NAME
+from bot.kpis.metric_info import BY_NAME
 from bot.kpis.schema import create_kpi_schema, kpi_daily
 from bot.services.views import AgentView
 
@@ -75,14 +75,14 @@ async def _css(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
 
 
 async def _viewer(request: Request, channel: AgentConsoleInput) -> Viewer | HTTPResponse:
-    staff = await channel.staff_for(request.cookies.get(sessions.SESSION_COOKIE))
+    staff = await channel.staff_for(request.cookies.get(staff_cookies.SESSION_COOKIE))
     if staff is None or channel.secret is None:
         return response.redirect("./", status=303, headers={"Cache-Control": "no-store"})
     access = access_for(staff.agent.role)
     if access is None:
         page = pages.message_page("Not allowed", "The KPI dashboard is for supervisors.")
         return response.html(page, status=403, headers=SECURITY_HEADERS)
-    csrf = sessions.csrf_token(channel.secret, staff.session.session_id)
+    csrf = staff_cookies.csrf_token(channel.secret, staff.session.session_id)
     return Viewer(staff.agent, csrf, access)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.kpis.access import FULL
-from bot.kpis.catalogue import BY_NAME, METRICS, MetricInfo, format_value
 from bot.kpis.charts_svg import bar_chart, line_chart
+from bot.kpis.metric_info import BY_NAME, METRICS, MetricInfo, format_value
 from bot.kpis.metrics import DIMENSION_LABELS, DIMENSIONS, PAGE_SIZE, Drill, Group
 from bot.services.views import AgentView
 

@@ -22,7 +22,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from bot.channels.handoff import AGENTS_NAMESPACE, agent_feed_rooms
-from bot.console import origin, sessions
+from bot.console import origin, staff_cookies
 from bot.console.guard import SERVING_ROLES, Staff
 from bot.periodic import PeriodicTask
 
@@ -59,7 +59,7 @@ class AgentFeed:
         request = environ.get("sanic.request")
         if request is not None and origin.is_foreign(request, self.console_origin):
             return False
-        morsel = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(sessions.SESSION_COOKIE)
+        morsel = SimpleCookie(environ.get("HTTP_COOKIE", "")).get(staff_cookies.SESSION_COOKIE)
         staff: Staff | None = await self.staff_for(morsel.value if morsel else None)
         if staff is None or staff.agent.role not in SERVING_ROLES:
             return False

@@ -19,7 +19,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import sessions
+from bot.console import staff_cookies
 from bot.services.views import AgentView
 
 SERVING_ROLES = ("agent", "supervisor")  # the queue, the packets, the live feed
@@ -31,7 +31,7 @@ SUPERVISOR_ROLES = ("supervisor",)  # the access log
 class Staff:
     """A request's member of staff: their live session and who they are."""
 
-    session: sessions.AgentSession
+    session: staff_cookies.AgentSession
     agent: AgentView
 
 
@@ -45,7 +45,7 @@ async def staff_for(
     """The member of staff whose live session this cookie carries; None otherwise."""
     from bot.services.agent_sessions import session_agent
 
-    session = sessions.verify(secret, cookie) if secret else None
+    session = staff_cookies.verify(secret, cookie) if secret else None
     if session is None or new_uow is None:
         return None
     check = partial(
@@ -70,12 +70,12 @@ async def guard(
 ) -> Staff | HTTPResponse:
     """The member of staff, or the refusal: 401 without a live session, 403 for another
     role or (for a change) without the session's CSRF token."""
-    staff = await channel.staff_for(request.cookies.get(sessions.SESSION_COOKIE))
+    staff = await channel.staff_for(request.cookies.get(staff_cookies.SESSION_COOKIE))
     if staff is None:
         return error(401, "login_required")
     if staff.agent.role not in roles:
         return error(403, denied)
-    if write and not sessions.csrf_ok(channel.secret, staff.session.session_id, token):
+    if write and not staff_cookies.csrf_ok(channel.secret, staff.session.session_id, token):
         return error(403, "bad_csrf_token")
     return staff
 

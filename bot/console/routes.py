@@ -22,8 +22,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.client_address import request_client_address
-from bot.console import pages, sessions
-from bot.console.actions import ConsoleActions, Reply
+from bot.console import pages, staff_cookies
+from bot.console.agent_actions import ConsoleActions, Reply
 from bot.console.guard import SERVING_ROLES, SUPERVISOR_ROLES, error, guard
 from bot.services.views import AgentView
 
@@ -66,7 +66,7 @@ def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
             channel,
             roles=ALL_ROLES,
             write=True,
-            token=request.form.get(sessions.CSRF_FIELD),
+            token=request.form.get(staff_cookies.CSRF_FIELD),
         )
         if isinstance(staff, HTTPResponse):
             return staff
@@ -76,7 +76,7 @@ def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
         end = partial(end_session, channel.new_uow(), session_id=staff.session.session_id)
         await asyncio.get_running_loop().run_in_executor(None, end)
         redirect = response.redirect("./", status=303)
-        del redirect.cookies[sessions.SESSION_COOKIE]
+        del redirect.cookies[staff_cookies.SESSION_COOKIE]
         return redirect
 
     async def queue(request: Request) -> HTTPResponse:
@@ -95,7 +95,7 @@ def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
         return _json(await channel.actions.packet(staff.agent, handoff_id, address=address))
 
     async def act(request: Request, handoff_id: int, action: str) -> HTTPResponse:
-        token = request.headers.get(sessions.CSRF_HEADER)
+        token = request.headers.get(staff_cookies.CSRF_HEADER)
         staff = await guard(request, channel, roles=SERVING_ROLES, write=True, token=token)
         if isinstance(staff, HTTPResponse):
             return staff
@@ -129,7 +129,7 @@ def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
     for name in STATIC_TYPES:
         bp.add_route(static(name), "/" + name, methods=["GET"], name=name.replace(".", "_"))
 
-    from bot.console.trainer import add_trainer_routes
+    from bot.console.trainer_api import add_trainer_routes
 
     add_trainer_routes(bp, channel)
 
@@ -141,11 +141,11 @@ def _static(name: str) -> HTTPResponse:
 
 
 async def _index(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    staff = await channel.staff_for(request.cookies.get(sessions.SESSION_COOKIE))
+    staff = await channel.staff_for(request.cookies.get(staff_cookies.SESSION_COOKIE))
     if staff is not None and staff.agent.role not in SERVING_ROLES:
         return response.redirect("trainer", status=303)  # trainers take no conversations
     if staff is not None:
-        csrf = sessions.csrf_token(_secret(channel), staff.session.session_id)
+        csrf = staff_cookies.csrf_token(_secret(channel), staff.session.session_id)
         teams = channel.teams or ()
         page = pages.console_page(staff.agent, csrf, canned=channel.canned, teams=teams)
         return response.html(page, headers=pages.SECURITY_HEADERS)
@@ -155,21 +155,21 @@ async def _index(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
 def _login_form(
     request: Request, channel: AgentConsoleInput, error: str | None, *, status: int
 ) -> HTTPResponse:
-    nonce = sessions.new_login_nonce()
-    csrf = sessions.csrf_token(_secret(channel), "login:" + nonce)
+    nonce = staff_cookies.new_login_nonce()
+    csrf = staff_cookies.csrf_token(_secret(channel), "login:" + nonce)
     page = response.html(
         pages.login_page(csrf, error), status=status, headers=pages.SECURITY_HEADERS
     )
-    _set_cookie(page, sessions.LOGIN_COOKIE, nonce, channel, max_age=LOGIN_TTL_SECONDS)
+    _set_cookie(page, staff_cookies.LOGIN_COOKIE, nonce, channel, max_age=LOGIN_TTL_SECONDS)
     return page
 
 
 async def _login(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
     from bot.services.agents import normalise_username
 
-    nonce = request.cookies.get(sessions.LOGIN_COOKIE) or ""
-    token = request.form.get(sessions.CSRF_FIELD)
-    if not nonce or not sessions.csrf_ok(_secret(channel), "login:" + nonce, token):
+    nonce = request.cookies.get(staff_cookies.LOGIN_COOKIE) or ""
+    token = request.form.get(staff_cookies.CSRF_FIELD)
+    if not nonce or not staff_cookies.csrf_ok(_secret(channel), "login:" + nonce, token):
         return _login_form(request, channel, "The form expired; please try again.", status=403)
     username = normalise_username(request.form.get("username") or "")
     password = request.form.get("password") or ""
@@ -214,8 +214,8 @@ async def _start_session(
     from bot.services.agent_sessions import start_session
 
     lifetime = channel.session_lifetime_seconds()
-    cookie = sessions.issue(_secret(channel), agent_id=agent.id, ttl_seconds=lifetime)
-    session = sessions.verify(_secret(channel), cookie)
+    cookie = staff_cookies.issue(_secret(channel), agent_id=agent.id, ttl_seconds=lifetime)
+    session = staff_cookies.verify(_secret(channel), cookie)
     assert session is not None and channel.new_uow is not None
     record = partial(
         start_session,
@@ -227,8 +227,8 @@ async def _start_session(
     )
     await asyncio.get_running_loop().run_in_executor(None, record)
     redirect = response.redirect("./", status=303)
-    _set_cookie(redirect, sessions.SESSION_COOKIE, cookie, channel, max_age=lifetime)
-    del redirect.cookies[sessions.LOGIN_COOKIE]
+    _set_cookie(redirect, staff_cookies.SESSION_COOKIE, cookie, channel, max_age=lifetime)
+    del redirect.cookies[staff_cookies.LOGIN_COOKIE]
     return redirect
 
 

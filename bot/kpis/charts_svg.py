@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-from bot.kpis.catalogue import format_value
+from bot.kpis.metric_info import format_value
 
 WIDTH = 640
 BAR_HEIGHT = 22

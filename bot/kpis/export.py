@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from bot.kpis.access import FULL, MASK, REFERENCE_PREFIX
-from bot.kpis.catalogue import METRICS
+from bot.kpis.metric_info import METRICS
 from bot.kpis.metrics import DRILL_COLUMNS, JOINED_COLUMNS, Drill, Group, drill_select
 from bot.kpis.schema import ROLLUP_SUMS, KpiConversation
 

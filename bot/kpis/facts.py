@@ -179,7 +179,7 @@ def _type(record: ConversationRecord, intent: str | None, type_of: Any) -> str |
     return next((t for t in logged if t), None) or type_of(intent)
 
 
-CUSTOMER_SLOT = "customer_id"  # set by actions/identity.py to the store's customer id
+CUSTOMER_SLOT = "customer_id"  # set by actions/identification.py to the store's customer id
 
 
 def _slot_customer(events: Iterable[TrackerEvent]) -> int | None:

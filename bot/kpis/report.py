@@ -12,7 +12,7 @@ from html import escape
 
 from sqlalchemy.engine import Connection
 
-from bot.kpis.catalogue import METRICS, MetricInfo, format_value
+from bot.kpis.metric_info import METRICS, MetricInfo, format_value
 from bot.kpis.metrics import DIMENSION_LABELS, Group, summary
 
 SPLITS = ("interaction_type", "intent", "channel", "customer_tier")

@@ -33,7 +33,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.entity_rules import ENTITY_TYPES, PRODUCT, EntityRules, Found
+from bot.nlu.entity_patterns import ENTITY_TYPES, PRODUCT, EntityRules, Found
 from bot.nlu.storage import load_json, persist_json
 
 ENTITIES_KEY = "entities"

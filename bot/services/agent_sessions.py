@@ -1,7 +1,7 @@
 """Staff sessions on the server: started at login, checked on every request, ended by a
 logout, a deactivation or a new password.
 
-The console's cookie is signed (bot/console/sessions.py), but a signature cannot be taken
+The console's cookie is signed (bot/console/staff_cookies.py), but a signature cannot be taken
 back and its expiry is whatever the cookie says. So each session is also a row: a request
 is served only while its row is there, not revoked, younger than the maximum age the
 server allows now, and its agent is active. Rows are keyed by a hash of the cookie's random

@@ -4,7 +4,7 @@ A product question or a request for a recommendation carries more than an intent
 products it names ("the daypack and the 55L backpack"), the need ("for winter camping",
 "to stay dry"), a budget ("under $40", "nothing over 20 dollars", "about 50-60 bucks"), and
 sometimes things the shop does not sell at all ("bicycles", "ski boots"). Everything is
-matched against the catalogue's names, categories and uses (bot/store/catalogue.py), so a
+matched against the catalogue's names, categories and uses (bot/store/products.py), so a
 new product is understood without new code, and nothing here lists the shop's items.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.services.views import ProductView
-from bot.store.catalogue import CATEGORY_WORDS, USES
+from bot.store.products import CATEGORY_WORDS, USES
 
 MAX_TEXT_CHARS = 500
 # "about $150" and "around 50-60" leave a little room; "under $40" does not.

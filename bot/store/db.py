@@ -137,9 +137,7 @@ def _create_sqlite_engine(url: URL) -> Engine:
         # each runs the three PRAGMAs below: a third of the Rasa process's CPU per turn went
         # to that (bench/results/chat.md). A pool of kept connections, as SQLAlchemy 2.0 does.
         options = {"poolclass": QueuePool, "pool_size": 8, "max_overflow": 8}
-    engine = create_engine(
-        url, future=True, connect_args=_sqlite_connect_args(), **options
-    )
+    engine = create_engine(url, future=True, connect_args=_sqlite_connect_args(), **options)
     event.listen(engine, "connect", _sqlite_on_connect)
     return engine
 

@@ -377,7 +377,7 @@ class VerifiedSession(Base):
 
     The `customer_id` slot only hints at this: slots carry over into new sessions and can
     be set by whoever writes to the conversation, so identity comes from a signed token or
-    from a row here (actions/identity.py).
+    from a row here (actions/identification.py).
     """
 
     __tablename__ = "verified_sessions"

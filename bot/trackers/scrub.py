@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from bot.channels.clients import CLIENT_KEY
-from bot.identity import METADATA_KEY as TOKEN_KEY
+from bot.customer_tokens import METADATA_KEY as TOKEN_KEY
 
 NOT_STORED = frozenset({TOKEN_KEY, CLIENT_KEY})
 MAX_DEPTH = 32

@@ -139,7 +139,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         old: sa.engine.Engine = vars(self)["engine"]
         old.dispose()
         engine = sa.create_engine(
-            old.url, poolclass=QueuePool, pool_size=1, max_overflow=4,
+            old.url,
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=4,
             connect_args={"check_same_thread": False},
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -269,7 +269,7 @@ def crossval_metrics(
     else:
         import asyncio
 
-        from bot.evaluation.crossval import rasa_output_on_stderr
+        from tools.evaluation.crossval import rasa_output_on_stderr
 
         with rasa_output_on_stderr():
             predictions = asyncio.run(_stable_crossval(workspace, policy))
@@ -286,16 +286,16 @@ def crossval_metrics(
 
 
 def example_keys(workspace: Workspace) -> frozenset[str]:
-    from bot.evaluation.folds import load_nlu_data
+    from tools.evaluation.folds import load_nlu_data
 
     data = load_nlu_data(workspace.nlu)
     return frozenset(_example_key(e.get("intent"), e.get("text")) for e in data.intent_examples)
 
 
 async def _stable_crossval(workspace: Workspace, policy: GatePolicy) -> list[dict[str, Any]]:
-    from bot.evaluation.folds import load_nlu_data, with_examples
-    from bot.evaluation.runner import evaluate_split
     from bot.interaction_types import load_mapping
+    from tools.evaluation.folds import load_nlu_data, with_examples
+    from tools.evaluation.runner import evaluate_split
 
     data = load_nlu_data(workspace.nlu)
     mapping = load_mapping(workspace.nlu)
@@ -418,7 +418,7 @@ def _regression_failures(workspace: Workspace, model: Path) -> str | None:
 
     from rasa.core.agent import Agent
 
-    from bot.evaluation.crossval import rasa_output_on_stderr
+    from tools.evaluation.crossval import rasa_output_on_stderr
 
     async def parse_all() -> list[tuple[str, str, str | None]]:
         agent = Agent.load(str(model))

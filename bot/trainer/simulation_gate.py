@@ -4,7 +4,7 @@ Cross-validation scores single messages; the simulations (simulations/, issue 20
 whole conversations against the store. A candidate that answers each message a little
 better can still break a conversation, so before it is accepted it plays the suite on a
 private stack (a freshly seeded store, its own Rasa and action server, as `python -m
-bot.evaluation.simulate --start-stack --model <candidate>` does) and is compared with the
+tools.evaluation.simulate --start-stack --model <candidate>` does) and is compared with the
 run of the model being served. It is refused when
 
 - the routine resolution rate drops,
@@ -105,7 +105,7 @@ def compare(baseline: dict[str, Any] | None, candidate: dict[str, Any]) -> str |
 
 
 def summarise_report(report: dict[str, Any], *, model: str, suite: str) -> dict[str, Any]:
-    """A simulation report (bot/evaluation/simulate/report.py) cut to what is kept: the
+    """A simulation report (tools/evaluation/simulate/report.py) cut to what is kept: the
     figures overall and by category, each conversation's verdict (for the comparison), and
     the failing conversations' turns (customer text, bot reply, failed expectation)."""
     conversations = report["conversations"]
@@ -158,13 +158,13 @@ def summarise_report(report: dict[str, Any], *, model: str, suite: str) -> dict[
 
 def play(model: Path, suite: Path, *, progress: Progress) -> dict[str, Any]:
     """Play the suite against `model` on a private stack; the report as `summarise` makes it."""
-    from bot.evaluation.simulate.cli import FACTS_FILE, NICKNAMES_FILE, load_nicknames
-    from bot.evaluation.simulate.report import summarise
-    from bot.evaluation.simulate.runner import Runner
-    from bot.evaluation.simulate.shop_facts import load_shop_facts
-    from bot.evaluation.simulate.stack import own_stack
-    from bot.evaluation.simulate.suite import load_suite
     from bot.settings import PROJECT_ROOT
+    from tools.evaluation.simulate.cli import FACTS_FILE, NICKNAMES_FILE, load_nicknames
+    from tools.evaluation.simulate.report import summarise
+    from tools.evaluation.simulate.runner import Runner
+    from tools.evaluation.simulate.shop_facts import load_shop_facts
+    from tools.evaluation.simulate.stack import own_stack
+    from tools.evaluation.simulate.suite import load_suite
 
     support = suite if suite.is_dir() else suite.parent
     policy = PROJECT_ROOT / "escalation.yml"

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from bot.settings import Settings, SettingsError, get_settings
 from bot.web.page import DemoCustomer, PageContext, Product, render_page
 

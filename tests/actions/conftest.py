@@ -11,10 +11,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import deps
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from bot.settings import get_settings
-from bot.store.testing import seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tools.seed.databases import seeded_database
 
 
 @pytest.fixture

@@ -198,7 +198,7 @@ async def test_the_second_one_counts_in_the_list_the_bot_showed(store: str) -> N
 
 
 async def test_an_order_described_before_verifying_is_the_one_acted_on(store: str) -> None:
-    from actions.identity import ActionHandleInform
+    from actions.identification import ActionHandleInform
     from tests.actions.conftest import user_event
 
     history = [user_event("cancel_order", text="I want to cancel the trail runner order")]

@@ -26,8 +26,14 @@ async def test_a_call_with_the_token_goes_through() -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {TOKEN_HEADER: ""}, {TOKEN_HEADER: TOKEN[:-1]}, {TOKEN_HEADER: TOKEN + "x"},
-     {"Authorization": f"Bearer {TOKEN}"}, {TOKEN_HEADER: "\u00e9" * 3}],
+    [
+        {},
+        {TOKEN_HEADER: ""},
+        {TOKEN_HEADER: TOKEN[:-1]},
+        {TOKEN_HEADER: TOKEN + "x"},
+        {"Authorization": f"Bearer {TOKEN}"},
+        {TOKEN_HEADER: "\u00e9" * 3},
+    ],
 )
 @pytest.mark.parametrize("path", ["/webhook", "/actions", "/nothing-here"])
 async def test_a_call_without_the_token_is_refused(path: str, headers: dict[str, str]) -> None:

@@ -112,8 +112,12 @@ class Arithmetic(GraphComponent):
 
 def _node(fn: str, needs: dict[str, str], step: int = 1, target: bool = False) -> SchemaNode:
     return SchemaNode(
-        needs=needs, uses=Arithmetic, constructor_name="create", fn=fn,
-        config={"step": step}, is_target=target,
+        needs=needs,
+        uses=Arithmetic,
+        constructor_name="create",
+        fn=fn,
+        config={"step": step},
+        is_target=target,
     )
 
 
@@ -154,8 +158,15 @@ def _run(function: Any, runner: DaskGraphRunner, **kwargs: Any) -> tuple[str, An
         {"inputs": {"__x__": 3}, "targets": ["orphan"]},
         {"inputs": {}, "targets": ["a"]},
     ],
-    ids=["default-targets", "two-targets", "one-target", "failing-node", "input-clash",
-         "unresolved-need", "missing-input"],
+    ids=[
+        "default-targets",
+        "two-targets",
+        "one-target",
+        "failing-node",
+        "input-clash",
+        "unresolved-need",
+        "missing-input",
+    ],
 )
 def test_graphs_run_as_with_dask(tmp_path: Path, kwargs: dict[str, Any]) -> None:
     runner = _runner(tmp_path)
@@ -218,7 +229,10 @@ async def _calls(url: str) -> list[tuple[str, Any]]:
     from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
     endpoint = EndpointConfig(
-        url, params={"p": "1"}, headers={"X-Custom": "yes"}, token="secret",
+        url,
+        params={"p": "1"},
+        headers={"X-Custom": "yes"},
+        token="secret",
         basic_auth={"username": "u", "password": "pw"},
     )
     results: list[tuple[str, Any]] = []
@@ -307,7 +321,8 @@ def _random_events(rng: Any, count: int) -> list[Any]:
     makers = [
         lambda: ActionExecuted("action_listen"),
         lambda: UserUttered(
-            "text", {"name": rng.choice(intents), "confidence": 1.0},
+            "text",
+            {"name": rng.choice(intents), "confidence": 1.0},
             [{"entity": "email", "value": "a@b.c", "start": 0, "end": 5}]
             if rng.random() < 0.3
             else [],
@@ -332,9 +347,15 @@ def _random_events(rng: Any, count: int) -> list[Any]:
 def _all_states(domain: Any, tracker: Any, function: Any) -> list[Any]:
     rule_only = {"slots": ["address_order"], "active_loops": ["address_form"]}
     return [
-        function(domain, tracker, omit_unset_slots=omit, ignore_rule_only_turns=ignore,
-                 rule_only_data=rule_only if ignore else None)
-        for omit in (False, True) for ignore in (False, True)
+        function(
+            domain,
+            tracker,
+            omit_unset_slots=omit,
+            ignore_rule_only_turns=ignore,
+            rule_only_data=rule_only if ignore else None,
+        )
+        for omit in (False, True)
+        for ignore in (False, True)
     ]
 
 
@@ -521,17 +542,31 @@ def test_rule_keys_tell_lists_from_tuples_as_rasa_does() -> None:
     from rasa.engine.storage.resource import Resource
 
     policy = RulePolicy(
-        RulePolicy.get_default_config(), LocalModelStorage(Path("/nonexistent")),
-        Resource("rules"), ExecutionContext(GraphSchema({}), "test"),
+        RulePolicy.get_default_config(),
+        LocalModelStorage(Path("/nonexistent")),
+        Resource("rules"),
+        ExecutionContext(GraphSchema({}), "test"),
     )
-    rule = [{"prev_action": {"action_name": "action_listen"},
-             "user": {"intent": "inform", "entities": ["email"]}}]
+    rule = [
+        {
+            "prev_action": {"action_name": "action_listen"},
+            "user": {"intent": "inform", "entities": ["email"]},
+        }
+    ]
     rules = {json.dumps(rule, sort_keys=True): "utter_x"}
     rasa = overrides.original(KEYS)
-    as_tuple = [{"prev_action": {"action_name": "action_listen"},
-                 "user": {"intent": "inform", "entities": ("email",)}}]
-    as_list = [{"prev_action": {"action_name": "action_listen"},
-                "user": {"intent": "inform", "entities": ["email"]}}]
+    as_tuple = [
+        {
+            "prev_action": {"action_name": "action_listen"},
+            "user": {"intent": "inform", "entities": ("email",)},
+        }
+    ]
+    as_list = [
+        {
+            "prev_action": {"action_name": "action_listen"},
+            "user": {"intent": "inform", "entities": ["email"]},
+        }
+    ]
 
     for states in (as_tuple, as_list, as_tuple):
         assert overrides.get_possible_keys(policy, rules, states) == rasa(policy, rules, states)
@@ -548,8 +583,10 @@ def test_the_rule_keys_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(overrides, "POSSIBLE_KEYS_MEMO_SIZE", 5)
     policy = RulePolicy(
-        RulePolicy.get_default_config(), LocalModelStorage(Path("/nonexistent")),
-        Resource("rules"), ExecutionContext(GraphSchema({}), "test"),
+        RulePolicy.get_default_config(),
+        LocalModelStorage(Path("/nonexistent")),
+        Resource("rules"),
+        ExecutionContext(GraphSchema({}), "test"),
     )
     rules = {json.dumps([{"user": {"intent": "greet"}}]): "utter_greet"}
     for n in range(12):
@@ -563,8 +600,11 @@ def test_domains_are_judged_empty_as_rasa_judges_them() -> None:
     from bot.settings import PROJECT_ROOT
 
     rasa = overrides.original("Domain.is_empty")
-    for domain in (Domain.empty(), Domain.load(str(PROJECT_ROOT / "domain.yml")),
-                   Domain.from_yaml("version: '3.1'\nintents: [greet]")):
+    for domain in (
+        Domain.empty(),
+        Domain.load(str(PROJECT_ROOT / "domain.yml")),
+        Domain.from_yaml("version: '3.1'\nintents: [greet]"),
+    ):
         assert overrides.domain_is_empty(domain) is rasa(domain)
         assert overrides.domain_is_empty(domain) is rasa(domain)  # the kept answer
 
@@ -642,9 +682,14 @@ def test_applied_events_start_again_when_the_history_is_not_a_continuation() -> 
     domain = Domain.load(str(PROJECT_ROOT / "domain.yml"))
     rasa_applied = overrides.original("DialogueStateTracker.applied_events")
     tracker = DialogueStateTracker("loop", domain.slots)
-    for event in (ActionExecuted("action_listen"), UserUttered("hi"),
-                  ActionExecuted("address_form"), ActionExecuted("action_listen"),
-                  UserUttered("x"), ActionExecuted("address_form")):
+    for event in (
+        ActionExecuted("action_listen"),
+        UserUttered("hi"),
+        ActionExecuted("address_form"),
+        ActionExecuted("action_listen"),
+        UserUttered("x"),
+        ActionExecuted("address_form"),
+    ):
         tracker.update(event)
     first = overrides.applied_events(tracker)
     assert first == rasa_applied(tracker)
@@ -704,8 +749,9 @@ def test_action_calls_carry_rasas_body_with_slim_user_events(seed: int) -> None:
         # Rasa calls the action server with a copy that holds the prediction's events too.
         temporary = overrides.copy_tracker(tracker)
         temporary.update(ActionExecutedLike("action_order_status"))
-        assert overrides.action_call_format(action, temporary, domain)["tracker"] == (
-            _rasa_call_slimmed(action, temporary, domain)["tracker"]
+        assert (
+            overrides.action_call_format(action, temporary, domain)["tracker"]
+            == (_rasa_call_slimmed(action, temporary, domain)["tracker"])
         )
 
 
@@ -734,8 +780,9 @@ def test_earlier_messages_go_without_rankings_and_token_and_the_events_keep_thei
     for text in ("where is my order", "and the other one"):
         tracker.update(ActionExecuted("action_listen"))
         data = {**parse, "metadata": {"customer_token": "secret"}}
-        tracker.update(UserUttered(text, data["intent"], [], data,
-                                   metadata={"customer_token": "secret"}))
+        tracker.update(
+            UserUttered(text, data["intent"], [], data, metadata={"customer_token": "secret"})
+        )
     body = overrides.action_call_format(_remote_action(), tracker, domain)
 
     users = [e for e in body["tracker"]["events"] if e["event"] == "user"]

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from bot.cli import prod
-from bot.cli.supervisor import Service
 from bot.settings import PROJECT_ROOT, Settings
+from tools.cli import prod
+from tools.cli.supervisor import Service
 
 DEPLOY = PROJECT_ROOT / "deploy"
 SCHEMA = DEPLOY / "schemas" / "compose-spec.json"
@@ -34,7 +34,7 @@ def compose() -> dict[str, Any]:
 
 
 def profile_services(tmp_path: Path) -> dict[str, Service]:
-    from bot.cli.tls import ensure_self_signed
+    from tools.cli.tls import ensure_self_signed
 
     settings = Settings(env="test", escalation_file=str(tmp_path / "escalation.yml"))
     ensure_self_signed(tmp_path / "tls.pem")
@@ -65,8 +65,9 @@ def test_compose_runs_what_the_local_profile_runs(tmp_path: Path) -> None:
     services = compose()["services"]
     assert set(services) == {"proxy", "rasa1", "rasa2", "actions1", "actions2", "postgres", "redis"}
     assert set(profile_services(tmp_path)) == {"proxy", "rasa1", "rasa2", "actions1", "actions2"}
-    assert services["rasa1"]["environment"]["CIM_ACTION_URL"] != (
-        services["rasa2"]["environment"]["CIM_ACTION_URL"]
+    assert (
+        services["rasa1"]["environment"]["CIM_ACTION_URL"]
+        != (services["rasa2"]["environment"]["CIM_ACTION_URL"])
     )
     for name in ("rasa1", "rasa2"):
         assert "deploy/endpoints.prod.yml" in services[name]["command"]
@@ -149,7 +150,7 @@ def test_the_profile_refuses_clashing_ports_and_other_databases() -> None:
 
 
 def test_cim_run_takes_the_prod_profile_and_its_ports() -> None:
-    from bot.cli.main import build_parser
+    from tools.cli.main import build_parser
 
     args = build_parser().parse_args(
         ["run", "--profile", "prod", "--public-port", "9000", "--rasa-ports", "9005,9006"]
@@ -175,7 +176,7 @@ def test_cim_run_takes_the_prod_profile_and_its_ports() -> None:
 def test_cim_run_prod_says_what_is_wrong_with_the_database(
     database_url: str, message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli.main import main
+    from tools.cli.main import main
 
     code = main(["run", "--profile", "prod", "--prod-database-url", database_url])
     assert code == 2

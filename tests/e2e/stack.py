@@ -12,10 +12,10 @@ from typing import Any
 import requests
 import yaml
 
-from bot.cli.stack import Ports, services
-from bot.cli.supervisor import Service, Supervisor
 from bot.settings import PROJECT_ROOT, Settings
-from bot.store.seed import ensure_seeded
+from tools.cli.stack import Ports, services
+from tools.cli.supervisor import Service, Supervisor
+from tools.seed.demo_store import ensure_seeded
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 START_TIMEOUT = 240.0

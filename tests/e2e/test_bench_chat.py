@@ -9,15 +9,30 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.cli.main import main
+from tools.cli.main import main
 
 
 def test_a_short_chat_benchmark_writes_its_figures(tmp_path: Path) -> None:
     code = main(
         [
-            "bench", "chat", "--builds", "ours", "--loads", "4", "--seconds", "4",
-            "--warmup", "1", "--think", "1", "--single-conversations", "1",
-            "--long-turns", "12", "--out", str(tmp_path),
+            "bench",
+            "chat",
+            "--builds",
+            "ours",
+            "--loads",
+            "4",
+            "--seconds",
+            "4",
+            "--warmup",
+            "1",
+            "--think",
+            "1",
+            "--single-conversations",
+            "1",
+            "--long-turns",
+            "12",
+            "--out",
+            str(tmp_path),
         ]
     )
     assert code == 0
@@ -34,4 +49,3 @@ def test_a_short_chat_benchmark_writes_its_figures(tmp_path: Path) -> None:
     markdown = (tmp_path / "chat.md").read_text()
     assert "| 4 | ours |" in markdown and "highest offered load held" in markdown
     assert (tmp_path / "chat.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-

@@ -62,9 +62,18 @@ def cim_run(tmp_path_factory: pytest.TempPathFactory, page_port: int) -> Iterato
         "CIM_CORS_ORIGINS": f"http://127.0.0.1:{page_port}",  # the shop's own origin
     }
     argv = [
-        os.path.join(os.path.dirname(sys.executable), "cim"), "run", "--model", str(MODEL),
-        "--rasa-port", str(cim.rasa), "--actions-port", str(free_port()),
-        "--web-port", str(cim.web), "--var-dir", str(tmp / "var"),
+        os.path.join(os.path.dirname(sys.executable), "cim"),
+        "run",
+        "--model",
+        str(MODEL),
+        "--rasa-port",
+        str(cim.rasa),
+        "--actions-port",
+        str(free_port()),
+        "--web-port",
+        str(cim.web),
+        "--var-dir",
+        str(tmp / "var"),
     ]
     with cim.log.open("wb") as log:
         process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.customer_tokens import sign_token
 from bot.escalation import load_policy
-from bot.identity import sign_token
 from bot.shop import PROJECT_ROOT, project_shop, render_responses
 from tests.db import rows
 from tests.e2e.stack import Stack, seeded_stack, texts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from tests.db import order_status, scalar
 from tests.e2e.stack import Stack, texts
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from tests.e2e.stack import Stack, running_stack, texts
 
 UNREACHABLE_DATABASE = "postgresql+psycopg2://postgres@127.0.0.1:9/unreachable"

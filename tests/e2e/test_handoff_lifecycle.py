@@ -16,10 +16,10 @@ import pytest
 import requests
 
 from bot.services.queue import active_handoff_for, conversation_state
-from bot.store.seed import ensure_seeded
 from tests.e2e.stack import Stack, always_open_policy, running_stack, texts
 from tests.e2e.test_handoff import AgentBrowser, agent_socket, create_agent, next_of, uow
 from tests.e2e.test_socketio import REPLY_TIMEOUT, Customer
+from tools.seed.demo_store import ensure_seeded
 
 SWEEP_ENV = {"CIM_QUEUE_SWEEP_SECONDS": "1"}
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from tests.e2e.stack import Stack, texts
 
 

@@ -26,13 +26,13 @@ import psycopg2
 import pytest
 import requests
 
-from bot.cli import prod
-from bot.cli.supervisor import Supervisor
-from bot.evaluation.chat.prod_profile import free_ports
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from bot.settings import Settings
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
 from tests.e2e.test_prod_profile import Customer, ProdStack, pinned_client, trusting_the_profile
+from tools.cli import prod
+from tools.cli.supervisor import Supervisor
+from tools.evaluation.chat.prod_profile import free_ports
 
 APOLOGY = "something went wrong on our side"
 STORE_UNAVAILABLE = "can't reach our order system"
@@ -60,19 +60,34 @@ class PrivateRedis:
     def start(self) -> None:
         subprocess.run(
             [
-                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "yes",
-                "--dir", str(self.workdir), "--pidfile", str(self.workdir / "redis.pid"),
-                "--logfile", str(self.workdir / "redis.log"),
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(self.workdir),
+                "--pidfile",
+                str(self.workdir / "redis.pid"),
+                "--logfile",
+                str(self.workdir / "redis.log"),
             ],
-            check=True, timeout=30,
+            check=True,
+            timeout=30,
         )
         _wait(lambda: _redis_answers(self.port), "Redis to start")
 
     def stop(self) -> None:
         subprocess.run(
             ["redis-cli", "-p", str(self.port), "shutdown", "nosave"],
-            capture_output=True, timeout=30,
+            capture_output=True,
+            timeout=30,
         )
         _wait(lambda: not _redis_answers(self.port), "Redis to stop")
 
@@ -105,8 +120,15 @@ class PrivatePostgres:
     def start(self) -> None:
         options = f"-p {self.port} -k {self.datadir.parent} -c listen_addresses=127.0.0.1"
         self._as_postgres(
-            _pg_bin("pg_ctl"), "-D", str(self.datadir), "-o", options, "-w", "-l",
-            str(self.datadir.parent / "pg.log"), "start",
+            _pg_bin("pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(self.datadir.parent / "pg.log"),
+            "start",
         )
 
     def stop(self) -> None:

@@ -28,10 +28,7 @@ import socketio
 import sqlalchemy as sa
 from yarl import URL
 
-from bot.cli import prod
-from bot.cli.supervisor import Supervisor
-from bot.evaluation.chat.prod_profile import isolated_profile
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from bot.services.queue import active_handoff_for
 from bot.settings import Settings
 from bot.store.db import session_factory
@@ -39,6 +36,9 @@ from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import artifacts_dir, expect, open_chat_page
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, conversation_tracker
 from tests.e2e.test_handoff import AgentBrowser, create_agent, next_of
+from tools.cli import prod
+from tools.cli.supervisor import Supervisor
+from tools.evaluation.chat.prod_profile import isolated_profile
 
 REPLY_TIMEOUT = 30.0
 AFFINITY = "CIM_REPLICA"
@@ -111,14 +111,18 @@ def running_prod_stack(tmp: Path, label: str, **settings: Any) -> Iterator[ProdS
         }
     )
     log = tmp / "prod.log"
-    with log.open("w") as echo, isolated_profile(
-        own,
-        label=label,
-        redis_url=f"{REDIS_URL}/{_free_redis_db()}",
-        model=MODEL,
-        echo=echo,
-        start_timeout=START_TIMEOUT,
-    ) as running, trusting_the_profile():
+    with (
+        log.open("w") as echo,
+        isolated_profile(
+            own,
+            label=label,
+            redis_url=f"{REDIS_URL}/{_free_redis_db()}",
+            model=MODEL,
+            echo=echo,
+            start_timeout=START_TIMEOUT,
+        ) as running,
+        trusting_the_profile(),
+    ):
         yield ProdStack(running.settings, running.ports, running.stores, running.supervisor, log)
 
 
@@ -251,9 +255,10 @@ async def test_a_customer_on_one_replica_and_an_agent_on_the_other(prod_stack: P
     create_agent(prod_stack, "paula", "Paula")
     session_id = uuid.uuid4().hex
     agent = AgentBrowser(prod_stack.console, "paula", cookies={AFFINITY: "rasa2"})
-    async with pinned_client(prod_stack, "rasa1") as customer_socket, pinned_client(
-        prod_stack, "rasa2"
-    ) as agent_socket:
+    async with (
+        pinned_client(prod_stack, "rasa1") as customer_socket,
+        pinned_client(prod_stack, "rasa2") as agent_socket,
+    ):
         customer = await Customer(customer_socket, session_id).start(prod_stack.rasa_url)
         asked = await customer.say("I want to talk to a human")
         uow = SqlAlchemyUnitOfWork(session_factory(prod_stack.settings.database_url))

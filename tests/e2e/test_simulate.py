@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from bot.evaluation.simulate.cli import NICKNAMES_FILE, load_nicknames
-from bot.evaluation.simulate.report import markdown, summarise
-from bot.evaluation.simulate.runner import Runner, Target
-from bot.evaluation.simulate.shop_facts import ShopFacts, load_shop_facts
-from bot.evaluation.simulate.suite import Suite, load_suite, parse_conversation
 from bot.settings import PROJECT_ROOT
 from tests.e2e.stack import Stack
+from tools.evaluation.simulate.cli import NICKNAMES_FILE, load_nicknames
+from tools.evaluation.simulate.report import markdown, summarise
+from tools.evaluation.simulate.runner import Runner, Target
+from tools.evaluation.simulate.shop_facts import ShopFacts, load_shop_facts
+from tools.evaluation.simulate.suite import Suite, load_suite, parse_conversation
 
 SUITE = PROJECT_ROOT / "simulations"
 SUBSET = (
@@ -29,16 +29,23 @@ SUBSET = (
 CONTROL = {
     "id": "control-status-changes-nothing",
     "routine": True,
-    "customer": {"identity": "signed_in", "situation": {"has": ["in_transit"]},
-                 "orders": {"moving": {"status": "in_transit"}}},
+    "customer": {
+        "identity": "signed_in",
+        "situation": {"has": ["in_transit"]},
+        "orders": {"moving": {"status": "in_transit"}},
+    },
     "turns": [{"say": "where is order {moving}?", "expect": [{"order_unchanged": "moving"}]}],
 }
 # Can never pass: asking where an order is does not cancel it.
 WRONG = {
     **CONTROL,
     "id": "wrong-status-cancels-the-order",
-    "turns": [{"say": "where is order {moving}?",
-               "expect": [{"order_state": {"order": "moving", "status": "cancelled"}}]}],
+    "turns": [
+        {
+            "say": "where is order {moving}?",
+            "expect": [{"order_state": {"order": "moving", "status": "cancelled"}}],
+        }
+    ],
 }
 
 
@@ -75,7 +82,12 @@ def test_a_subset_of_the_suite_runs_through_the_product(stack: Stack, shop: Shop
     assert set(played) == {*SUBSET, CONTROL["id"], WRONG["id"]}
     assert report["overall"]["played"] == len(SUBSET) + 2
     assert set(report["categories"]) == {
-        "order_status", "cancellation", "policies", "products", "conflict", "instrument",
+        "order_status",
+        "cancellation",
+        "policies",
+        "products",
+        "conflict",
+        "instrument",
     }
     assert report["overall"]["needs_person"] == 1
     for conversation in played.values():

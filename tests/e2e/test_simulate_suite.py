@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from bot.cli.main import main
-from bot.evaluation.simulate.report import markdown
-from bot.store.testing import temporary_database
+from tools.cli.main import main
+from tools.evaluation.simulate.report import markdown
+from tools.seed.databases import temporary_database
 
 POSTGRES_CATEGORIES = ("cancellation", "address_change", "verification")
 

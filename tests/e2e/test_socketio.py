@@ -8,7 +8,7 @@ from typing import Any
 
 import socketio
 
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from tests.e2e.stack import Stack
 
 REPLY_TIMEOUT = 30.0

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.seed import ensure_seeded
 from tests.db import scalar
 from tests.e2e.stack import Stack, running_stack, texts
+from tools.seed.demo_store import ensure_seeded
 
 
 @pytest.fixture
@@ -36,7 +36,8 @@ def test_a_verified_conversation_continues_after_rasa_restarts(
     before = _events(own_stack, sender)
     stored = scalar(
         f"sqlite:///{tmp_path / 'tracker.db'}",
-        "SELECT count(*) FROM events WHERE sender_id = :s", s=sender,
+        "SELECT count(*) FROM events WHERE sender_id = :s",
+        s=sender,
     )
     assert stored == len(before)  # every event is in the database, once
 

@@ -25,11 +25,11 @@ from sqlalchemy.orm import sessionmaker
 from bot.inbox.service import list_groups
 from bot.settings import PROJECT_ROOT
 from bot.store.db import session_factory
-from bot.store.seed import ensure_seeded
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import CHROMIUM_ARGS, artifacts_dir, chromium_executable, expect
 from tests.e2e.stack import MODEL, Stack, running_stack, texts
 from tests.e2e.test_handoff import PASSWORD, create_agent
+from tools.seed.demo_store import ensure_seeded
 
 # Phrasings the shipped model should not know; those it falls back on or is unsure of are
 # what the trainer labels.

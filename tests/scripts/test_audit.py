@@ -105,8 +105,9 @@ def test_npm_uses_a_snapshot_of_the_same_lock_only(tmp_path: Path) -> None:
 def test_a_snapshot_written_live_is_read_back_offline(tmp_path: Path) -> None:
     lock = tmp_path / "package-lock.json"
     lock.write_text("{}")
-    live = pip_report({"name": "aiohttp", "version": "3.9.5", "vulns": [VULN]},
-                      skipped("sanic", "21.12.2"))
+    live = pip_report(
+        {"name": "aiohttp", "version": "3.9.5", "vulns": [VULN]}, skipped("sanic", "21.12.2")
+    )
     written = audit.write_snapshots(live, {"vulnerabilities": {}}, lock, tmp_path)
     assert written == ["pypi.json (1 pins)", "npm.json"]
     snapshot = json.loads((tmp_path / "pypi.json").read_text())

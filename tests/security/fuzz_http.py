@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from bot.identity import verify_token
+from bot.customer_tokens import verify_token
 
 FUZZ_ADDRESS = "127.0.0.77"
 BUDGET_SECONDS = 8.0  # "within a few seconds", with room for a loaded 2-core machine

@@ -23,11 +23,11 @@ import pytest
 import requests
 import socketio
 
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from bot.settings import Settings
-from bot.store.seed import ensure_seeded
 from tests.db import rows
 from tests.e2e.stack import Stack, running_stack, texts
+from tools.seed.demo_store import ensure_seeded
 
 REPLY_TIMEOUT = 30.0
 SLOW_DOWN = "faster than I can read"  # the polite rate-limit reply says this
@@ -235,8 +235,7 @@ def _status_for_headers_alone(port: int, length: int) -> str:
     with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
         conn.sendall(
             b"POST /webhooks/web/webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            b"Content-Type: application/json\r\n"
-            + f"Content-Length: {length}\r\n\r\n".encode()
+            b"Content-Type: application/json\r\n" + f"Content-Length: {length}\r\n\r\n".encode()
         )
         try:
             return conn.recv(200).split(b"\r\n", 1)[0].decode()

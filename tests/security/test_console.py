@@ -33,19 +33,19 @@ import pytest
 import requests
 import socketio
 
-from bot.cli.supervisor import ServiceFailed
-from bot.console import sessions
-from bot.identity import sign_token
+from bot.console import staff_cookies
+from bot.customer_tokens import sign_token
 from bot.services import queue
 from bot.services.agents import create_agent, set_active, set_password
 from bot.services.views import HandoffView
 from bot.store.db import session_factory
 from bot.store.models import Agent
-from bot.store.seed import ensure_seeded
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import CHROMIUM_ARGS, chromium_executable, expect
 from tests.e2e.stack import Stack, running_stack
 from tests.e2e.test_socketio import Customer
+from tools.cli.supervisor import ServiceFailed
+from tools.seed.demo_store import ensure_seeded
 
 PASSWORD = "staff password for the attack tests"
 ASK_FOR_HUMAN = "I want to talk to a human agent"
@@ -156,24 +156,24 @@ class Staff:
         form = self.http.get(self.base + "/", timeout=10)
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert token is not None, form.text
-        nonce = _set_cookie(form, sessions.LOGIN_COOKIE)
+        nonce = _set_cookie(form, staff_cookies.LOGIN_COOKIE)
         answer = self.http.post(
             self.base + "/login",
             data={"username": username, "password": password, "csrf_token": token.group(1)},
-            headers={"Cookie": f"{sessions.LOGIN_COOKIE}={nonce}"},
+            headers={"Cookie": f"{staff_cookies.LOGIN_COOKIE}={nonce}"},
             allow_redirects=False,
             timeout=30,
         )
         if answer.status_code == 303:
             self.username = username
-            self.cookie = _set_cookie(answer, sessions.SESSION_COOKIE)
+            self.cookie = _set_cookie(answer, staff_cookies.SESSION_COOKIE)
             page = self.get_page("/")
             csrf = re.search(r'data-csrf="([^"]+)"', page.text)
             self.csrf = csrf.group(1) if csrf else ""
         return answer
 
     def headers(self, **extra: str) -> dict[str, str]:
-        return {"Cookie": f"{sessions.SESSION_COOKIE}={self.cookie}", **extra}
+        return {"Cookie": f"{staff_cookies.SESSION_COOKIE}={self.cookie}", **extra}
 
     def get_page(self, path: str, **headers: str) -> requests.Response:
         return self.http.get(self.base + path, headers=self.headers(**headers), timeout=10)
@@ -322,7 +322,7 @@ async def test_a_page_on_the_shops_origin_can_read_or_change_nothing_in_the_cons
                 live = console_page.locator("#connection")  # the console's own page: live
                 await expect()(live).to_have_text("live", timeout=10_000)
                 cookies = [c["name"] for c in await context.cookies(stack.rasa_url)]
-                assert sessions.SESSION_COOKIE in cookies  # the agent is logged in
+                assert staff_cookies.SESSION_COOKIE in cookies  # the agent is logged in
 
                 page = await context.new_page()
                 target = f"{stack.rasa_url}{CONSOLE}"
@@ -558,12 +558,14 @@ def test_a_supervisor_cookie_forged_with_the_shops_secret_is_refused(console_sta
     sue = staff(stack, "supervisor")
     with uow(stack) as work:
         agent_id = work.agents.get_by_username(username=sue).id  # type: ignore[union-attr]
-    forged = sessions.issue(
-        sessions.derive_secret(stack.settings.token_secret), agent_id=agent_id, ttl_seconds=3600
+    forged = staff_cookies.issue(
+        staff_cookies.derive_secret(stack.settings.token_secret),
+        agent_id=agent_id,
+        ttl_seconds=3600,
     )
     answer = requests.get(
         stack.rasa_url + CONSOLE + "/api/queue",
-        headers={"Cookie": f"{sessions.SESSION_COOKIE}={forged}"},
+        headers={"Cookie": f"{staff_cookies.SESSION_COOKIE}={forged}"},
         timeout=10,
     )
     assert answer.status_code == 401, answer.text[:200]
@@ -612,10 +614,12 @@ def _forge_supervisor(stack: Stack, token_secret: str) -> str:
     agent = create_agent(
         uow(stack), username="boss", password=PASSWORD, display_name="Boss", role="supervisor"
     )
-    cookie = sessions.issue(sessions.derive_secret(token_secret), agent_id=agent.id, ttl_seconds=60)
+    cookie = staff_cookies.issue(
+        staff_cookies.derive_secret(token_secret), agent_id=agent.id, ttl_seconds=60
+    )
     answer = requests.get(
         stack.rasa_url + CONSOLE + "/api/queue",
-        headers={"Cookie": f"{sessions.SESSION_COOKIE}={cookie}"},
+        headers={"Cookie": f"{staff_cookies.SESSION_COOKIE}={cookie}"},
         timeout=10,
     )
     return f"a supervisor cookie signed with CIM_TOKEN_SECRET got HTTP {answer.status_code}"

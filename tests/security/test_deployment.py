@@ -30,13 +30,15 @@ import pytest
 import requests
 
 from bot.action_server import TOKEN_HEADER
-from bot.cli import prod
-from bot.cli.supervisor import Supervisor
 from bot.settings import PROJECT_ROOT
 from tests.e2e.stack import Stack, free_port, texts
 from tests.e2e.test_prod_profile import ProdStack, running_prod_stack
+from tools.cli import prod
+from tools.cli.supervisor import Supervisor
 
-MARIA_EMAIL = "maria.garcia@example.com"  # customer 1 of the seeded store (bot/store/seed.py)
+MARIA_EMAIL = (
+    "maria.garcia@example.com"  # customer 1 of the seeded store (tools/seed/demo_store.py)
+)
 SHOP_START_SECONDS = 30.0
 PROXY_ANSWER_SECONDS = 10.0
 # Strong, distinct production secrets (bot/secret_policy.py): the shop's refusal must not be
@@ -161,11 +163,16 @@ def test_the_rasa_token_is_on_no_command_line(security_stack: Stack) -> None:
     rasa = command_lines(security_stack.supervisor, "rasa")
     assert all(token not in line and "--auth-token" not in line for line in rasa.values()), rasa
     assert any("bot.rasa_server run" in line for line in rasa.values()), rasa
-    pids = [pid for s in security_stack.started
-            for pid in command_lines(security_stack.supervisor, s.name)]
+    pids = [
+        pid
+        for s in security_stack.started
+        for pid in command_lines(security_stack.supervisor, s.name)
+    ]
     ps = subprocess.run(
         ["ps", "-ww", "-o", "args", "-p", ",".join(map(str, pids))],
-        capture_output=True, text=True, timeout=10,
+        capture_output=True,
+        text=True,
+        timeout=10,
     )
     assert "bot.rasa_server run" in ps.stdout and token not in ps.stdout, ps.stdout
     status = f"{security_stack.rasa_url}/status"
@@ -186,13 +193,17 @@ def test_the_prod_profile_runs_no_shop_and_mints_no_token(profile: ProdStack) ->
     """Before: the profile ran the shop behind the proxy, and `/?customer=C0001` on the public
     address carried a valid token for Maria Garcia. Now no shop runs; the proxy's page signs
     in nobody."""
-    names = {s.name for s in prod.services(
-        profile.settings, model=Path("m"), ports=profile.ports, stores=profile.stores
-    )}
+    names = {
+        s.name
+        for s in prod.services(
+            profile.settings, model=Path("m"), ports=profile.ports, stores=profile.stores
+        )
+    }
     assert names == {"actions1", "actions2", "rasa1", "rasa2", "proxy"}
     for name in ("rasa1", "actions1", "proxy"):
-        assert not any("bot.web.shop" in line for line in command_lines(
-            profile.supervisor, name).values())
+        assert not any(
+            "bot.web.shop" in line for line in command_lines(profile.supervisor, name).values()
+        )
     page = requests.get(f"{profile.rasa_url}/?customer=C0001", timeout=10)
     assert page.status_code == 200 and "widget.js" in page.text
     assert "customerToken" not in page.text and not re.search(r"v1\.[\w-]+\.[\w-]+", page.text)

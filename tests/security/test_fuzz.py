@@ -34,8 +34,8 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.web import APOLOGY
-from bot.console import sessions
-from bot.identity import sign_token
+from bot.console import staff_cookies
+from bot.customer_tokens import sign_token
 from tests.e2e.stack import Stack, seeded_stack, texts
 from tests.security import fuzz_strategies as fz
 from tests.security.fuzz_http import (
@@ -488,9 +488,9 @@ def test_the_console_api_gives_nothing_without_a_session(
 ) -> None:
     headers = {"Content-Type": "application/json"}
     if cookie is not None:
-        headers["Cookie"] = f"{sessions.SESSION_COOKIE}={_cookie_value(cookie)}"
+        headers["Cookie"] = f"{staff_cookies.SESSION_COOKIE}={_cookie_value(cookie)}"
     if csrf is not None:
-        headers[sessions.CSRF_HEADER] = _latin1({"v": csrf})["v"]
+        headers[staff_cookies.CSRF_HEADER] = _latin1({"v": csrf})["v"]
     answer = send(
         target.http,
         method,
@@ -544,7 +544,7 @@ def test_the_console_pages_show_only_the_login_without_a_session(
 ) -> None:
     headers = {"Accept": "text/html"}
     if cookie is not None:
-        headers["Cookie"] = f"{sessions.SESSION_COOKIE}={_cookie_value(cookie)}"
+        headers["Cookie"] = f"{staff_cookies.SESSION_COOKIE}={_cookie_value(cookie)}"
     answer = send(
         target.http,
         "GET",
@@ -570,7 +570,7 @@ login_field = st.one_of(fz.bounded_text, st.sampled_from(["admin", "agent", "sup
     encoding=st.sampled_from(["form", "json", "multipart", "raw"]),
     form=st.sampled_from(["none", "cookie", "cookie and token"]),
 )
-# Found by this pass, open: with the form's cookie and a non-ASCII CSRF token, sessions.csrf_ok
+# Found by this pass, open: with the form's cookie and a non-ASCII CSRF token, staff_cookies.csrf_ok
 # hands the token to hmac.compare_digest, which raises TypeError for a non-ASCII str, and the
 # login answers 500.
 @example(fields={"csrf_token": "\x80"}, encoding="form", form="cookie")
@@ -586,17 +586,17 @@ def test_the_console_login_never_lets_an_arbitrary_form_in(
     if form != "none":
         token, cookies = _login_form(target.http, target.stack)
         if form == "cookie and token":
-            fields = {**fields, sessions.CSRF_FIELD: token}
+            fields = {**fields, staff_cookies.CSRF_FIELD: token}
     answer = _post_login(
         target.http, target.stack.rasa_url + CONSOLE + "/login", fields, encoding, cookies
     )
     assert_sound(answer, what="console login")
-    assert not answer.response.cookies.get(sessions.SESSION_COOKIE), "a session for junk"
+    assert not answer.response.cookies.get(staff_cookies.SESSION_COOKIE), "a session for junk"
 
 
 def _login_form(http: requests.Session, stack: Stack) -> tuple[str, dict[str, str]]:
     page = send(http, "GET", stack.rasa_url + CONSOLE + "/")
-    field = re.search(rf'<input[^>]*name="{sessions.CSRF_FIELD}"[^>]*>', page.response.text)
+    field = re.search(rf'<input[^>]*name="{staff_cookies.CSRF_FIELD}"[^>]*>', page.response.text)
     assert field is not None, "the login page has no CSRF field"
     value = re.search(r'value="([^"]*)"', field.group(0))
     assert value is not None

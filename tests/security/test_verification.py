@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 import requests
 
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from bot.settings import Settings
-from bot.store.seed import ensure_seeded
 from tests.db import scalar
 from tests.e2e.stack import Stack, running_stack, texts
 from tests.widget_markdown import widget_markup
+from tools.seed.demo_store import ensure_seeded
 
 TTL_SECONDS = 6
 GUARDED_ENV = {

@@ -83,9 +83,7 @@ def test_the_defaults_leave_room_for_people_and_stop_a_replay() -> None:
     for _ in range(60):  # a fast typist: a message every 3 s for three minutes
         person += limits.admit(client="person", conversation="p") == 0
         clock.now += 3.0
-    replayed = sum(
-        limits.admit(client="script", conversation=str(n)) == 0 for n in range(2000)
-    )
+    replayed = sum(limits.admit(client="script", conversation=str(n)) == 0 for n in range(2000))
 
     assert person == 60
     assert replayed == settings.chat_client_burst

@@ -26,8 +26,13 @@ def _manager(credentials: dict[str, Any] | None) -> Any:
 
 @pytest.mark.parametrize(
     "credentials",
-    [None, {}, {"socketio_redis_url": ""}, {"socketio_redis_url": "  "},
-     {"socketio_redis_url": None}],
+    [
+        None,
+        {},
+        {"socketio_redis_url": ""},
+        {"socketio_redis_url": "  "},
+        {"socketio_redis_url": None},
+    ],
 )
 def test_without_a_redis_url_the_manager_is_the_in_process_one(credentials: Any) -> None:
     assert type(_manager(credentials)) is socketio.AsyncManager

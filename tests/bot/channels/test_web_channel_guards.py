@@ -13,9 +13,9 @@ import pytest
 
 from bot.channels.clients import CLIENT_KEY
 from bot.channels.ratelimit import ChatLimits, Rate
-from bot.channels.sessions import SessionKeys
+from bot.channels.session_ids import SessionKeys
 from bot.channels.web import NOT_A_COMMAND, SLOW_DOWN
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 
 if TYPE_CHECKING:
     from conftest import ChannelServer
@@ -153,8 +153,7 @@ async def test_a_flooding_client_gets_the_polite_answer_without_rasa(
     server: ChannelServer, http: aiohttp.ClientSession
 ) -> None:
     answers = [
-        await post(http, server, {"sender": f"conversation_{n}", "message": "hi"})
-        for n in range(7)
+        await post(http, server, {"sender": f"conversation_{n}", "message": "hi"}) for n in range(7)
     ]
     other, _, _ = await post(http, server, {"sender": SENDER, "message": "hi"}, "192.0.2.2")
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.sessions import SIGNED_PATTERN
+from bot.channels.session_ids import SIGNED_PATTERN
 from bot.channels.web import APOLOGY, ASK_FOR_WORDS, WebChatInput
 
 if TYPE_CHECKING:

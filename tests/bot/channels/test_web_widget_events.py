@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import select
 
-from bot.channels.sessions import SessionKeys
+from bot.channels.session_ids import SessionKeys
 from bot.channels.widget_events import handoff_state
-from bot.identity import sign_token
+from bot.customer_tokens import sign_token
 from bot.services.ratings import rating_for
 from bot.services.views import HandoffView, QueueTicket
 from bot.settings import get_settings
 from bot.store.models import NpsResponse
-from bot.store.testing import seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tools.seed.databases import seeded_database
 
 if TYPE_CHECKING:
     from conftest import ChannelServer, Client

@@ -23,7 +23,6 @@ from bot.console.channel import AgentConsoleInput
 from bot.services import passwords, queue
 from bot.services.agents import create_agent
 from bot.services.views import AgentView
-from bot.store.testing import SEED_NOW, seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.bot.channels.conftest import FakeRasa, loopback_socket
 from tests.bot.channels.conftest import (
@@ -36,6 +35,7 @@ from tests.bot.channels.conftest import (
     server as server,
 )
 from tests.bot.services.queue_factories import ALWAYS_OPEN, decision
+from tools.seed.databases import SEED_NOW, seeded_database
 
 Sanic.test_mode = True
 PASSWORD = "correct horse battery"

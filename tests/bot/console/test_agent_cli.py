@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.cli import main as cli
 from bot.services.agents import authenticate
 from bot.settings import get_settings
 from bot.store.db import session_factory
-from bot.store.testing import temporary_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tools.cli import main as cli
+from tools.seed.databases import temporary_database
 
 
 @pytest.fixture

@@ -259,10 +259,10 @@ async def test_the_server_ends_a_session_at_its_maximum_age(console: Console) ->
 async def test_a_cookie_for_a_session_the_server_never_started_is_refused(
     console: Console,
 ) -> None:
-    from bot.console import sessions
+    from bot.console import staff_cookies
 
     assert console.channel.secret is not None
-    forged = sessions.issue(console.channel.secret, agent_id=console.anna.id, ttl_seconds=60)
+    forged = staff_cookies.issue(console.channel.secret, agent_id=console.anna.id, ttl_seconds=60)
     assert (await console.get((forged, ""), "/api/queue"))[0] == 401
 
 

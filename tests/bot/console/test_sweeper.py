@@ -16,12 +16,12 @@ from sqlalchemy.orm import sessionmaker
 from bot.channels.handoff import HandoffRelay, ServiceStore
 from bot.console.sweeper import QueueSweeper, connected_rooms
 from bot.services import queue
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.channels.conftest import ChannelServer
 from tests.bot.channels.test_handoff_relay import FakeConversations
 from tests.bot.services.queue_factories import NOW, POLICY, empty_store
 from tests.bot.services.test_queue import enqueue
+from tools.seed.databases import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from bot.store.testing import BACKENDS, seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.bot.services.conftest import SMALL_SEED
+from tools.seed.databases import BACKENDS, seeded_database
 
 
 @pytest.fixture(params=BACKENDS)

@@ -21,9 +21,9 @@ from bot.kpis.metrics import DIMENSIONS, Drill, conversations, count, summary
 from bot.kpis.refresh import refresh
 from bot.kpis.schema import ROLLUP_SUMS, KpiConversation
 from bot.store.db import create_schema, get_engine, session_factory
-from bot.store.testing import BACKENDS, temporary_database
 from tests.bot.kpis import synthetic
 from tests.bot.kpis.synthetic import Month, Truth, contained, falsely_contained
+from tools.seed.databases import BACKENDS, temporary_database
 
 
 @dataclass

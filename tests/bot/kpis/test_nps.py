@@ -11,8 +11,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.kpis.nps import NpsPolicy, mark_asked, record_answer, sampled, should_ask
 from bot.store.models import NpsResponse
-from bot.store.testing import BACKENDS, SEED_NOW, seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tools.seed.databases import BACKENDS, SEED_NOW, seeded_database
 
 EVERYONE = NpsPolicy(share_percent=100, every_days=30)
 NOBODY = NpsPolicy(share_percent=0, every_days=30)

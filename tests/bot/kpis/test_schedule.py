@@ -12,7 +12,7 @@ from bot.kpis import schedule
 from bot.kpis.schedule import KpiRefresher, refresh_now
 from bot.settings import get_settings
 from bot.store.db import create_schema, get_engine
-from bot.store.testing import temporary_database
+from tools.seed.databases import temporary_database
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.services.customers import find_customer_by_public_id
 from bot.services.views import CustomerView
-from bot.store.testing import BACKENDS, SEED_NOW, seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
+from tools.seed.databases import BACKENDS, SEED_NOW, seeded_database
 
 DEMO_PUBLIC_IDS = ("C0001", "C0002", "C0003")
 SMALL_SEED = {"customers": 12, "orders": 40, "now": SEED_NOW}

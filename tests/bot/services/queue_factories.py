@@ -13,8 +13,8 @@ from bot.escalation import BusinessHours, Decision, EscalationPolicy, OpeningSpa
 from bot.services.agents import create_agent
 from bot.services.views import AgentView
 from bot.store.db import create_schema, get_engine, session_factory
-from bot.store.testing import temporary_database
 from bot.store.unit_of_work import AbstractUnitOfWork
+from tools.seed.databases import temporary_database
 
 # Monday 3 June 2024, 10:00 UTC: inside the default business hours (Mon-Fri 9-17 UTC).
 NOW = datetime(2024, 6, 3, 10, 0, tzinfo=timezone.utc)

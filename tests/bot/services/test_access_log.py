@@ -12,9 +12,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.services import passwords
 from bot.services.access_log import recent_access, record_access
 from bot.store.models import ConsoleAccessEntry
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import agent, empty_store
+from tools.seed.databases import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)

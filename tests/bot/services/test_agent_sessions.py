@@ -20,9 +20,9 @@ from bot.services.agent_sessions import (
 from bot.services.agents import set_active
 from bot.store.columns import utcnow
 from bot.store.models import ConsoleSession
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import agent, empty_store
+from tools.seed.databases import BACKENDS
 
 NOW = utcnow()
 

@@ -25,9 +25,9 @@ from bot.services.agents import (
 from bot.services.passwords import PasswordPolicyError
 from bot.settings import InsecureSettingsError, Settings
 from bot.store.models import Agent
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import empty_store
+from tools.seed.databases import BACKENDS
 
 PASSWORD = "a long enough password"
 REAL_COST = passwords.COST_N

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from bot.services import (
-    catalogue,
     customers,
     interactions,
     loyalty,
     orders,
     queue,
+    recommendations,
     refunds,
 )
 from bot.services.views import CustomerView, HandoffView, Outcome
@@ -114,9 +114,9 @@ def test_an_odd_refund_reason_is_tidied(uow: UoW, aiko: CustomerView) -> None:
 def test_loyalty_and_catalogue(reader: UoW) -> None:
     for bad in BAD_VALUES:
         assert loyalty.loyalty_balance(reader, customer_id=bad) is None
-        assert catalogue.find_product(reader, name=bad) is None
-        picks = catalogue.recommend(reader, customer_id=bad, limit=bad)
-        assert 1 <= len(picks) <= catalogue.MAX_RECOMMENDATIONS
+        assert recommendations.find_product(reader, name=bad) is None
+        picks = recommendations.recommend(reader, customer_id=bad, limit=bad)
+        assert 1 <= len(picks) <= recommendations.MAX_RECOMMENDATIONS
 
 
 def test_logging_and_handoffs(uow: UoW) -> None:

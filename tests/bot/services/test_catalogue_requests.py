@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.catalogue import answer_question, recommend_for
 from bot.services.catalogue_requests import asked_things, budget_in, named_products, stem
+from bot.services.recommendations import answer_question, recommend_for
 from bot.services.views import ProductView
-from bot.store.catalogue import CATALOGUE
+from bot.store.products import CATALOGUE
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 
 PRODUCTS = [

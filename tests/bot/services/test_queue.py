@@ -13,7 +13,6 @@ from bot.services.customers import greeting_context
 from bot.services.views import CustomerView, QueueTicket
 from bot.store.models import Handoff
 from bot.store.repositories import HandoffRepository
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import (
     ALWAYS_OPEN,
@@ -25,6 +24,7 @@ from tests.bot.services.queue_factories import (
     decision,
     empty_store,
 )
+from tools.seed.databases import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)

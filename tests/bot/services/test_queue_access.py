@@ -11,9 +11,9 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.services import passwords, queue
 from bot.services.views import AgentView, HandoffView
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import NOW, POLICY, agent, decision, empty_store
+from tools.seed.databases import BACKENDS
 
 WHEN = datetime(2024, 1, 1, tzinfo=timezone.utc)
 

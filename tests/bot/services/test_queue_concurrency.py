@@ -17,9 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.services import passwords, queue
 from bot.services.views import ClaimResult
 from bot.store.models import Handoff
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import NOW, POLICY, agent, decision, empty_store
+from tools.seed.databases import BACKENDS
 
 ROUNDS = 20
 TIMEOUT = 30

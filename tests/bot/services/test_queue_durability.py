@@ -13,9 +13,9 @@ import pytest
 
 from bot.services import passwords, queue
 from bot.store.db import dispose_engine, session_factory
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import NOW, POLICY, agent, decision, empty_store
+from tools.seed.databases import BACKENDS
 
 ROOT = Path(__file__).resolve().parents[3]
 # A separate process queues three conversations and dies without any clean-up.

@@ -13,9 +13,9 @@ from sqlalchemy.orm import sessionmaker
 from bot.services import throttles
 from bot.services.throttles import Quota
 from bot.store.models import ChatThrottle
-from bot.store.testing import BACKENDS
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import empty_store
+from tools.seed.databases import BACKENDS
 
 NOW = datetime(2024, 6, 5, 10, 0, tzinfo=timezone.utc)
 

@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.store.db import create_schema, get_engine, session_factory
-from bot.store.seed import seed_demo_data
-from bot.store.testing import BACKENDS, SEED_NOW, seeded_database, temporary_database
+from tools.seed.databases import BACKENDS, SEED_NOW, seeded_database, temporary_database
+from tools.seed.demo_store import seed_demo_data
 
 SMALL_SEED = {"customers": 12, "orders": 40, "now": SEED_NOW}
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.settings import get_settings
 from bot.store import db
-from bot.store.testing import temporary_database
+from tools.seed.databases import temporary_database
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +30,8 @@ def test_engine_is_cached_per_url(database_url: str) -> None:
 
 def test_importing_the_store_and_services_creates_no_engine() -> None:
     script = (
-        "import bot.store.seed, bot.store.unit_of_work, bot.services.handoffs, "
-        "bot.services.interactions, bot.services.catalogue, bot.services.loyalty, "
+        "import tools.seed.demo_store, bot.store.unit_of_work, bot.services.handoffs, "
+        "bot.services.interactions, bot.services.recommendations, bot.services.loyalty, "
         "bot.services.queue, bot.services.agents, bot.escalation\n"
         "from bot.store import db\n"
         "from bot.escalation.policy_file import project_policy\n"

@@ -19,10 +19,10 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.store.testing import BACKENDS, temporary_database
 from bot.trackers.store import CachedSQLTrackerStore
 from tests.db import rows as db_rows
 from tests.db import scalar
+from tools.seed.databases import BACKENDS, temporary_database
 
 DOMAIN = Domain.from_yaml(
     """

@@ -11,7 +11,6 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.inbox import service
 from bot.inbox.service import Observation, record
-from bot.store.testing import seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from bot.trainer.data_files import Workspace
 from bot.trainer.retrain import (
@@ -28,6 +27,7 @@ from bot.trainer.retrain import (
     rollback,
 )
 from tests.bot.services.conftest import SMALL_SEED
+from tools.seed.databases import seeded_database
 
 BEFORE = Metrics(intent_accuracy=0.9, conflict_recall=0.95, examples=100)
 

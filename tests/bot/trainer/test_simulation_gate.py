@@ -9,11 +9,6 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from bot.evaluation.simulate.record import ConversationResult, Failure, TurnRecord, TurnResult
-from bot.evaluation.simulate.report import summarise
-from bot.evaluation.simulate.runner import RunResult
-from bot.evaluation.simulate.store import HandoffFacts, Snapshot
-from bot.evaluation.simulate.transport import Reply
 from bot.settings import Settings
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from bot.trainer.retrain import CURRENT, retrain
@@ -27,6 +22,11 @@ from bot.trainer.simulation_gate import (
     summarise_report,
 )
 from tests.bot.trainer.test_retrain import BEFORE, factory, labelled  # noqa: F401
+from tools.evaluation.simulate.record import ConversationResult, Failure, TurnRecord, TurnResult
+from tools.evaluation.simulate.report import summarise
+from tools.evaluation.simulate.runner import RunResult
+from tools.evaluation.simulate.store import HandoffFacts, Snapshot
+from tools.evaluation.simulate.transport import Reply
 
 QUEUED = HandoffFacts(state="queued", team="support", reasons=("billing",))
 

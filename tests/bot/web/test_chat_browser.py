@@ -22,11 +22,10 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 from sqlalchemy import select
 
-from bot.identity import verify_token
+from bot.customer_tokens import verify_token
 from bot.services.ratings import rating_for
 from bot.settings import Settings, get_settings
 from bot.store.models import NpsResponse
-from bot.store.testing import seeded_database
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from bot.web.shop import create_app
 from tests.browser import (
@@ -35,6 +34,7 @@ from tests.browser import (
     expect,
     open_chat_page,
 )
+from tools.seed.databases import seeded_database
 
 SECRET = "browser-test-secret-0123456789"
 XSS = "<img src=x onerror=alert(1)>"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.identity import verify_token
+from bot.customer_tokens import verify_token
 from bot.settings import Settings
 from bot.web.page import script_json
 from bot.web.shop import create_app

@@ -1,0 +1,1 @@
+"""Demo and test data: the demo store, a synthetic KPI history, throw-away databases."""
