@@ -4,8 +4,9 @@ Customers were told one set of opening hours while the handoff queue ran on anot
 a prompt's example order number was a real customer's order. Both came from facts written
 down twice. Here they are read from one file: `render_responses` gives the text of every
 domain response that states a shop fact, the queue reads its business hours from the same
-file (bot/escalation/policy_file.py), and `problems` (run by `cim check`) reports any
-response that differs from its rendering and any example identifier that could be real.
+file (bot/escalation/hours_file.py, below this module, finds its `hours` for the policy), and
+`problems` (run by `cim check`) reports any response that differs from its rendering and any
+example identifier that could be real.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from typing import Any
 import yaml
 
 from bot.escalation.hours import BusinessHours, OpeningSpan
-from bot.escalation.hours_file import business_hours
+from bot.escalation.hours_file import SHOP_FILE_NAME, business_hours
 from bot.escalation.parsing import PolicyError
 
-SHOP_FILE_NAME = "shop.yml"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The shop's order numbers are six digits from here upwards (tools/seed/demo_store.py numbers
 # the demo orders from 100001): an example below it is never a customer's order.
@@ -58,15 +58,6 @@ def load_shop(path: Path) -> ShopFacts:
     if not isinstance(raw, dict):
         raise PolicyError(f"{path}: expected a mapping")
     return ShopFacts(raw, business_hours(raw.get("hours") or {}, f"{path.name}: hours"))
-
-
-def hours_section(path: Path) -> dict[str, Any] | None:
-    """The raw `hours` section, for the queue's policy; None without the file."""
-    if not path.is_file():
-        return None
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    hours = raw.get("hours") if isinstance(raw, dict) else None
-    return hours if isinstance(hours, dict) else None
 
 
 @lru_cache(maxsize=1)

@@ -7,18 +7,27 @@ business_hours:
     sat: "10:00-14:00"
     sun: closed
   closed_dates: [2024-12-25]     # holidays, in the shop's time zone
+
+The shop states its opening hours once, in the `hours` section of shop.yml (bot/shop.py);
+escalation.yml without a `business_hours` section uses those. The file's name and how to
+find the section live here, below both readers, so the policy never imports the shop.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, time
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
+
+import yaml
 
 from bot.escalation import parsing
 from bot.escalation.hours import WEEKDAYS, BusinessHours, OpeningSpan, zone
 from bot.escalation.parsing import PolicyError
 
+SHOP_FILE_NAME = "shop.yml"
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _END_OF_DAY = time.max
 
@@ -30,6 +39,15 @@ def business_hours(value: object, where: str) -> BusinessHours:
     days = _days(raw.get("days"), f"{where}.days") if "days" in raw else BusinessHours().days
     holidays = _dates(raw.get("closed_dates") or [], f"{where}.closed_dates")
     return BusinessHours(timezone=timezone, days=days, closed_dates=holidays)
+
+
+def shop_hours_section(path: Path) -> dict[str, Any] | None:
+    """The raw `hours` section of the shop's facts at `path`; None without the file."""
+    if not path.is_file():
+        return None
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    hours = raw.get("hours") if isinstance(raw, dict) else None
+    return hours if isinstance(hours, dict) else None
 
 
 def _timezone(value: object, where: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from bot.escalation import parsing
-from bot.escalation.hours_file import business_hours
+from bot.escalation.hours_file import SHOP_FILE_NAME, business_hours, shop_hours_section
 from bot.escalation.parsing import PolicyError
 from bot.escalation.policy import EscalationPolicy, Routing, Thresholds, Weights
 
@@ -56,10 +56,8 @@ def load_policy(path: Path) -> EscalationPolicy:
 def _shop_hours(policy_path: Path) -> dict[str, Any]:
     """The opening hours of shop.yml beside the policy, the one place the shop states them
     (bot/shop.py), as a business_hours section; nothing without the file."""
-    from bot.shop import SHOP_FILE_NAME, hours_section
-
     try:
-        hours = hours_section(policy_path.parent / SHOP_FILE_NAME)
+        hours = shop_hours_section(policy_path.parent / SHOP_FILE_NAME)
     except (OSError, yaml.YAMLError, ValueError) as error:
         raise PolicyError(f"{policy_path.parent / SHOP_FILE_NAME}: {error}") from error
     return {"business_hours": hours} if hours is not None else {}
