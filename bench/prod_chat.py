@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import PROJECT_ROOT, Settings
-from tools.cli import prod
-from tools.cli.supervisor import Supervisor
 from tools.evaluation.chat import load, scripts, servers, stats
 from tools.evaluation.chat.prod_profile import isolated_profile
+from tools.processes import prod
+from tools.processes.supervisor import Supervisor
 
 TOKEN_SECRET = "bench-chat-token-secret-0123456789"
 RESULTS = PROJECT_ROOT / "bench" / "results"

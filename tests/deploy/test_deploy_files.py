@@ -16,8 +16,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from bot.settings import PROJECT_ROOT, Settings
-from tools.cli import prod
-from tools.cli.supervisor import Service
+from tools.processes import prod
+from tools.processes.supervisor import Service
 
 DEPLOY = PROJECT_ROOT / "deploy"
 SCHEMA = DEPLOY / "schemas" / "compose-spec.json"
@@ -34,7 +34,7 @@ def compose() -> dict[str, Any]:
 
 
 def profile_services(tmp_path: Path) -> dict[str, Service]:
-    from tools.cli.tls import ensure_self_signed
+    from tools.processes.tls import ensure_self_signed
 
     settings = Settings(env="test", escalation_file=str(tmp_path / "escalation.yml"))
     ensure_self_signed(tmp_path / "tls.pem")

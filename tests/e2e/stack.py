@@ -13,8 +13,8 @@ import requests
 import yaml
 
 from bot.settings import PROJECT_ROOT, Settings
-from tools.cli.stack import Ports, services
-from tools.cli.supervisor import Service, Supervisor
+from tools.processes.stack import Ports, services
+from tools.processes.supervisor import Service, Supervisor
 from tools.seed.demo_store import ensure_seeded
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"

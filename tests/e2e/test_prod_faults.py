@@ -30,9 +30,9 @@ from bot.customer_tokens import sign_token
 from bot.settings import Settings
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
 from tests.e2e.test_prod_profile import Customer, ProdStack, pinned_client, trusting_the_profile
-from tools.cli import prod
-from tools.cli.supervisor import Supervisor
 from tools.evaluation.chat.prod_profile import free_ports
+from tools.processes import prod
+from tools.processes.supervisor import Supervisor
 
 APOLOGY = "something went wrong on our side"
 STORE_UNAVAILABLE = "can't reach our order system"

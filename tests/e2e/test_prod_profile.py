@@ -36,9 +36,9 @@ from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import artifacts_dir, expect, open_chat_page
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, conversation_tracker
 from tests.e2e.test_handoff import AgentBrowser, create_agent, next_of
-from tools.cli import prod
-from tools.cli.supervisor import Supervisor
 from tools.evaluation.chat.prod_profile import isolated_profile
+from tools.processes import prod
+from tools.processes.supervisor import Supervisor
 
 REPLY_TIMEOUT = 30.0
 AFFINITY = "CIM_REPLICA"

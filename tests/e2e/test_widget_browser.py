@@ -13,7 +13,7 @@ from bot.services.ratings import rating_for
 from tests.browser import ChatPage, artifacts_dir, expect, open_chat_page
 from tests.e2e.stack import MODEL, START_TIMEOUT, Stack
 from tests.e2e.test_handoff import AgentBrowser, create_agent, uow
-from tools.cli.stack import services
+from tools.processes.stack import services
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}

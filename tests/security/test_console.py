@@ -44,7 +44,7 @@ from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import CHROMIUM_ARGS, chromium_executable, expect
 from tests.e2e.stack import Stack, running_stack
 from tests.e2e.test_socketio import Customer
-from tools.cli.supervisor import ServiceFailed
+from tools.processes.supervisor import ServiceFailed
 from tools.seed.demo_store import ensure_seeded
 
 PASSWORD = "staff password for the attack tests"

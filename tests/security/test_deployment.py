@@ -33,8 +33,8 @@ from bot.action_server import TOKEN_HEADER
 from bot.settings import PROJECT_ROOT
 from tests.e2e.stack import Stack, free_port, texts
 from tests.e2e.test_prod_profile import ProdStack, running_prod_stack
-from tools.cli import prod
-from tools.cli.supervisor import Supervisor
+from tools.processes import prod
+from tools.processes.supervisor import Supervisor
 
 MARIA_EMAIL = (
     "maria.garcia@example.com"  # customer 1 of the seeded store (tools/seed/demo_store.py)

@@ -9,18 +9,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import PROJECT_ROOT, get_settings
-from tools.cli.stack import Ports
+from tools.processes.stack import Ports
 
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.profile == "prod":
-        from tools.cli.prod import run_prod
+        from tools.processes.prod import run_prod
 
         return run_prod(args)
-    from tools.cli.stack import ensure_demo_agent, services
-    from tools.cli.supervisor import serve
+    from tools.processes.stack import ensure_demo_agent, services
+    from tools.processes.supervisor import serve
     from tools.seed.demo_store import ensure_seeded
 
     settings = get_settings()
@@ -306,9 +306,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile",
         choices=("embedded", "prod"),
         default="embedded",
-        help="prod: HAProxy, 2 Rasa replicas, PostgreSQL, Redis (see tools/cli/prod.py)",
+        help="prod: HAProxy, 2 Rasa replicas, PostgreSQL, Redis (see tools/processes/prod.py)",
     )
-    from tools.cli.prod import add_prod_arguments
+    from tools.processes.prod import add_prod_arguments
 
     add_prod_arguments(run)
     run.set_defaults(handler=_cmd_run)

@@ -1,5 +1,5 @@
-"""The production profile (`cim run --profile prod`, tools/cli/prod.py) started for a run of its
-own: on free loopback ports, in a PostgreSQL database and under a Redis key prefix that
+"""The production profile (`cim run --profile prod`, tools/processes/prod.py) started for a
+run of its own: on free loopback ports, in a PostgreSQL database and under a Redis key prefix that
 nothing else uses, both removed afterwards. The production chat benchmark
 (bench/prod_chat.py) and the profile's end-to-end tests run against it, so neither touches
 the machine's other databases and keys, nor the other's.
@@ -22,9 +22,9 @@ from sqlalchemy.engine import make_url
 
 from bot.settings import Settings
 from bot.store.db import dispose_engine
-from tools.cli import prod
-from tools.cli.supervisor import Supervisor
 from tools.evaluation.chat.servers import free_port
+from tools.processes import prod
+from tools.processes.supervisor import Supervisor
 from tools.seed.databases import postgres_admin_url
 
 

@@ -1,7 +1,7 @@
 """The servers under test: started here, on free loopback ports, measured from /proc.
 
 Each build is a Rasa server and an action server. Ours is exactly what `cim run` starts
-(tools/cli/stack.py, minus the shop); stock is `rasa run` with the stock model, the REST
+(tools/processes/stack.py, minus the shop); stock is `rasa run` with the stock model, the REST
 channel, the in-memory tracker store and the same action server.
 """
 
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import IO
 
 from bot.settings import PROJECT_ROOT, Settings
-from tools.cli.stack import Ports, services
 from tools.evaluation.chat.stats import ProcessUse
 from tools.evaluation.chat.stock import STOCK_CREDENTIALS, STOCK_ENDPOINTS
+from tools.processes.stack import Ports, services
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Ours as measured: behind a proxy on loopback (the load generator presents each customer's

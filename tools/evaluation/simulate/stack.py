@@ -1,5 +1,5 @@
 """A product of its own for a simulation run: a freshly seeded store, then the action server
-and the Rasa server exactly as `cim run` starts them (tools/cli/stack.py), on free ports.
+and the Rasa server exactly as `cim run` starts them (tools/processes/stack.py), on free ports.
 
 The team is on duty around the clock in this run's escalation policy, so a handoff is
 queued whatever the hour (outside business hours it would be a ticket, and the bot would
@@ -21,10 +21,10 @@ from bot.escalation.hours import WEEKDAYS
 from bot.settings import Settings
 from bot.store.db import create_schema, get_engine, session_factory
 from bot.store.models import Customer
-from tools.cli.stack import Ports, services
-from tools.cli.supervisor import Supervisor
 from tools.evaluation.chat.servers import free_port
 from tools.evaluation.simulate.runner import Target
+from tools.processes.stack import Ports, services
+from tools.processes.supervisor import Supervisor
 from tools.seed.demo_store import seed_demo_data
 
 START_TIMEOUT = 300.0

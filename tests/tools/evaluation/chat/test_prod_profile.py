@@ -9,8 +9,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from tools.cli import prod
 from tools.evaluation.chat.prod_profile import free_ports, own_stores
+from tools.processes import prod
 from tools.seed.databases import postgres_admin_url
 
 # The profile's default Redis database, as the benchmark uses: the keys' prefix is what

@@ -3,7 +3,7 @@
 What runs (every address on loopback; deploy/compose.yml spreads the same over machines):
 
 - HAProxy (deploy/haproxy.cfg), terminating TLS (a self-signed certificate for loopback,
-  tools/cli/tls.py), with cookie affinity to a Rasa replica and websockets proxied: the chat
+  tools/processes/tls.py), with cookie affinity to a Rasa replica and websockets proxied: the chat
   (widget, socket.io, REST, a page that shows the widget) on one origin, the agent console
   on an origin of its own, and plain HTTP redirected to the chat's;
 - two Rasa replicas (deploy/endpoints.prod.yml, deploy/credentials.prod.yml), each with its
@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.settings import PROJECT_ROOT, Settings
-from tools.cli.stack import action_server_argv, action_token, merged_origins, rasa_argv
-from tools.cli.supervisor import Service
+from tools.processes.stack import action_server_argv, action_token, merged_origins, rasa_argv
+from tools.processes.supervisor import Service
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -304,8 +304,8 @@ def add_prod_arguments(run: Any) -> None:
 def run_prod(args: argparse.Namespace) -> int:
     """`cim run --profile prod`: prepare the stores, start everything, watch, stop."""
     from bot.settings import get_settings
-    from tools.cli.stack import ensure_demo_agent
-    from tools.cli.supervisor import serve
+    from tools.processes.stack import ensure_demo_agent
+    from tools.processes.supervisor import serve
 
     if not args.model.exists():
         print(f"error: no trained model at {args.model}; run `make train` first", file=sys.stderr)
@@ -346,7 +346,7 @@ def run_prod(args: argparse.Namespace) -> int:
 def prepare(stores: ProdStores, *, tls_cert: Path = DEFAULT_TLS_CERT) -> str:
     """The database (created if missing), its schema and the demo seed, and the proxy's TLS
     certificate (the default one made if missing, another one must exist); what was done."""
-    from tools.cli.tls import ensure_self_signed
+    from tools.processes.tls import ensure_self_signed
     from tools.seed.demo_store import ensure_seeded
 
     done = []

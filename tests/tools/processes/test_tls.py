@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from tools.cli.tls import ensure_self_signed, self_signed_pem
+from tools.processes.tls import ensure_self_signed, self_signed_pem
 
 
 def test_a_certificate_for_loopback_is_made_once(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, Settings
-from tools.cli.supervisor import Service
+from tools.processes.supervisor import Service
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import Settings
-from tools.cli.stack import Ports, action_token, merged_origins, services
+from tools.processes.stack import Ports, action_token, merged_origins, services
 
 
 def by_name(settings: Settings, ports: Ports | None = None) -> dict:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.e2e.stack import free_port
-from tools.cli.supervisor import Service, ServiceFailed, Supervisor
+from tools.processes.supervisor import Service, ServiceFailed, Supervisor
 
 SERVE = (
     "import http.server, sys; http.server.test("
@@ -79,7 +79,7 @@ def test_a_service_that_never_gets_ready_times_out() -> None:
 def test_serve_reports_a_crash_after_ready_and_stops_everything(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tools.cli.supervisor import serve
+    from tools.processes.supervisor import serve
 
     supervisor = Supervisor(echo=None)
     ready: list[bool] = []
@@ -104,7 +104,7 @@ def test_serve_reports_a_crash_after_ready_and_stops_everything(
 def test_serve_never_calls_on_ready_when_a_service_does_not_start(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tools.cli.supervisor import serve
+    from tools.processes.supervisor import serve
 
     crasher = Service(
         "crasher",
