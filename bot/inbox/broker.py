@@ -23,6 +23,7 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.blocking import in_thread
 from bot.inbox.service import Names, Observation, observation_from_parse, record
 from bot.store.unit_of_work import AbstractUnitOfWork
 
@@ -84,7 +85,7 @@ class InboxEventBroker(EventBroker):
     async def close(self) -> None:
         executor, self._executor = self._executor, None
         if executor is not None:
-            await asyncio.get_running_loop().run_in_executor(None, executor.shutdown)
+            await in_thread(executor.shutdown)
 
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until everything published so far is recorded (tests, shutdown)."""

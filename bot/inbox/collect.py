@@ -10,13 +10,13 @@ Each handoff and rating is taken in once (`review_sources`).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.blocking import in_thread
 from bot.inbox.service import Names, Observation, record
 from bot.periodic import PeriodicTask
 from bot.store.unit_of_work import AbstractUnitOfWork
@@ -43,12 +43,11 @@ async def collect(
     new_uow: Callable[[], AbstractUnitOfWork], conversations: History, names: Names
 ) -> int:
     """Bring what is new into the inbox; returns how many handoffs and ratings."""
-    loop = asyncio.get_running_loop()
-    pending = await loop.run_in_executor(None, _pending, new_uow)
+    pending = await in_thread(_pending, new_uow)
     for entry in pending:
         events, _ = await conversations.history(entry.conversation_id)
         text = last_customer_message(events, before=entry.before)
-        await loop.run_in_executor(None, _record, new_uow, names, entry, text)
+        await in_thread(_record, new_uow, names, entry, text)
     return len(pending)
 
 

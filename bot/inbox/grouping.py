@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.inbox.service import ItemView
+from bot.inbox.views import ItemView
 
 SIMILAR_AT = 0.45
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.inbox.grouping import Group, group_items
+from bot.inbox.views import ItemView, item_view
 from bot.interaction_types import INTERACTION_TYPES
 from bot.privacy import NameMatcher, redact
 from bot.services.inputs import clean_text, valid_id
@@ -43,20 +44,6 @@ class Observation:
     interaction_type: str | None = None
     suggestions: tuple[tuple[str, float], ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ItemView:
-    id: int
-    text: str
-    source: str
-    count: int
-    intent: str | None
-    confidence: float | None
-    suggestions: tuple[tuple[str, float], ...]
-    details: dict[str, Any]
-    state: str
-    label: str | None
 
 
 @dataclass(frozen=True)
@@ -195,21 +182,6 @@ def decide(
                 item.details = {**(item.details or {}), "new_intent_type": new_intent_type}
         uow.commit()
         return DecisionResult(ok=True, items=tuple(item_view(item) for item in items))
-
-
-def item_view(item: ReviewItem) -> ItemView:
-    return ItemView(
-        id=item.id,
-        text=item.text,
-        source=item.source,
-        count=item.count,
-        intent=item.intent,
-        confidence=item.confidence,
-        suggestions=tuple((str(s["intent"]), float(s["confidence"])) for s in item.suggestions),
-        details=dict(item.details or {}),
-        state=item.state,
-        label=item.label,
-    )
 
 
 def normalised_key(text: str) -> str:
