@@ -7,8 +7,9 @@ to start with a missing or placeholder secret.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,11 @@ DEV_CONSOLE_SECRET = "dev-only-console-secret"
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret"})
 ENVIRONMENTS = ("development", "test", "production")
 MIN_REQUEST_BYTES = 64 * 1024  # the web channel's own body limit must fit under the server's
+ACTION_PAYLOAD_SLIM = "slim"
+ACTION_PAYLOAD_FULL = "full"
+ACTION_PAYLOADS = (ACTION_PAYLOAD_SLIM, ACTION_PAYLOAD_FULL)
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 class SettingsError(ValueError):
@@ -129,6 +135,17 @@ class Settings:
     )
     # The largest request body the Rasa process reads (bytes); larger ones get 413 unread.
     max_request_bytes: int = field(default=256 * 1024, metadata=_env("CIM_MAX_REQUEST_BYTES"))
+    # Rasa run-time patches (bot/rasa_patches/). A call to the action server still unanswered
+    # after this many seconds is cut off and the customer gets an apology (0: Rasa's own
+    # 300 s). endpoints.yml's `request_timeout` under action_endpoint, if set, overrides it.
+    action_timeout_seconds: float = field(default=5.0, metadata=_env("CIM_ACTION_TIMEOUT_SECONDS"))
+    # What the action server is sent: "slim" (earlier user messages without rankings or
+    # metadata, so the customer's signed token is in the latest message only) or "full"
+    # (Rasa's own body, every message whole).
+    action_payload: str = field(default=ACTION_PAYLOAD_SLIM, metadata=_env("CIM_ACTION_PAYLOAD"))
+    # The patches that only make Rasa faster (same results); false turns them all off, for
+    # diagnosis, without changing the two settings above.
+    rasa_speed_patches: bool = field(default=True, metadata=_env("CIM_RASA_SPEED_PATCHES"))
 
     def __post_init__(self) -> None:
         if self.env not in ENVIRONMENTS:
@@ -163,6 +180,10 @@ class Settings:
             raise SettingsError(
                 f"CIM_MAX_REQUEST_BYTES must be at least {MIN_REQUEST_BYTES} (the chat's 64 KB)"
             )
+        if not 0 <= self.action_timeout_seconds < math.inf:
+            raise SettingsError("CIM_ACTION_TIMEOUT_SECONDS must be 0 (Rasa's 300 s) or more")
+        if self.action_payload not in ACTION_PAYLOADS:
+            raise SettingsError(f"CIM_ACTION_PAYLOAD must be one of {', '.join(ACTION_PAYLOADS)}")
         object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))
 
     @classmethod
@@ -172,7 +193,7 @@ class Settings:
             raw = environ.get(spec.metadata["env"])
             if raw is None or raw == "":
                 continue
-            values[spec.name] = _parse_int(spec.metadata["env"], raw) if spec.type == "int" else raw
+            values[spec.name] = PARSERS.get(str(spec.type), _as_text)(spec.metadata["env"], raw)
         return cls(**values)  # type: ignore[arg-type]
 
     @property
@@ -204,6 +225,31 @@ def _parse_int(name: str, raw: str) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _parse_float(name: str, raw: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    word = raw.strip().lower()
+    if word not in TRUE_WORDS | FALSE_WORDS:
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+    return word in TRUE_WORDS
+
+
+def _as_text(_name: str, raw: str) -> str:
+    return raw
+
+
+PARSERS: dict[str, Callable[[str, str], object]] = {
+    "int": _parse_int,
+    "float": _parse_float,
+    "bool": _parse_bool,
+}
 
 
 def _absolute_sqlite(url: str) -> str:

@@ -106,3 +106,41 @@ def test_env_example_lists_every_setting() -> None:
     }
     missing = [f.metadata["env"] for f in fields(Settings) if f.metadata["env"] not in listed]
     assert missing == []
+
+
+def test_the_rasa_patch_settings_default_to_todays_behaviour() -> None:
+    settings = Settings.from_env({})
+    assert settings.action_timeout_seconds == 5
+    assert settings.action_payload == "slim"
+    assert settings.rasa_speed_patches is True
+
+
+def test_the_rasa_patch_settings_are_read_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "CIM_ACTION_TIMEOUT_SECONDS": "2.5",
+            "CIM_ACTION_PAYLOAD": "full",
+            "CIM_RASA_SPEED_PATCHES": "false",
+        }
+    )
+    assert settings.action_timeout_seconds == 2.5
+    assert settings.action_payload == "full"
+    assert settings.rasa_speed_patches is False
+    assert Settings.from_env({"CIM_RASA_SPEED_PATCHES": "0"}).rasa_speed_patches is False
+    assert Settings.from_env({"CIM_ACTION_TIMEOUT_SECONDS": "0"}).action_timeout_seconds == 0
+
+
+@pytest.mark.parametrize(
+    ("environ", "named"),
+    [
+        ({"CIM_ACTION_TIMEOUT_SECONDS": "-1"}, "CIM_ACTION_TIMEOUT_SECONDS"),
+        ({"CIM_ACTION_TIMEOUT_SECONDS": "soon"}, "CIM_ACTION_TIMEOUT_SECONDS"),
+        ({"CIM_ACTION_TIMEOUT_SECONDS": "nan"}, "CIM_ACTION_TIMEOUT_SECONDS"),
+        ({"CIM_ACTION_TIMEOUT_SECONDS": "inf"}, "CIM_ACTION_TIMEOUT_SECONDS"),
+        ({"CIM_ACTION_PAYLOAD": "tiny"}, "CIM_ACTION_PAYLOAD"),
+        ({"CIM_RASA_SPEED_PATCHES": "maybe"}, "CIM_RASA_SPEED_PATCHES"),
+    ],
+)
+def test_bad_rasa_patch_settings_are_refused_by_name(environ: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
+        Settings.from_env(environ)
