@@ -7,9 +7,9 @@ cron job runs `cim kpis refresh` instead). A failed run is logged and tried agai
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
+from bot.blocking import in_thread
 from bot.periodic import PeriodicTask
 
 logger = logging.getLogger(__name__)
@@ -40,5 +40,5 @@ class KpiRefresher(PeriodicTask):
         )
 
     async def _refresh(self) -> None:
-        derived = await asyncio.get_running_loop().run_in_executor(None, refresh_now)
+        derived = await in_thread(refresh_now)
         logger.debug("KPI facts refreshed: %d conversations.", derived)

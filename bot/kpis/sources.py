@@ -1,6 +1,6 @@
 """Reading the recorded events the facts come from, a batch of conversations at a time.
 
-- the tracker store's `events` table (Rasa's SQLTrackerStore layout, also written by
+- the tracker store's `events` table (Rasa's SQLTrackerStore model, written by
   bot/trackers/store.py), in its own database (CIM_TRACKER_DB) or in the store's;
 - the store's interaction log, handoffs, CSAT ratings and NPS answers.
 """
@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import Connection, Engine
 
 from bot.kpis.facts import ConversationRecord, HandoffRecord, LogRecord, TrackerEvent
@@ -22,17 +23,9 @@ from bot.store.models import ConversationRating, Customer, Handoff, Interaction,
 
 BATCH = 500
 
-# Rasa's tracker table, named here so its columns can be read without Rasa's model.
-events_table = sa.table(
-    "events",
-    sa.column("id", sa.Integer),
-    sa.column("sender_id", sa.String),
-    sa.column("type_name", sa.String),
-    sa.column("timestamp", sa.Float),
-    sa.column("intent_name", sa.String),
-    sa.column("action_name", sa.String),
-    sa.column("data", sa.Text),
-)
+# Rasa's own tracker table (SQLTrackerStore's model, the one bot/trackers/store.py writes):
+# its columns are read from Rasa's definition, never a copy that could drift from it.
+events_table = SQLTrackerStore.SQLEvent.__table__
 KPI_EVENT_TYPES = ("user", "bot", "action", "slot")
 TRACKER_DB_ENV = "CIM_TRACKER_DB"  # the SQLite file `cim run` keeps the trackers in
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
+import threading
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 
+from bot.blocking import in_thread
 from bot.kpis import schedule
 from bot.kpis.schedule import KpiRefresher, refresh_now
 from bot.settings import get_settings
@@ -36,17 +37,19 @@ async def test_the_refresher_runs_every_interval_and_survives_failures(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[int] = []
+    ran_again = threading.Event()
 
     def flaky() -> int:
         calls.append(1)
         if len(calls) == 1:
             raise RuntimeError("database down")
+        ran_again.set()
         return 0
 
     monkeypatch.setattr(schedule, "refresh_now", flaky)
     refresher = KpiRefresher(0.01)
     refresher.start()
-    await asyncio.sleep(0.2)
+    assert await in_thread(ran_again.wait, 5.0)  # the round after the failure ran
     await refresher.stop()
     assert len(calls) >= 2
     off = KpiRefresher(0)
