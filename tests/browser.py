@@ -51,16 +51,25 @@ class ChatPage:
     sockets: list[str] = field(default_factory=list)
     polls: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    pongs: int = 0  # engine.io pongs the page sent: each one answers a server's ping
 
     def watch(self) -> ChatPage:
         self.page.on("dialog", lambda dialog: self.dialogs.append(dialog.message))
-        self.page.on("websocket", lambda ws: self.sockets.append(ws.url))
+        self.page.on("websocket", self._socket)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.on(  # CSP violations and failed loads show up here
             "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
         )
         self.page.on("request", lambda r: self.polls.append(r.url) if "polling" in r.url else None)
         return self
+
+    def _socket(self, ws: Any) -> None:
+        self.sockets.append(ws.url)
+        ws.on("framesent", self._count_pong)
+
+    def _count_pong(self, payload: str | bytes) -> None:
+        if payload == "3":  # engine.io v4: the server sends "2" (ping), the client "3"
+            self.pongs += 1
 
     @property
     def log(self) -> Any:

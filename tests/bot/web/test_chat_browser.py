@@ -11,7 +11,7 @@ import asyncio
 import re
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -34,6 +34,7 @@ from tests.browser import (
     expect,
     open_chat_page,
 )
+from tests.waiting import until
 from tools.seed.databases import seeded_database
 
 SECRET = "browser-test-secret-0123456789"
@@ -52,7 +53,7 @@ class EchoRasa:
 
     async def __call__(self, message: UserMessage) -> None:
         self.received.append(message)
-        await asyncio.sleep(self.delay)
+        await asyncio.sleep(self.delay)  # a slow "Rasa" on purpose: what the page shows meanwhile
         buttons = [{"title": "Track my order", "payload": "/order_status"}]
         text = f"echo: {message.text}"
         log = self.events.setdefault(message.sender_id, [])
@@ -223,22 +224,20 @@ async def test_the_connection_answers_pings_and_comes_back_after_a_drop(
     await chat.open_chat()
     await chat.say("hello")
     await chat.expect_bot("echo: hello")
-    await asyncio.sleep(2.5)  # a few ping/pong rounds at a 1 s interval
+    pongs = chat.pongs
+    await until(lambda: chat.pongs >= pongs + 2, timeout=10, what="two ping/pong rounds")
     assert len(chat.sockets) == 1, f"the socket was reopened: {chat.sockets}"
 
     await asyncio.gather(*(stack.channel.sio.disconnect(sid) for sid in connected(stack)))
-    await wait_until(lambda: len(chat.sockets) == 2 and bool(connected(stack)))
+    await until(
+        lambda: len(chat.sockets) == 2 and bool(connected(stack)),
+        timeout=10,
+        what="the page to reconnect",
+    )
     await chat.say("And after a reconnect?")
 
     await chat.expect_bot("echo: And after a reconnect?", timeout=10_000)
     assert len({m.sender_id for m in stack.rasa.received}) == 1
-
-
-async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.05)
 
 
 def connected(stack: Stack) -> list[str]:
