@@ -102,7 +102,7 @@ def test_a_claim_behind_an_uncommitted_claim_waits_and_loses(factory: sessionmak
         second: Future[ClaimResult] = pool.submit(
             queue.claim, UoW(factory), handoff_id=handoff_id, agent_id=bea.id
         )
-        time.sleep(0.3)
+        time.sleep(0.3)  # a window, not a condition: proves the claim does NOT finish meanwhile
         assert not second.done(), "the second claim should wait for the first one's lock"
         slow.release.set()
         won, lost = first.result(timeout=TIMEOUT), second.result(timeout=TIMEOUT)

@@ -42,7 +42,7 @@ class Webhook:
         if text == "crash":
             return web.json_response({"error": "boom"}, status=500)
         if text == "slow":
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(1.0)  # a slow server on purpose: its slowness is the test
         if text == "apology":
             return web.json_response([{"text": load.APOLOGY_PREFIX + ". Please try again."}])
         if text == "silent":
