@@ -57,7 +57,7 @@ def _context() -> tuple[Any, Path, Any, Any]:
     from bot.settings import get_settings
     from bot.store.unit_of_work import SqlAlchemyUnitOfWork
     from bot.trainer.data_files import Workspace
-    from bot.trainer.retrain import ModelServer
+    from tools.retrain.serving import ModelServer
 
     settings = get_settings()
     server = ModelServer(settings.rasa_url, settings.rasa_auth_token)
@@ -71,8 +71,10 @@ def _context() -> tuple[Any, Path, Any, Any]:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from bot.settings import get_settings
-    from bot.trainer.retrain import GatePolicy, TrainingBusy, retrain
-    from bot.trainer.simulation_gate import gate_from_settings
+    from tools.retrain.gate import GatePolicy
+    from tools.retrain.job import retrain
+    from tools.retrain.serving import TrainingBusy
+    from tools.retrain.simulation_gate import gate_from_settings
 
     workspace, models_dir, new_uow, server = _context()
     folds = args.folds or get_settings().gate_folds
@@ -97,7 +99,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from bot.trainer.retrain import TrainingBusy, rollback
+    from tools.retrain.job import rollback
+    from tools.retrain.serving import TrainingBusy
 
     _, models_dir, new_uow, server = _context()
     try:

@@ -149,7 +149,7 @@ async def test_the_confusion_matrix_of_the_latest_crossval(
 
 async def test_the_latest_simulation_run(console: Console, training_root: Path) -> None:
     """What the retraining gate played last, for the page: figures and failing turns."""
-    from tests.bot.trainer.test_simulation_gate import conversation, run
+    from tests.tools.retrain.factories import conversation, run
 
     assert (await console.get(None, "/api/simulation"))[0] == 401
     anna = await console.session("anna")
