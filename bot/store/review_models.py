@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Column, Float, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped
 
 from bot.store.columns import UtcDateTime, one_of, utcnow
-from bot.store.models import Base
+from bot.store.declarative import Base
 
 REVIEW_SOURCES = ("low_confidence", "fallback", "out_of_scope", "handoff", "low_csat")
 REVIEW_STATES = ("new", "labelled", "out_of_scope", "discarded")

@@ -1,0 +1,84 @@
+"""The console's security records: staff sessions the server can revoke, and the access log.
+
+Both are about staff, not customers: who is signed in, and who looked at which customer's
+data. The access log is append-only down to the database (triggers on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DDL, Column, ForeignKey, Integer, String, event
+from sqlalchemy.orm import Mapped, relationship
+
+from bot.store.columns import UtcDateTime, utcnow
+from bot.store.declarative import Base
+from bot.store.queue_models import Agent  # registered first: the relationship names it
+
+
+class ConsoleSession(Base):
+    """A member of staff's console session, as the server knows it.
+
+    The cookie is signed, but a signature cannot be taken back: this row can. Logout,
+    deactivation and a new password set `revoked_at`, and every request (and every push to
+    the agents' live feed) checks the row, with `created_at` bounding its age whatever the
+    cookie says. `token_hash` is a SHA-256 of the cookie's random id, never the id itself.
+    """
+
+    __tablename__ = "console_sessions"
+
+    token_hash: Mapped[str] = Column(String(64), primary_key=True)
+    agent_id: Mapped[int] = Column(
+        Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    address: Mapped[str | None] = Column(String(64))
+    created_at: Mapped[datetime] = Column(UtcDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = Column(UtcDateTime, nullable=False, index=True)
+    revoked_at: Mapped[datetime | None] = Column(UtcDateTime)
+    revoked_why: Mapped[str | None] = Column(String(32))
+
+
+class ConsoleAccessEntry(Base):
+    """Who viewed, searched or exported which handoff or customer, when, and from where.
+
+    Append-only: nothing in the product updates or deletes a row, and the database refuses
+    to (triggers, below). Handoff and customer ids are plain numbers, not foreign keys, so
+    the record outlives what it is about and no cascade ever rewrites it.
+    """
+
+    __tablename__ = "console_access_log"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    agent_id: Mapped[int] = Column(
+        Integer, ForeignKey("agents.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    action: Mapped[str] = Column(String(32), nullable=False)
+    handoff_id: Mapped[int | None] = Column(Integer, index=True)
+    customer_id: Mapped[int | None] = Column(Integer, index=True)
+    detail: Mapped[str | None] = Column(String(500))
+    address: Mapped[str | None] = Column(String(64))
+    at: Mapped[datetime] = Column(UtcDateTime, nullable=False, default=utcnow, index=True)
+
+    agent: Mapped[Agent] = relationship("Agent", lazy="joined", innerjoin=True)
+
+
+_APPEND_ONLY = "the console access log is append-only"
+for _event in ("UPDATE", "DELETE"):
+    event.listen(
+        ConsoleAccessEntry.__table__,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER console_access_log_no_{_event.lower()} BEFORE {_event} "
+            f"ON console_access_log BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+event.listen(
+    ConsoleAccessEntry.__table__,
+    "after_create",
+    DDL(
+        "CREATE OR REPLACE FUNCTION console_access_log_append_only() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
+        "CREATE TRIGGER console_access_log_append_only BEFORE UPDATE OR DELETE "
+        "ON console_access_log FOR EACH ROW EXECUTE FUNCTION console_access_log_append_only()"
+    ).execute_if(dialect="postgresql"),
+)
