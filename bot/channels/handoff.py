@@ -13,15 +13,15 @@ every emit reaches the sockets held by the other replicas unchanged.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered, Event
 
+from bot.blocking import in_thread
 from bot.services.views import HandoffView, QueueTicket
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,6 @@ ALL_TEAMS_ROOM = "agents:all"
 LIVE_STATES = ("queued", "assigned")
 HANDOFF_EVT = "handoff"  # agents: a customer message, an agent reply, a queue change
 TYPING_EVT = "typing"  # customers: {typing, agent}, as bot.channels.web sends it for the bot
-T = TypeVar("T")
 
 
 class Emitter(Protocol):
@@ -51,8 +50,8 @@ class Emitter(Protocol):
 
 
 class HandoffStore(Protocol):
-    """The store calls the relay needs; blocking, so the relay runs them in a thread, all
-    but `has_active_handoff`: one index probe before every turn, cheaper than the hop."""
+    """The store calls the relay needs; blocking, so the relay runs them in a thread
+    (`bot.blocking.in_thread`), the index probe before every turn included."""
 
     def has_active_handoff(self, conversation_id: str) -> bool: ...
 
@@ -266,11 +265,10 @@ class HandoffRelay:
         """Fails open: with the store down the bot keeps answering (and says it can't
         reach the order system) rather than the customer getting an error."""
         try:
-            # Nearly every turn has none: one index probe on the loop, as Rasa's own
-            # tracker store reads; the thread only when there is a handoff to read.
-            if not self.store.has_active_handoff(conversation_id):
+            # Nearly every turn has none: one index probe, then the handoff only if any.
+            if not await in_thread(self.store.has_active_handoff, conversation_id):
                 return None
-            return await _in_thread(self.store.active_handoff, conversation_id)
+            return await in_thread(self.store.active_handoff, conversation_id)
         except Exception:
             logger.exception("No handoff state for %s; the bot answers.", conversation_id)
             return None
@@ -278,13 +276,13 @@ class HandoffRelay:
     async def _seen(self, conversation_id: str) -> None:
         """A queued customer who writes has not left (see bot.console.sweeper)."""
         try:
-            await _in_thread(self.store.mark_seen, conversation_id)
+            await in_thread(self.store.mark_seen, conversation_id)
         except Exception:
             logger.exception("Could not mark %s as seen.", conversation_id)
 
     async def _tell_position(self, conversation_id: str, handoff_id: int) -> None:
         try:
-            ticket = await _in_thread(self.store.queue_position, handoff_id)
+            ticket = await in_thread(self.store.queue_position, handoff_id)
         except Exception:
             logger.exception("No queue position for handoff %s.", handoff_id)
             return
@@ -316,11 +314,6 @@ def agent_feed_rooms(agent_id: int, role: str, team: str | None) -> list[str]:
     """The rooms an agent's socket joins: everyone's, and what their role and team read."""
     scope = ALL_TEAMS_ROOM if role == "supervisor" or team is None else team_room(team)
     return [AGENTS_ROOM, scope, agent_room(agent_id)]
-
-
-async def _in_thread(function: Callable[..., T], *args: Any) -> T:
-    """Blocking store calls run in the default executor so the event loop never waits."""
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
 def _now() -> datetime:

@@ -8,12 +8,11 @@ than with an error.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from bot.blocking import in_thread
 from bot.channels.history import HISTORY_LIMIT, widget_messages
 
 if TYPE_CHECKING:
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
     from bot.services.ratings import RatingView
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 async def history_payload(
@@ -49,10 +47,10 @@ async def handoff_state(relay: HandoffRelay | None, conversation_id: str) -> dic
     if relay is None:
         return None
     try:
-        handoff = await _in_thread(relay.store.active_handoff, conversation_id)
+        handoff = await in_thread(relay.store.active_handoff, conversation_id)
         if handoff is None:
             return {"status": "bot"}
-        ticket = await _in_thread(relay.store.queue_position, handoff.id)
+        ticket = await in_thread(relay.store.queue_position, handoff.id)
     except Exception:
         logger.exception("No handoff state for %s.", conversation_id)
         return None
@@ -87,12 +85,7 @@ async def record_rating(new_uow: Callable[[], Any] | None, **fields: Any) -> Rat
         from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
         new_uow = SqlAlchemyUnitOfWork
-    return await _in_thread(partial(record, new_uow(), **fields))
-
-
-async def _in_thread(function: Callable[..., T], *args: Any) -> T:
-    """Blocking store calls run in the default executor so the event loop never waits."""
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+    return await in_thread(record, new_uow(), **fields)
 
 
 def _store(new_uow: Callable[[], Any] | None) -> Callable[[], Any]:
@@ -128,7 +121,7 @@ async def ask_nps(
         asked = mark_asked(store(), customer_id=customer_id, conversation_id=conversation_id)
         return asked is not None
 
-    return await _in_thread(ask)
+    return await in_thread(ask)
 
 
 async def record_nps(
@@ -156,4 +149,4 @@ async def record_nps(
         )
         return answer.score if answer is not None else None
 
-    return await _in_thread(record)
+    return await in_thread(record)

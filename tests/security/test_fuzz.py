@@ -33,7 +33,7 @@ import requests
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.web import APOLOGY
+from bot.channels.web_turns import APOLOGY
 from bot.console import staff_cookies
 from bot.customer_tokens import sign_token
 from tests.e2e.stack import Stack, seeded_stack, texts

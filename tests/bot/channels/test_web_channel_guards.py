@@ -14,7 +14,7 @@ import pytest
 from bot.channels.clients import CLIENT_KEY
 from bot.channels.ratelimit import ChatLimits, Rate
 from bot.channels.session_ids import SessionKeys
-from bot.channels.web import NOT_A_COMMAND, SLOW_DOWN
+from bot.channels.web_turns import NOT_A_COMMAND, SLOW_DOWN
 from bot.customer_tokens import sign_token
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from bot.channels.web import APOLOGY, ASK_FOR_WORDS
+from bot.channels.web_turns import APOLOGY, ASK_FOR_WORDS
 
 if TYPE_CHECKING:
     from conftest import ChannelServer

@@ -9,7 +9,8 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from bot.channels.session_ids import SIGNED_PATTERN
-from bot.channels.web import APOLOGY, ASK_FOR_WORDS, WebChatInput
+from bot.channels.web import WebChatInput
+from bot.channels.web_turns import APOLOGY, ASK_FOR_WORDS
 
 if TYPE_CHECKING:
     from conftest import ChannelServer
