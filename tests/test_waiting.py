@@ -62,6 +62,17 @@ class LongAndFalsy:
         return "x" * 10_000
 
 
+def test_what_may_be_read_at_the_time_out() -> None:
+    lost: list[str] = []
+
+    def lose() -> bool:
+        lost.append("hello")
+        return False
+
+    with pytest.raises(AssertionError, match=r"waiting for 2 lost, lost \['hello', 'hello'"):
+        wait_until(lose, timeout=0.1, what=lambda: f"2 lost, lost {lost}")
+
+
 def test_a_long_last_value_is_cut_in_the_message() -> None:
     with pytest.raises(AssertionError, match=r"last seen: x+\.\.\.$") as failure:
         wait_until(LongAndFalsy, timeout=0, what="a short value")

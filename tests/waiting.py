@@ -27,11 +27,12 @@ def wait_until(
     *,
     timeout: float,
     interval: float = 0.05,
-    what: str,
+    what: str | Callable[[], str],
     ignoring: tuple[type[Exception], ...] = (),
 ) -> T:
-    """The predicate's first truthy value; AssertionError after `timeout` seconds.
-    Exceptions of the `ignoring` types count as "not yet" (a server not listening yet)."""
+    """The predicate's first truthy value; AssertionError after `timeout` seconds, naming
+    `what` (a callable: read then, e.g. to show what a list holds by then). Exceptions of the
+    `ignoring` types count as "not yet" (a server not listening yet)."""
     deadline = time.monotonic() + timeout
     while True:
         answered, last = _attempt(predicate, ignoring)
@@ -48,7 +49,7 @@ async def until(
     *,
     timeout: float,
     interval: float = ...,
-    what: str,
+    what: str | Callable[[], str],
     ignoring: tuple[type[Exception], ...] = ...,
 ) -> T: ...
 
@@ -59,7 +60,7 @@ async def until(
     *,
     timeout: float,
     interval: float = ...,
-    what: str,
+    what: str | Callable[[], str],
     ignoring: tuple[type[Exception], ...] = ...,
 ) -> T: ...
 
@@ -69,7 +70,7 @@ async def until(
     *,
     timeout: float,
     interval: float = 0.05,
-    what: str,
+    what: str | Callable[[], str],
     ignoring: tuple[type[Exception], ...] = (),
 ) -> T:
     """As `wait_until`, without blocking the event loop between attempts."""
@@ -104,8 +105,9 @@ async def _attempt_async(
         return False, error
 
 
-def _timed_out(what: str, timeout: float, last: object) -> str:
+def _timed_out(what: str | Callable[[], str], timeout: float, last: object) -> str:
     seen = repr(last)
     if len(seen) > SHOWN:
         seen = seen[:SHOWN] + "..."
-    return f"timed out after {timeout:g} s waiting for {what}; last seen: {seen}"
+    named = what if isinstance(what, str) else what()
+    return f"timed out after {timeout:g} s waiting for {named}; last seen: {seen}"
