@@ -24,7 +24,9 @@ Configure it in endpoints.yml in place of `type: SQL`, with the same keys, plus:
 - `cache_size` (default 1000): conversations kept in memory, least recently used dropped
   (measured: about 77 MB per 1000 ten-turn conversations);
   0 turns the cache off (the store then behaves as Rasa's);
-- `runtime_overrides` (default true): install bot/runtime_overrides.py in this process;
+- `runtime_overrides`: no longer read (a warning says so). The store used to install the
+  run-time patches of Rasa as a side effect; the Rasa server's bootstrap installs them now
+  (bot/rasa_patches, bot/bootstrap.py), so a store built in a test or a tool patches nothing;
 - `sqlite_wal` (default true): on SQLite, pooled connections in WAL mode with
   synchronous=NORMAL instead of a new connection and an fsync per query.
 
@@ -84,7 +86,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self,
         domain: Domain | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
-        runtime_overrides: bool = True,
+        runtime_overrides: object = None,
         sqlite_wal: bool = True,
         **kwargs: Any,
     ) -> None:
@@ -102,10 +104,13 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._insert_events = table.insert()
         self._insert_returning_id = self._insert_events.returning(table.c.id)
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        if runtime_overrides:
-            from bot import runtime_overrides as overrides
-
-            overrides.install()
+        if runtime_overrides is not None:
+            logger.warning(
+                "%s is no longer read: the Rasa server's bootstrap installs the patches of "
+                "Rasa (bot/rasa_patches; CIM_RASA_SPEED_PATCHES and friends). Remove it from "
+                "endpoints.yml.",
+                RUNTIME_OVERRIDES,
+            )
 
     def _ping_pooled_connections(self) -> None:
         """A database server restart leaves every pooled connection dead; Rasa's engine

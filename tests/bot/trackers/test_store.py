@@ -46,7 +46,7 @@ def url(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def ours(url: str, **options: object) -> CachedSQLTrackerStore:
-    return CachedSQLTrackerStore(DOMAIN, host=url, runtime_overrides=False, **options)
+    return CachedSQLTrackerStore(DOMAIN, host=url, **options)
 
 
 def rasas(url: str) -> SQLTrackerStore:
@@ -180,7 +180,27 @@ async def test_an_unknown_conversation_is_none(url: str) -> None:
 
 def test_a_negative_cache_size_is_refused(tmp_path: object) -> None:
     with pytest.raises(ValueError, match="cache_size"):
-        CachedSQLTrackerStore(DOMAIN, db=":memory:", cache_size=-1, runtime_overrides=False)
+        CachedSQLTrackerStore(DOMAIN, db=":memory:", cache_size=-1)
+
+
+def test_building_the_store_patches_nothing_in_rasa() -> None:
+    from bot import rasa_patches
+
+    rasa_patches.uninstall()  # whatever an earlier test left
+    CachedSQLTrackerStore(DOMAIN, db=":memory:")
+    assert rasa_patches.installed() == []
+
+
+def test_the_old_runtime_overrides_key_is_ignored_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot import rasa_patches
+
+    rasa_patches.uninstall()
+    with caplog.at_level("WARNING", logger="bot.trackers.store"):
+        CachedSQLTrackerStore(DOMAIN, db=":memory:", runtime_overrides=True)
+    assert rasa_patches.installed() == []
+    assert "runtime_overrides is no longer read" in caplog.text
 
 
 async def test_a_long_burst_of_events_is_written_in_batches(url: str) -> None:
