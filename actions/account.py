@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from actions import deps
-from actions.base import IdentifiedAction, StoreAction, Turn
+from actions.base import StoreAction, Turn
 from actions.formatting import day, money, refund_phrase
+from actions.identification import IdentifiedAction
 from bot.services import loyalty, refunds
 from bot.services.views import CustomerView
 
@@ -20,7 +21,7 @@ class ActionAccountDetails(IdentifiedAction):
     def name(self) -> str:
         return "action_account_details"
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         turn.say(
             "utter_account_details",
             full_name=customer.full_name,
@@ -73,20 +74,20 @@ class ActionLoyaltyBalance(IdentifiedAction):
     def name(self) -> str:
         return "action_loyalty_balance"
 
-    async def prepare(self, turn: Turn) -> None:
+    def prepare(self, turn: Turn) -> None:
         if general_loyalty_question(_text(turn)):
-            await StoreAction.prepare(self, turn)  # who is talking, without asking
+            StoreAction.prepare(self, turn)  # who is talking, without asking
             return
-        await super().prepare(turn)
+        super().prepare(turn)
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         if turn.customer is None and general_loyalty_question(_text(turn)):
             turn.say("utter_upgrade_info")
             turn.outcome = "answered_general"
             return
-        await super().handle(turn)
+        super().handle(turn)
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         if asks_about_scheme(_text(turn)):
             turn.say("utter_upgrade_info")
         account = loyalty.loyalty_balance(deps.new_uow(), customer_id=customer.id)
@@ -109,20 +110,20 @@ class ActionRefundStatus(IdentifiedAction):
     def name(self) -> str:
         return "action_refund_status"
 
-    async def prepare(self, turn: Turn) -> None:
+    def prepare(self, turn: Turn) -> None:
         if general_refund_question(_text(turn)):
-            await StoreAction.prepare(self, turn)
+            StoreAction.prepare(self, turn)
             return
-        await super().prepare(turn)
+        super().prepare(turn)
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         if turn.customer is None and general_refund_question(_text(turn)):
             turn.say("utter_return_policy")
             turn.outcome = "answered_general"
             return
-        await super().handle(turn)
+        super().handle(turn)
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         if general_refund_question(_text(turn)):
             turn.say("utter_return_policy")
         number = turn.entity("order_number")

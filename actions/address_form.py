@@ -10,8 +10,10 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import deps, subject, transactions
-from actions.base import IdentifiedAction, Turn
+from actions.base import Turn, resolve_customer
+from actions.identification import IdentifiedAction
 from actions.orders import referenced_order
+from bot.blocking import in_thread
 from bot.services import orders
 from bot.services.views import CustomerView
 
@@ -36,13 +38,12 @@ class ValidateAddressForm(FormValidationAction):
         address = orders.clean_address(value)
         if address is not None:
             return {"new_address": address}
-        return form_detour(Turn(dispatcher, tracker))
+        return await in_thread(form_detour, Turn(dispatcher, tracker))
 
 
 def form_detour(turn: Turn) -> dict[str, object]:
-    """Not an address: answer what was asked, or follow the correction, and ask again."""
-    from actions.identification import resolve_customer
-
+    """Not an address: answer what was asked, or follow the correction, and ask again
+    (on a worker thread: it reads the store)."""
     customer = resolve_customer(turn)
     number = orders.normalise_order_number(turn.slot("address_order"))
     order = (
@@ -74,7 +75,7 @@ class ActionSubmitAddress(IdentifiedAction):
     def name(self) -> str:
         return "action_submit_address"
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         number = orders.normalise_order_number(turn.slot("address_order")) or ""
         address = str(turn.slot("new_address") or "")
         turn.set_slot("new_address", None)

@@ -1,10 +1,13 @@
 """The shape every store-backed action shares.
 
-`StoreAction.run` builds a `Turn` (who is talking, about what), calls the subclass's `handle`,
-turns store failures into a polite message, and writes the interaction log. `IdentifiedAction`
-adds one rule: nothing personal is revealed until the customer is identified, by a signed
-token or by a matching email and order number. `Turn.say` shows every string value as text
-(actions/markdown.py): a customer's input never becomes a link in a bot message.
+`StoreAction.run` builds a `Turn` (who is talking, about what), finds out who the customer
+is without asking them, calls the subclass's `handle`, turns store failures into a polite
+message, and writes the interaction log. The store is synchronous SQLAlchemy, so all of that
+runs on a worker thread (`bot.blocking.in_thread`): one call waiting on a lock never holds
+the action server's event loop, and every other conversation goes on. `handle` is a plain
+function for that reason. Asking who the customer is (identification.py) and handing off
+(handoff.py) sit above this module, never below it. `Turn.say` shows every string value as
+text (actions/markdown.py): a customer's input never becomes a link in a bot message.
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions import deps
 from actions.markdown import escape
+from bot.blocking import in_thread
+from bot.customer_tokens import token_from_metadata, verify_token
 from bot.interaction_types import type_of
-from bot.services import interactions
+from bot.services import customers, interactions, verification
+from bot.services.verification import ChatSession, VerificationPolicy
 from bot.services.views import CustomerView
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +113,23 @@ class StoreAction(Action, ABC):
         """The action's name in domain.yml."""
 
     @abstractmethod
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         """Do the work: call services, `turn.say(...)`, `turn.set_slot(...)`."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        """The turn on a worker thread: the loop serves other conversations meanwhile."""
+        return await in_thread(self.respond, dispatcher, tracker)
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """The whole turn, store calls included, on the calling thread. The dispatcher, the
+        tracker and the turn belong to this call alone, and each store call opens a unit of
+        work (a session) of its own, so nothing here is shared with another thread."""
         turn = Turn(dispatcher, tracker)
         try:
-            await self.prepare(turn)
-            await self.handle(turn)
+            self.prepare(turn)
+            self.handle(turn)
         except SQLAlchemyError:
             logger.exception("%s: the customer store is unavailable", self.name())
             dispatcher.utter_message(response="utter_store_unavailable")
@@ -124,10 +138,8 @@ class StoreAction(Action, ABC):
         self._log(turn)
         return turn.events
 
-    async def prepare(self, turn: Turn) -> None:
+    def prepare(self, turn: Turn) -> None:
         """Find out who the customer is, without asking them."""
-        from actions.identification import resolve_customer
-
         turn.customer = resolve_customer(turn)
 
     def _log(self, turn: Turn) -> None:
@@ -147,37 +159,40 @@ class StoreAction(Action, ABC):
             logger.exception("%s: could not write the interaction log", self.name())
 
 
-class IdentifiedAction(StoreAction, ABC):
-    """A personal request: verify the customer first, then resume the request."""
-
-    async def prepare(self, turn: Turn) -> None:
-        from actions.identification import verify_or_ask
-
-        await super().prepare(turn)
-        if turn.customer is None:
-            turn.customer = verify_or_ask(turn, pending=self.name())
-
-    async def handle(self, turn: Turn) -> None:
-        if turn.customer is None:
-            turn.outcome = "verification_pending"
-            return
-        await self.serve(turn, turn.customer)
-
-    @abstractmethod
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
-        """Answer the identified customer."""
+def verification_policy() -> VerificationPolicy:
+    return VerificationPolicy.from_settings(get_settings())
 
 
-def identified_action(name: str) -> IdentifiedAction | None:
-    """The concrete IdentifiedAction called `name`, for resuming a request after verification."""
-    import inspect
+def chat_session(turn: Turn) -> ChatSession:
+    """Where a verification counts: this conversation, its current session, its client."""
+    return ChatSession(turn.conversation_id, turn.session_key, turn.client)
 
-    pending = [IdentifiedAction]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if not inspect.isabstract(cls):
-            action = cls()
-            if action.name() == name:
-                return action
-    return None
+
+def _customer_from_token(turn: Turn) -> CustomerView | None:
+    token = token_from_metadata(turn.metadata)
+    if token is None:
+        return None
+    claims = verify_token(token, secret=get_settings().token_secret)
+    if claims is None:
+        logger.warning("conversation %s: rejected an invalid customer token", turn.conversation_id)
+        return None
+    return customers.find_customer_by_public_id(deps.new_uow(), public_id=claims.subject)
+
+
+def _customer_from_verification(turn: Turn) -> CustomerView | None:
+    if not turn.slot("customer_id"):  # nobody was identified in this conversation
+        return None
+    return verification.verified_customer(
+        deps.new_uow(), where=chat_session(turn), now=deps.now(), policy=verification_policy()
+    )
+
+
+def resolve_customer(turn: Turn) -> CustomerView | None:
+    """The identified customer: a valid token wins over a verification in this session
+    (the `customer_id` slot is a hint, never proof: slots carry over into new sessions)."""
+    customer = _customer_from_token(turn)
+    if customer is not None:
+        if turn.slot("customer_id") != str(customer.id):
+            turn.set_slot("customer_id", str(customer.id))
+        return customer
+    return _customer_from_verification(turn)

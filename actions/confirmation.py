@@ -13,13 +13,13 @@ class ActionHandleAffirm(StoreAction):
     def name(self) -> str:
         return "action_handle_affirm"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         offer = transactions.pending(turn)
         turn.set_slot("pending_confirmation", None)
         if offer is not None and turn.customer is not None:
             transactions.apply(turn, turn.customer, offer)
             return
-        if turn.customer is not None and await continue_choice(turn, turn.customer):
+        if turn.customer is not None and continue_choice(turn, turn.customer):
             return  # "yes, the daypack one" answers "which order do you mean?"
         turn.say("utter_nothing_pending")
         turn.outcome = "nothing_pending"
@@ -29,7 +29,7 @@ class ActionHandleDeny(StoreAction):
     def name(self) -> str:
         return "action_handle_deny"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         offer = transactions.pending(turn)
         turn.set_slot("pending_confirmation", None)
         if offer is not None and turn.customer is not None:
@@ -40,7 +40,7 @@ class ActionHandleDeny(StoreAction):
             turn.say("utter_cancel_kept", order_number=offer.get("order_number"))
             turn.outcome = "change_declined"
             return
-        if turn.customer is not None and await continue_choice(turn, turn.customer):
+        if turn.customer is not None and continue_choice(turn, turn.customer):
             return  # "no, the daypack one" answers "which order do you mean?"
         turn.say("utter_rephrase_ok")
         turn.outcome = "declined"

@@ -36,7 +36,7 @@ class ActionHandleFallback(StoreAction):
     def name(self) -> str:
         return "action_handle_fallback"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         text = text_of(turn)
         decision = escalation_decision(turn)
         frustrated = FRUSTRATION & set(decision.codes)

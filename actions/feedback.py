@@ -11,7 +11,7 @@ class ActionRecordFeedback(StoreAction):
     def name(self) -> str:
         return "action_record_feedback"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         text = str(turn.tracker.latest_message.get("text") or "")[:MAX_FEEDBACK_CHARS]
         turn.details = {"feedback": text}
         turn.say("utter_feedback_thanks")

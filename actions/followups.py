@@ -9,15 +9,13 @@ about the order ("so when will it turn up?", "who's delivering it?", "and the ot
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 
-from rasa_sdk import Action
-
 from actions import subject
-from actions.base import StoreAction, Turn, identified_action
+from actions.base import StoreAction, Turn
+from actions.identification import identified_action
 from actions.orders import say_status
+from actions.registered import action_named
 from actions.subject import text_of
 from bot.services import orders
 from bot.services.views import CustomerView, OrderView
@@ -43,15 +41,15 @@ class ActionOrderFollowup(StoreAction):
     def name(self) -> str:
         return "action_order_followup"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         customer = turn.customer
         if customer is not None and (
-            await continue_choice(turn, customer) or await self._followed_up(turn, customer)
+            continue_choice(turn, customer) or self._followed_up(turn, customer)
         ):
             return
-        await self._usual(turn)
+        self._usual(turn)
 
-    async def _followed_up(self, turn: Turn, customer: CustomerView) -> bool:
+    def _followed_up(self, turn: Turn, customer: CustomerView) -> bool:
         """A question about the order in focus, or "the other one": status, tracking, address."""
         if turn.intent not in ("nlu_fallback", "out_of_scope", "account_details"):
             return False
@@ -76,17 +74,17 @@ class ActionOrderFollowup(StoreAction):
         turn.outcome = "followed_up"
         return True
 
-    async def _usual(self, turn: Turn) -> None:
-        usual = _action_named(USUAL_ACTION.get(turn.intent or "", "action_handle_fallback"))
-        if usual is not None:
-            turn.events.extend(await usual.run(turn.dispatcher, turn.tracker, {}))
+    def _usual(self, turn: Turn) -> None:
+        usual = action_named(USUAL_ACTION.get(turn.intent or "", "action_handle_fallback"))
+        if isinstance(usual, StoreAction):  # every one of USUAL_ACTION is
+            turn.events.extend(usual.respond(turn.dispatcher, turn.tracker))
 
     def _log(self, turn: Turn) -> None:
         if turn.outcome != "answered":  # the usual action logged its own turn
             super()._log(turn)
 
 
-async def continue_choice(turn: Turn, customer: CustomerView) -> bool:
+def continue_choice(turn: Turn, customer: CustomerView) -> bool:
     """The answer to "which order?": the pending request goes on with the order picked."""
     choice = subject.pending_choice(turn)
     turn.set_slot(subject.CHOICE_SLOT, None)
@@ -105,7 +103,7 @@ async def continue_choice(turn: Turn, customer: CustomerView) -> bool:
         return False
     # The pick reads as if the customer had typed its number with the request.
     turn.tracker.latest_message["entities"] = [{"entity": "order_number", "value": order.number}]
-    await action.serve(turn, customer)
+    action.serve(turn, customer)
     return True
 
 
@@ -114,22 +112,3 @@ def _picked(turn: Turn, candidates: list[OrderView]) -> OrderView | None:
     if number:
         return next((o for o in candidates if o.number == number), None)
     return subject.described(subject.text_of(turn), candidates)
-
-
-def _action_named(name: str) -> Action | None:
-    """The action called `name`, from every module of the package (as the executor loads it)."""
-    import actions
-
-    for module in pkgutil.iter_modules(actions.__path__):
-        importlib.import_module(f"actions.{module.name}")
-    pending: list[type[Action]] = [Action]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        try:
-            action = cls()
-            if action.name() == name:
-                return action
-        except (TypeError, NotImplementedError):
-            continue
-    return None

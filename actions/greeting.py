@@ -12,7 +12,7 @@ class ActionGreet(StoreAction):
     def name(self) -> str:
         return "action_greet"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         if turn.customer is None:
             turn.say("utter_greet")
             return

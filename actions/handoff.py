@@ -125,7 +125,7 @@ class ActionHandoff(StoreAction):
     def name(self) -> str:
         return "action_handoff"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         decision = escalation_decision(turn)
         if turn.intent == "affirm":  # a "yes" to the bot's offer of a person
             decision = with_reason(
@@ -140,7 +140,7 @@ class ActionHandleConflict(StoreAction):
     def name(self) -> str:
         return "action_handle_conflict"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         turn.say("utter_conflict_empathy")
         if turn.intent == "damaged_item":
             turn.say("utter_damaged_item")
@@ -175,6 +175,6 @@ class ActionOfferHuman(StoreAction):
     def name(self) -> str:
         return OFFER_ACTION
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         turn.say("utter_offer_human")
         turn.outcome = "human_offered"

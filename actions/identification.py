@@ -1,4 +1,9 @@
-"""Who is the customer? A signed token, or an email and order number verified just now.
+"""Personal requests: nothing personal is revealed until the customer is identified.
+
+`IdentifiedAction` is the template of a personal request: the customer comes from a signed
+token or a recorded verification (base.resolve_customer), or else is asked for an email and
+order number, and the request waits in `pending_request` until `action_handle_inform` has
+verified the pair and resumes it.
 
 Identity comes only from a valid token in the latest message, or from a verification the
 server recorded for this conversation's current session and client, and not yet expired
@@ -11,60 +16,21 @@ the server per email and per client, and past the allowance the customer is told
 
 from __future__ import annotations
 
-import logging
 import math
 import re
+from abc import ABC, abstractmethod
 from datetime import datetime
 
 from actions import deps
-from actions.base import StoreAction, Turn, identified_action
-from bot.customer_tokens import token_from_metadata, verify_token
-from bot.services import customers, verification
+from actions.base import StoreAction, Turn, chat_session, verification_policy
+from actions.handoff import escalation_decision, hand_off, with_reason
+from actions.registered import action_named
+from bot.services import verification
 from bot.services.orders import normalise_order_number
-from bot.services.verification import ChatSession, Outcome, VerificationPolicy
+from bot.services.verification import Outcome
 from bot.services.views import CustomerView
-from bot.settings import get_settings
-
-logger = logging.getLogger(__name__)
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,63}$")
-
-
-def _policy() -> VerificationPolicy:
-    return VerificationPolicy.from_settings(get_settings())
-
-
-def _chat_session(turn: Turn) -> ChatSession:
-    return ChatSession(turn.conversation_id, turn.session_key, turn.client)
-
-
-def _customer_from_token(turn: Turn) -> CustomerView | None:
-    token = token_from_metadata(turn.metadata)
-    if token is None:
-        return None
-    claims = verify_token(token, secret=get_settings().token_secret)
-    if claims is None:
-        logger.warning("conversation %s: rejected an invalid customer token", turn.conversation_id)
-        return None
-    return customers.find_customer_by_public_id(deps.new_uow(), public_id=claims.subject)
-
-
-def _customer_from_verification(turn: Turn) -> CustomerView | None:
-    if not turn.slot("customer_id"):  # nobody was identified in this conversation
-        return None
-    return verification.verified_customer(
-        deps.new_uow(), where=_chat_session(turn), now=deps.now(), policy=_policy()
-    )
-
-
-def resolve_customer(turn: Turn) -> CustomerView | None:
-    """The identified customer: a valid token wins over a verification in this session."""
-    customer = _customer_from_token(turn)
-    if customer is not None:
-        if turn.slot("customer_id") != str(customer.id):
-            turn.set_slot("customer_id", str(customer.id))
-        return customer
-    return _customer_from_verification(turn)
 
 
 def _typed_since_identified(turn: Turn) -> tuple[set[str], set[str]]:
@@ -118,8 +84,6 @@ def wait_phrase(until: datetime, now: datetime) -> str:
 def _say_wait(turn: Turn, until: datetime) -> None:
     """The lock is a promise of a person: the handoff is made, with its reason, not only
     announced (the customer may still try again after the wait)."""
-    from actions.handoff import escalation_decision, hand_off, with_reason
-
     turn.set_slot("pending_request", None)
     wait = wait_phrase(until, deps.now())
     turn.say("utter_verify_locked", wait=wait)
@@ -150,7 +114,7 @@ def _ask(turn: Turn, email: str | None, pending: str) -> None:
 def verify_or_ask(turn: Turn, *, pending: str) -> CustomerView | None:
     """Verify the pair typed in this session, or ask for what is missing; a client or an
     email that must wait is told so, and its pair is not checked."""
-    policy, where = _policy(), _chat_session(turn)
+    policy, where = verification_policy(), chat_session(turn)
     waiting = verification.client_wait(
         deps.new_uow(), client=where.client, now=deps.now(), policy=policy
     )
@@ -174,28 +138,53 @@ def verify_or_ask(turn: Turn, *, pending: str) -> CustomerView | None:
     return outcome.customer
 
 
+class IdentifiedAction(StoreAction, ABC):
+    """A personal request: verify the customer first, then resume the request."""
+
+    def prepare(self, turn: Turn) -> None:
+        super().prepare(turn)
+        if turn.customer is None:
+            turn.customer = verify_or_ask(turn, pending=self.name())
+
+    def handle(self, turn: Turn) -> None:
+        if turn.customer is None:
+            turn.outcome = "verification_pending"
+            return
+        self.serve(turn, turn.customer)
+
+    @abstractmethod
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
+        """Answer the identified customer."""
+
+
+def identified_action(name: str) -> IdentifiedAction | None:
+    """The personal request called `name` (a pending request, an order picked from a list)."""
+    action = action_named(name)
+    return action if isinstance(action, IdentifiedAction) else None
+
+
 class ActionHandleInform(StoreAction):
     """The customer gave details: finish a pending verification and resume their request."""
 
     def name(self) -> str:
         return "action_handle_inform"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         pending = turn.slot("pending_request")
         action = identified_action(pending) if isinstance(pending, str) else None
         if action is None:
-            await self._without_pending(turn)
+            self._without_pending(turn)
             return
         if turn.customer is None:
             turn.customer = verify_or_ask(turn, pending=action.name())
         if turn.customer is not None:
             turn.set_slot("pending_request", None)
-            await action.serve(turn, turn.customer)
+            action.serve(turn, turn.customer)
 
-    async def _without_pending(self, turn: Turn) -> None:
+    def _without_pending(self, turn: Turn) -> None:
         status = identified_action("action_order_status")
         if turn.entity("order_number") and status is not None:
-            await status.prepare(turn)
-            await status.handle(turn)
+            status.prepare(turn)
+            status.handle(turn)
             return
         turn.say("utter_inform_noted")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from rasa_sdk.events import FollowupAction
 
 from actions import deps, subject, transactions
-from actions.base import IdentifiedAction, Turn
+from actions.base import Turn
 from actions.formatting import day, items_summary, money, status_phrase
+from actions.identification import IdentifiedAction
 from actions.markdown import Markdown
 from bot.services import orders
 from bot.services.views import CustomerView, OrderView
@@ -113,7 +114,7 @@ class ActionOrderStatus(IdentifiedAction):
     def name(self) -> str:
         return "action_order_status"
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         order, referenced = referenced_order(turn, customer)
         if referenced:
             if order is not None and not _moved_pending(turn, customer, order):
@@ -152,7 +153,7 @@ class ActionListOrders(IdentifiedAction):
     def name(self) -> str:
         return "action_list_orders"
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         recent = orders.list_orders(deps.new_uow(), customer_id=customer.id, limit=5)
         if not recent:
             turn.say("utter_no_orders")
@@ -201,7 +202,7 @@ class ActionCancelOrder(IdentifiedAction):
     def name(self) -> str:
         return "action_cancel_order"
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         if transactions.confirmed_now(turn, customer, transactions.CANCEL):
             return
         order = _which_open_order(turn, customer, "cancel_order")
@@ -216,7 +217,7 @@ class ActionChangeAddress(IdentifiedAction):
     def name(self) -> str:
         return "action_change_address"
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         if transactions.confirmed_now(turn, customer, transactions.ADDRESS):
             return
         order = _which_open_order(turn, customer, "change_address")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from actions import subject, transactions
-from actions.base import IdentifiedAction, Turn
+from actions.base import Turn
+from actions.identification import IdentifiedAction
 from actions.orders import find_order
 from bot.services.views import CustomerView, OrderView
 
@@ -15,7 +16,7 @@ class ActionRequestRefund(IdentifiedAction):
     def name(self) -> str:
         return "action_request_refund"
 
-    async def serve(self, turn: Turn, customer: CustomerView) -> None:
+    def serve(self, turn: Turn, customer: CustomerView) -> None:
         if transactions.confirmed_now(turn, customer, transactions.REFUND):
             return
         order = self._meant(turn, customer) or find_order(turn, customer, open_only=False)

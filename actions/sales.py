@@ -105,7 +105,7 @@ class ActionProductInfo(StoreAction):
     def name(self) -> str:
         return "action_product_info"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         answer = catalogue_answer(turn)
         if answer.named and is_opinion(text_of(turn)):
             record_feedback(turn)
@@ -134,7 +134,7 @@ class ActionRecommend(StoreAction):
     def name(self) -> str:
         return "action_recommend"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         answer, plainly = catalogue_answer(turn), catalogue_answer(turn, shop_verbs_only=True)
         # "looking for ski boots": a kind of thing we don't have, next to one we do; "do you
         # sell kayaks" asks the shop outright. ("looking for a birthday present" is neither.)
@@ -172,7 +172,7 @@ class ActionUpgrade(StoreAction):
     def name(self) -> str:
         return "action_upgrade"
 
-    async def handle(self, turn: Turn) -> None:
+    def handle(self, turn: Turn) -> None:
         text = text_of(turn)
         if not _TIER_WORDS.search(text):  # "can I still buy the tent?" is about a product
             answer = catalogue_answer(turn)
