@@ -162,7 +162,7 @@ async def test_an_agent_takes_over_and_hands_back(stack: Stack) -> None:
             assert anna.act(handoff.id, "reply", text="So sorry! Let me fix it.").status_code == 200
             reply = await asyncio.wait_for(customer.inbox.get(), REPLY_TIMEOUT)
             assert reply == {"text": "So sorry! Let me fix it.", "agent": "Anna"}
-            await asyncio.sleep(2)
+            await asyncio.sleep(2)  # a window, not a condition: proves the bot does NOT answer
             assert customer.inbox.empty()  # the bot said nothing meanwhile
 
             packet = anna.get(f"/api/handoffs/{handoff.id}")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from bot.services.queue import active_handoff_for, conversation_state
 from tests.e2e.stack import Stack, always_open_policy, running_stack, texts
 from tests.e2e.test_handoff import AgentBrowser, agent_socket, create_agent, next_of, uow
 from tests.e2e.test_socketio import REPLY_TIMEOUT, Customer
+from tests.waiting import until, wait_until
 from tools.seed.demo_store import ensure_seeded
 
 SWEEP_ENV = {"CIM_QUEUE_SWEEP_SECONDS": "1"}
@@ -64,10 +64,28 @@ def closed_stack(tmp_path_factory: pytest.TempPathFactory, hanging_webhook: str)
 
 
 async def wait_for_state(stack: Stack, conversation: str, state: str) -> None:
-    deadline = time.monotonic() + REPLY_TIMEOUT
-    while conversation_state(uow(stack), conversation_id=conversation) != state:
-        assert time.monotonic() < deadline, f"{conversation} never became {state}"
-        await asyncio.sleep(0.2)
+    await until(
+        lambda: conversation_state(uow(stack), conversation_id=conversation) == state,
+        timeout=REPLY_TIMEOUT,
+        interval=0.2,
+        what=f"{conversation} to become {state}",
+    )
+
+
+async def wait_for_sweeps(stack: Stack, present: str, sweeps: int) -> None:
+    """Each sweep marks a connected queued customer present: their last-seen time moves.
+    Waits until the sweep after the last one counted has begun, so every counted one has
+    finished; stops early if the handoff is no longer queued (the caller asserts it is)."""
+    seen: set[object] = set()
+
+    def counted() -> bool:
+        handoff = active_handoff_for(uow(stack), conversation_id=present)
+        if handoff is None or handoff.state != "queued":
+            return True
+        seen.add(handoff.customer_last_seen_at)
+        return len(seen) > sweeps + 1  # the value before the first, and one more begun
+
+    await until(counted, timeout=REPLY_TIMEOUT, interval=0.1, what=f"{sweeps} queue sweeps")
 
 
 async def test_every_process_restarts_in_the_middle_of_a_handoff(sweeping_stack: Stack) -> None:
@@ -94,7 +112,7 @@ async def test_every_process_restarts_in_the_middle_of_a_handoff(sweeping_stack:
             assert anna.act(handoff.id, "reply", text="Yes, still here!").status_code == 200
             reply = await asyncio.wait_for(customer.inbox.get(), REPLY_TIMEOUT)
             assert reply == {"text": "Yes, still here!", "agent": "Anna"}
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(1.5)  # a window, not a condition: the bot does NOT answer
             assert customer.inbox.empty()  # the restarted bot stayed silent
 
             assert anna.act(handoff.id, "handback", disposition="solved").status_code == 200
@@ -128,7 +146,7 @@ async def test_a_customer_who_leaves_the_queue_is_abandoned(sweeping_stack: Stac
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await goodbye
 
-        await asyncio.sleep(2.5)  # two more sweeps: a connected customer stays queued
+        await wait_for_sweeps(stack, staying, 2)  # a connected customer stays queued
         stays = active_handoff_for(uow(stack), conversation_id=staying)
         assert stays is not None and stays.state == "queued"
         anna = AgentBrowser(stack, "anna")
@@ -160,9 +178,11 @@ def test_outside_business_hours_a_ticket_is_created_while_the_webhook_hangs(
     assert conversation_state(uow(closed_stack), conversation_id=session_id) == "ticket"
 
     # The failed delivery is logged (and retried), never shown to the customer.
-    deadline = time.monotonic() + 30
-    while webhook_failures(closed_stack) == failures_before:
-        assert time.monotonic() < deadline, "the webhook failure was never logged"
-        time.sleep(0.5)
+    wait_until(
+        lambda: webhook_failures(closed_stack) > failures_before,
+        timeout=30,
+        interval=0.2,
+        what="the webhook failure in the log",
+    )
     assert "webhook" not in answer.lower() and "Traceback" not in answer
     assert requests.get(f"{closed_stack.rasa_url}/", timeout=5).status_code == 200
