@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from aiohttp import web
 
 from tests.browser import expect, open_chat_page
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
+from tests.waiting import wait_until
 
 REPLY_TIMEOUT_MS = 30_000
 
@@ -37,12 +37,17 @@ class CimRun:
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], cim: CimRun) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while "Press Ctrl-C" not in cim.log.read_text(errors="replace"):
+    def ready() -> bool:
         if process.poll() is not None:
             pytest.fail(f"cim run exited with {process.returncode}:\n{cim.log.read_text()}")
-        assert time.monotonic() < deadline, cim.log.read_text()
-        time.sleep(0.5)
+        return "Press Ctrl-C" in cim.log.read_text(errors="replace")
+
+    wait_until(
+        ready,
+        timeout=START_TIMEOUT,
+        interval=0.2,
+        what=lambda: f"'Press Ctrl-C' in {cim.log}:\n{cim.log.read_text(errors='replace')}",
+    )
 
 
 @pytest.fixture(scope="module")

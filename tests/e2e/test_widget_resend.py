@@ -11,12 +11,12 @@ import contextlib
 import json
 import os
 import signal
-import time
 from typing import Any
 
 from tests.browser import ChatPage, expect, open_chat_page
 from tests.e2e.stack import Stack
 from tests.e2e.test_widget_browser import DESKTOP, REPLY_MS, bot_bubbles, restart_rasa
+from tests.waiting import until
 
 MAX_SENDS = 3  # widget/src/outbox.js
 QUESTION = "where is my order?"  # C0002's order status: a custom action, so a call to freeze
@@ -82,10 +82,11 @@ class LosingLink:
         page_side.on_message(forward)
 
     async def wait_lost(self, count: int, timeout: float = REPLY_MS / 1000) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.lost) < count:
-            assert time.monotonic() < deadline, f"lost {self.lost}, waiting for {count}"
-            await asyncio.sleep(0.05)
+        await until(
+            lambda: len(self.lost) >= count,
+            timeout=timeout,
+            what=lambda: f"{count} lost messages; lost {self.lost}",
+        )
 
     async def cut(self) -> None:
         """Drop the connection the widget uses now: it reconnects and reads the history."""
