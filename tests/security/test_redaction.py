@@ -9,12 +9,12 @@ none of it.
 from __future__ import annotations
 
 import re
-import time
 import uuid
 
 import sqlalchemy as sa
 
 from tests.e2e.stack import Stack
+from tests.waiting import wait_until
 
 # Wrapped in words the model knows nothing of, so each message falls back and is reviewed.
 CARRIER = "zorblax quindle {} frabjous wug"
@@ -49,13 +49,18 @@ def stored_rows(database_url: str, marker: str) -> list[tuple[str, int]]:
 
 
 def wait_for(database_url: str, marker: str, wanted: int) -> list[str]:
-    deadline = time.monotonic() + INBOX_TIMEOUT
-    while True:
+    def collected() -> list[str]:
         rows = stored_rows(database_url, marker)
-        if sum(count for _, count in rows) >= wanted:
-            return [text for text, _ in rows]
-        assert time.monotonic() < deadline, f"the inbox holds {rows}, of {wanted} messages"
-        time.sleep(0.5)
+        assert sum(count for _, count in rows) >= wanted, f"the inbox holds {rows}"
+        return [text for text, _ in rows]
+
+    return wait_until(
+        collected,
+        timeout=INBOX_TIMEOUT,
+        interval=0.2,
+        what=f"{wanted} messages in the inbox",
+        ignoring=(AssertionError,),
+    )
 
 
 def test_the_review_inbox_stores_messy_personal_data_redacted(security_stack: Stack) -> None:
