@@ -26,7 +26,7 @@ SUBSET = (
     "conflict-human-please",
 )
 # Must pass on any working product: a status question changes nothing.
-CONTROL = {
+CONTROL: dict[str, Any] = {
     "id": "control-status-changes-nothing",
     "routine": True,
     "customer": {
@@ -37,7 +37,7 @@ CONTROL = {
     "turns": [{"say": "where is order {moving}?", "expect": [{"order_unchanged": "moving"}]}],
 }
 # Can never pass: asking where an order is does not cancel it.
-WRONG = {
+WRONG: dict[str, Any] = {
     **CONTROL,
     "id": "wrong-status-cancels-the-order",
     "turns": [

@@ -600,7 +600,7 @@ def _login_form(http: requests.Session, stack: Stack) -> tuple[str, dict[str, st
     assert field is not None, "the login page has no CSRF field"
     value = re.search(r'value="([^"]*)"', field.group(0))
     assert value is not None
-    return value.group(1), dict(page.response.cookies)
+    return value.group(1), dict(page.response.cookies)  # type: ignore[arg-type]  # names: values
 
 
 def _post_login(

@@ -12,8 +12,8 @@ OFFICE = OpeningSpan(time(9), time(17))
 WEEKDAYS_ONLY = BusinessHours(timezone="Europe/Berlin", days=(OFFICE,) * 5 + (None, None))
 
 
-def berlin(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=BERLIN)  # type: ignore[misc]
+def berlin(year: int, month: int, day: int, hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=BERLIN)
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def test_ties_are_broken_by_name_so_results_are_stable() -> None:
 def test_confidences_may_be_numpy_floats() -> None:
     import numpy as np
 
-    result = aggregate([intent("greet", np.float32(0.5))], MAPPING)
+    result = aggregate([intent("greet", np.float32(0.5))], MAPPING)  # type: ignore[arg-type]
 
     assert type(result[0]["confidence"]) is float
 

@@ -47,7 +47,7 @@ def test_odd_values_are_tidied_not_refused(uow: UoW, factory: sessionmaker) -> N
         interaction_type=None,
         action="a" * 500,
         outcome="ok",
-        details={"when": object(), "text": "nul\x00 and ✓", 1: float("nan")},
+        details={"when": object(), "text": "nul\x00 and ✓", 1: float("nan")},  # type: ignore[dict-item]
     )
     [row] = _stored(factory)
     assert len(row.conversation_id) == 128 and row.customer_id is None

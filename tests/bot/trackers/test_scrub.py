@@ -9,7 +9,7 @@ from bot.trackers.scrub import MAX_DEPTH, scrubbed, stored_json
 
 
 def test_the_token_and_client_key_are_left_out_at_any_depth() -> None:
-    event = {
+    event: dict[str, Any] = {
         "event": "user",
         "metadata": {"customer_token": "v1.a.b", "cim_client": "k", "page": "/"},
         "parse_data": {"metadata": {"customer_token": "v1.a.b"}, "entities": [{"a": 1}]},

@@ -45,7 +45,7 @@ def url(request: pytest.FixtureRequest) -> Iterator[str]:
         yield database_url
 
 
-def ours(url: str, **options: object) -> CachedSQLTrackerStore:
+def ours(url: str, **options: Any) -> CachedSQLTrackerStore:
     return CachedSQLTrackerStore(DOMAIN, host=url, **options)
 
 
@@ -62,6 +62,13 @@ def turn(text: str, n: int) -> list[Event]:
         BotUttered(f"Hi {n}!", timestamp=now),
         ActionExecuted("action_listen", timestamp=now),
     ]
+
+
+async def stored(store: CachedSQLTrackerStore, sender: str) -> DialogueStateTracker:
+    """The tracker `store` has for `sender` (the tests saved it first)."""
+    tracker = await store.retrieve(sender)
+    assert tracker is not None
+    return tracker
 
 
 def dicts(tracker: DialogueStateTracker | None) -> list[dict]:
@@ -84,7 +91,7 @@ def rows(url: str, sender: str) -> int:
 async def test_writes_the_rows_rasas_store_reads(url: str) -> None:
     store = ours(url)
     await converse(store, "alice", 3)
-    cached = await store.retrieve("alice")
+    cached = await stored(store, "alice")
     assert dicts(await rasas(url).retrieve("alice")) == dicts(cached)
     assert rows(url, "alice") == len(cached.events) == 1 + 3 * 5
 
@@ -97,9 +104,9 @@ async def test_reads_what_rasas_store_wrote(url: str) -> None:
 async def test_a_turn_on_a_cached_tracker_adds_only_its_rows(url: str) -> None:
     store = ours(url)
     await converse(store, "carol", 1)
-    first = await store.retrieve("carol")
+    first = await stored(store, "carol")
     await store.save(first)
-    again = await store.retrieve("carol")
+    again = await stored(store, "carol")
     assert again is first  # served from memory
     again.update_with_events(turn("where is my order", 9), DOMAIN)
     await store.save(again)
@@ -111,7 +118,7 @@ async def test_another_writer_makes_the_cache_miss(url: str) -> None:
     store, replica = ours(url), rasas(url)
     await converse(store, "dave", 1)
     await converse(replica, "dave", 1)  # another Rasa process took a turn
-    seen = await store.retrieve("dave")
+    seen = await stored(store, "dave")
     assert dicts(seen) == dicts(await replica.retrieve("dave"))
     assert len(seen.events) == 11
 
@@ -119,9 +126,9 @@ async def test_another_writer_makes_the_cache_miss(url: str) -> None:
 async def test_a_failed_turn_is_not_served_from_memory(url: str) -> None:
     store = ours(url)
     await converse(store, "erin", 1)
-    broken = await store.retrieve("erin")
+    broken = await stored(store, "erin")
     broken.update_with_events(turn("never saved", 7), DOMAIN)  # the turn fails: no save
-    fresh = await store.retrieve("erin")
+    fresh = await stored(store, "erin")
     assert fresh is not broken
     assert dicts(fresh) == dicts(await rasas(url).retrieve("erin"))
     assert len(fresh.events) == 6
@@ -130,26 +137,26 @@ async def test_a_failed_turn_is_not_served_from_memory(url: str) -> None:
 async def test_a_second_reader_gets_the_saved_state_while_a_turn_runs(url: str) -> None:
     store = ours(url)
     await converse(store, "fay", 1)
-    await store.save(await store.retrieve("fay"))
-    in_turn = await store.retrieve("fay")
+    await store.save(await stored(store, "fay"))
+    in_turn = await stored(store, "fay")
     in_turn.update(UserUttered("half-way", {"name": "greet", "confidence": 1.0}))
-    reader = await store.retrieve("fay")  # e.g. the agent console, without the lock
+    reader = await stored(store, "fay")  # e.g. the agent console, without the lock
     assert reader is not in_turn and len(reader.events) == 6
     await store.save(in_turn)
-    assert len((await store.retrieve("fay")).events) == 7
+    assert len((await stored(store, "fay")).events) == 7
     assert rows(url, "fay") == 7
 
 
 async def test_a_new_session_reads_back_as_with_rasas_store(url: str) -> None:
     store = ours(url)
     await converse(store, "gus", 2)
-    tracker = await store.retrieve("gus")
+    tracker = await stored(store, "gus")
     tracker.update_with_events(
         [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
         DOMAIN,
     )
     await store.save(tracker)
-    ours_now, rasa_now = await store.retrieve("gus"), await rasas(url).retrieve("gus")
+    ours_now, rasa_now = await stored(store, "gus"), await rasas(url).retrieve("gus")
     assert dicts(ours_now) == dicts(rasa_now)
     assert len(dicts(await store.retrieve_full_tracker("gus"))) == rows(url, "gus") == 14
 
@@ -159,14 +166,14 @@ async def test_the_cache_is_bounded_and_a_dropped_conversation_still_reads(url: 
     for sender in ("h1", "h2", "h3"):
         await converse(store, sender, 1)
     assert store.cached == 2
-    assert dicts(await store.retrieve("h1")) == dicts(await rasas(url).retrieve("h1"))
+    assert dicts(await stored(store, "h1")) == dicts(await rasas(url).retrieve("h1"))
 
 
 async def test_without_a_cache_it_is_rasas_store(url: str) -> None:
     store = ours(url, cache_size=0)
     await converse(store, "ivy", 2)
     assert store.cached == 0
-    assert dicts(await store.retrieve("ivy")) == dicts(await rasas(url).retrieve("ivy"))
+    assert dicts(await stored(store, "ivy")) == dicts(await rasas(url).retrieve("ivy"))
 
 
 async def test_a_restarted_process_sees_the_whole_conversation(url: str) -> None:
@@ -206,13 +213,13 @@ def test_the_old_runtime_overrides_key_is_ignored_with_a_warning(
 async def test_a_long_burst_of_events_is_written_in_batches(url: str) -> None:
     store = ours(url)
     await converse(store, "kim", 1)
-    tracker = await store.retrieve("kim")
+    tracker = await stored(store, "kim")
     for n in range(50):  # 250 events in one save: one executemany and the last row alone
         tracker.update_with_events(turn(f"burst {n}", n), DOMAIN)
     await store.save(tracker)
     assert rows(url, "kim") == len(tracker.events) == 256
     assert dicts(await rasas(url).retrieve("kim")) == dicts(tracker)
-    again = await store.retrieve("kim")
+    again = await stored(store, "kim")
     assert again is tracker  # the newest id was recorded right
 
 
@@ -256,7 +263,7 @@ async def test_after_the_database_server_drops_its_connections_the_next_turn_wor
         with admin.connect() as connection:  # only the store's own connection is killed
             connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         admin.dispose()
-        tracker = await store.retrieve("restart")
+        tracker = await stored(store, "restart")
         assert tracker is not None
         assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == [
             "hello 0",
@@ -278,7 +285,7 @@ async def test_on_postgresql_statements_are_bounded_and_the_schema_kept() -> Non
             timeout = connection.execute(sa.text("SHOW statement_timeout")).scalar()
         ms = get_settings().db_statement_timeout_ms
         assert timeout == (f"{ms // 1000}s" if ms % 1000 == 0 else f"{ms}ms")
-        tracker = await store.retrieve("bounded")
+        tracker = await stored(store, "bounded")
         assert tracker is not None and rows(database_url, "bounded") == len(tracker.events)
 
 

@@ -98,15 +98,17 @@ async def stack(ratings_store: SqlAlchemyUnitOfWork) -> AsyncIterator[Stack]:
     channel = WebChatInput(
         cors_allowed_origins=["http://127.0.0.1", "http://localhost"],
         token_secret=SECRET,
-        conversations=rasa,
+        conversations=rasa,  # type: ignore[arg-type]  # history() is all the channel asks here
         new_uow=lambda: SqlAlchemyUnitOfWork(factory),
     )
     app.blueprint(channel.blueprint(rasa), url_prefix="/webhooks/web")
     server = await app.create_server(
         sock=loopback_socket(), return_asyncio_server=True, access_log=False
     )
+    assert server is not None and channel.sio is not None
     await server.startup()
     await server.start_serving()
+    assert server.server is not None
     rasa_url = f"http://127.0.0.1:{server.server.sockets[0].getsockname()[1]}"
     channel.sio.eio.ping_interval, channel.sio.eio.ping_timeout = 1, 1  # exercise pongs
 
@@ -118,6 +120,7 @@ async def stack(ratings_store: SqlAlchemyUnitOfWork) -> AsyncIterator[Stack]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     shop_port = runner.addresses[0][1]
+    assert channel.cors_allowed_origins is not None
     channel.cors_allowed_origins.append(f"http://127.0.0.1:{shop_port}")
     yield Stack(f"http://127.0.0.1:{shop_port}", rasa, channel, ratings_store, rasa_url)
     await runner.cleanup()
