@@ -5,6 +5,9 @@ processes (`ps`, /proc/<pid>/cmdline; issue 14, finding 14). This entry point re
 from CIM_RASA_AUTH_TOKEN and hands it to Rasa's own command line parser inside the process,
 so the process's command line holds every argument but that one. The environment of a
 process is readable by its owner (and root) only.
+
+It is also where the process is wired, once, before Rasa's main: `bot.bootstrap.bootstrap`
+installs the patches of Rasa and starts what runs beside the chat with the server.
 """
 
 from __future__ import annotations
@@ -37,13 +40,19 @@ def rasa_argv(args: Sequence[str], environ: Mapping[str, str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from bot.settings import SettingsError, get_settings
+
     try:
         sys.argv = rasa_argv(sys.argv[1:] if argv is None else argv, os.environ)
-    except RasaArgumentsError as error:
-        print(f"error: {error}", file=sys.stderr)
+        settings = get_settings()
+    except (RasaArgumentsError, SettingsError) as error:
+        print(f"error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
     from rasa.__main__ import main as rasa_main
 
+    from bot.bootstrap import bootstrap
+
+    bootstrap(settings)
     rasa_main()
     return 0
 

@@ -10,13 +10,20 @@ credentials.yml::
 
 Keys (all optional): `canned_responses` (list, default CANNED), `webhook_url` (default
 env CIM_HANDOFF_WEBHOOK_URL, none: no webhook), `session_ttl_seconds` (default 28800),
-`secure_cookie` (default: true outside development). The session key comes from
+`secure_cookie` (default: true outside development), `sweep_seconds` (how often the queue
+is swept, the review inbox collected and agents' sockets checked; default env
+CIM_QUEUE_SWEEP_SECONDS, 0: never). The session key comes from
 CIM_CONSOLE_SECRET only (required and checked in production; a dev-only value otherwise),
 never from CIM_TOKEN_SECRET, which the shop's backend holds. A session lasts
 `session_ttl_seconds`, capped by CIM_CONSOLE_SESSION_MAX_SECONDS, which the server checks
 on every request. Pages at /webhooks/console/, agents' live events on the socket.io
 namespace /agents (bot/console/feed.py). The console answers no other origin and sends no
 CORS headers (bot/console/origin.py).
+
+The channel builds and configures; it starts nothing. When the server starts it registers
+itself on `app.ctx.agent_console`, and the process bootstrap (bot/bootstrap.py) starts what
+runs beside it: the queue sweeper, the inbox collector, the KPI refresher, the handoff
+webhook and the agents' socket check.
 """
 
 from __future__ import annotations
@@ -35,11 +42,7 @@ from bot.console import dashboard, origin, routes, staff_cookies
 from bot.console.agent_actions import ConsoleActions
 from bot.console.feed import AgentFeed
 from bot.console.guard import Staff, error, staff_for
-from bot.console.sweeper import QueueSweeper, connected_rooms
 from bot.console.throttle import LoginThrottle
-from bot.console.webhook import WebhookConfig, WebhookNotifier, handoff_payload
-from bot.inbox.collect import InboxCollector
-from bot.kpis.schedule import KpiRefresher
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +61,7 @@ class _ConsoleBlueprint(Blueprint):
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
         self.ctx.channel.mount_path = str(options.get("url_prefix") or self.url_prefix or "")
-        app.register_listener(self.ctx.channel.start, "before_server_start")
-        app.register_listener(self.ctx.channel.stop, "after_server_stop")
+        app.register_listener(self.ctx.channel.prepare, "before_server_start")
         super().register(app, options)
 
 
@@ -77,6 +79,7 @@ class AgentConsoleInput(InputChannel):
             webhook_url=credentials.get("webhook_url") or None,
             session_ttl_seconds=int(credentials.get("session_ttl_seconds", 8 * 3600)),
             secure_cookie=None if secure is None else bool(secure),
+            sweep_seconds=_seconds(credentials.get("sweep_seconds")),
         )
 
     def __init__(
@@ -95,11 +98,8 @@ class AgentConsoleInput(InputChannel):
         self.sweep_seconds = sweep_seconds  # None: CIM_QUEUE_SWEEP_SECONDS; 0: no sweeps
         self.session_ttl_seconds, self.secure_cookie = session_ttl_seconds, secure_cookie
         self.new_uow, self.secret, self.teams = new_uow, secret, teams
+        self.relay: HandoffRelay | None = None
         self.actions: ConsoleActions | None = None
-        self.notifier: WebhookNotifier | None = None
-        self.sweeper: QueueSweeper | None = None
-        self.collector: InboxCollector | None = None
-        self.kpis: KpiRefresher | None = None
         self.feed: AgentFeed | None = None
         self.login_throttle = LoginThrottle()
         self.mount_path = "/webhooks/console"  # where Rasa mounted us (url_prefix is a method)
@@ -120,8 +120,9 @@ class AgentConsoleInput(InputChannel):
             return error(403, "foreign_origin")
         return None
 
-    async def start(self, app: Sanic, *_: Any) -> None:
-        """Wire up to the web channel's relay once every channel is registered."""
+    async def prepare(self, app: Sanic, *_: Any) -> None:
+        """Build what the console serves with, once every channel is registered (the relay
+        is the web channel's), and register it for the process bootstrap."""
         relay: HandoffRelay | None = getattr(app.ctx, "handoff_relay", None)
         if relay is None:
             raise RuntimeError(
@@ -130,22 +131,10 @@ class AgentConsoleInput(InputChannel):
         self._configure()
         assert self.new_uow is not None
         origin.exempt_from_cors(app, self.mount_path)
+        self.relay = relay
         self.actions = ConsoleActions(relay, self.new_uow)
-        self._watch_new_handoffs(relay)
-        self._sweep_queue(relay)
-        self._open_feed(relay)
-
-    async def stop(self, *_: Any) -> None:
-        if self.feed is not None:
-            await self.feed.stop()
-        if self.sweeper is not None:
-            await self.sweeper.stop()
-        if self.collector is not None:
-            await self.collector.stop()
-        if self.kpis is not None:
-            await self.kpis.stop()
-        if self.notifier is not None:
-            self.notifier.close()
+        self.feed = self._agent_feed(relay)
+        app.ctx.agent_console = self
 
     def _configure(self) -> None:
         from bot.settings import get_settings
@@ -167,38 +156,8 @@ class AgentConsoleInput(InputChannel):
             routing = project_policy().routing
             self.teams = tuple(dict.fromkeys([routing.default_team, *routing.teams]))
         self.webhook_url = self.webhook_url or settings.handoff_webhook_url or None
-
-    def _sweep_queue(self, relay: HandoffRelay) -> None:
-        from bot.settings import get_settings
-
-        assert self.new_uow is not None
-        interval = self.sweep_seconds
-        if interval is None:
-            interval = float(get_settings().queue_sweep_seconds)
-        if interval <= 0:
-            return
-        self.sweeper = QueueSweeper(
-            relay,
-            self.new_uow,
-            connected=connected_rooms(relay.emitter, relay.customer_namespace),
-            interval_seconds=interval,
-        )
-        self.sweeper.start()
-        # Finished handoffs and low ratings into the trainers' review inbox, as often.
-        self.collector = InboxCollector(
-            self.new_uow, relay.conversations, interval_seconds=interval
-        )
-        self.collector.start()
-        self.kpis = KpiRefresher(float(get_settings().kpi_refresh_seconds))
-        self.kpis.start()
-
-    def _watch_new_handoffs(self, relay: HandoffRelay) -> None:
-        if not self.webhook_url:
-            return
-        notifier = self.notifier = WebhookNotifier(WebhookConfig(url=self.webhook_url))
-        relay.new_handoff_listeners.append(
-            lambda handoff: notifier.notify(handoff_payload(handoff, self.link_to(handoff.id)))
-        )
+        if self.sweep_seconds is None:
+            self.sweep_seconds = float(settings.queue_sweep_seconds)
 
     def link_to(self, handoff_id: int) -> str | None:
         """The console's page of a handoff, when the console's origin is configured."""
@@ -206,7 +165,9 @@ class AgentConsoleInput(InputChannel):
             return None
         return f"{self.console_origin.rstrip('/')}{self.mount_path.rstrip('/')}/#H-{handoff_id}"
 
-    def _open_feed(self, relay: HandoffRelay) -> None:
+    def _agent_feed(self, relay: HandoffRelay) -> AgentFeed:
+        """The agents' namespace, served from now on; its periodic check is started by the
+        process bootstrap, and every push to agents checks first (`agent_gate`)."""
         from bot.services.agent_sessions import live_sessions
 
         def live(session_ids: set[str]) -> set[str]:
@@ -215,20 +176,16 @@ class AgentConsoleInput(InputChannel):
                 self.new_uow(), session_ids=session_ids, max_age_seconds=self.session_max_seconds
             )
 
-        interval = self.sweep_seconds
-        if interval is None:
-            from bot.settings import get_settings
-
-            interval = float(get_settings().queue_sweep_seconds)
-        self.feed = AgentFeed(
+        feed = AgentFeed(
             relay.emitter,
             staff_for=self.staff_for,
             live=live,
             console_origin=self.console_origin,
-            interval_seconds=interval,
+            interval_seconds=self.sweep_seconds or 0.0,
         )
-        self.feed.install()
-        relay.agent_gate = self.feed.check
+        feed.install()
+        relay.agent_gate = feed.check
+        return feed
 
     async def staff_for(self, cookie: str | None) -> Staff | None:
         """The member of staff whose live session this cookie carries; None otherwise."""
@@ -239,3 +196,10 @@ class AgentConsoleInput(InputChannel):
     def session_lifetime_seconds(self) -> int:
         """The cookie's lifetime, never past the server's maximum."""
         return max(1, min(self.session_ttl_seconds, self.session_max_seconds))
+
+
+def _seconds(value: object) -> float | None:
+    """A credentials value in seconds; None (unset) means the setting's default."""
+    if value is None or value == "":
+        return None
+    return float(str(value))

@@ -14,13 +14,12 @@ replicas, each checks the sockets it holds: its next push or its next round.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from functools import partial
 from http.cookies import SimpleCookie
 from typing import Any
 
+from bot.blocking import in_thread
 from bot.channels.handoff import AGENTS_NAMESPACE, agent_feed_rooms
 from bot.console import origin, staff_cookies
 from bot.console.guard import SERVING_ROLES, Staff
@@ -51,8 +50,13 @@ class AgentFeed:
         )
 
     def install(self) -> None:
+        """Serve the namespace: who joins and who leaves (the console does it when it is
+        registered; starting the periodic check is the process bootstrap's)."""
         self.emitter.on("connect", self.connect, namespace=AGENTS_NAMESPACE)
         self.emitter.on("disconnect", self.disconnect, namespace=AGENTS_NAMESPACE)
+
+    def start(self) -> None:
+        """Check the sockets every `interval_seconds` from now on (0: before pushes only)."""
         self.task.start()
 
     async def connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
@@ -77,8 +81,7 @@ class AgentFeed:
         if not self.sockets:
             return
         held = dict(self.sockets)
-        loop = asyncio.get_running_loop()
-        standing = await loop.run_in_executor(None, partial(self.live, set(held.values())))
+        standing = await in_thread(self.live, set(held.values()))
         for sid, session_id in held.items():
             if session_id not in standing:
                 self.sockets.pop(sid, None)

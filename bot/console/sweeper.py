@@ -13,12 +13,12 @@ Every step fails soft: a database hiccup is logged and the next sweep tries agai
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+from bot.blocking import in_thread
 from bot.channels.handoff import HandoffRelay
 from bot.escalation import EscalationPolicy, project_policy
 from bot.periodic import PeriodicTask
@@ -68,17 +68,12 @@ class QueueSweeper(PeriodicTask):
     async def sweep(self) -> tuple[list[HandoffRef], list[HandoffRef]]:
         """One round; returns the handoffs abandoned and those turned into tickets."""
         now, policy = self.clock(), self.policy()
-        loop = asyncio.get_running_loop()
-        waiting = await loop.run_in_executor(None, queue.queued_conversations, self.new_uow())
+        waiting = await in_thread(queue.queued_conversations, self.new_uow())
         present = [conversation for conversation in waiting if self.connected(conversation)]
-        await loop.run_in_executor(
-            None, lambda: queue.mark_present(self.new_uow(), conversation_ids=present, now=now)
-        )
-        abandoned = await loop.run_in_executor(
-            None, lambda: queue.abandon_unseen(self.new_uow(), now=now, policy=policy)
-        )
-        ticketed, opens = await loop.run_in_executor(
-            None, lambda: queue.queued_to_tickets(self.new_uow(), now=now, policy=policy)
+        await in_thread(queue.mark_present, self.new_uow(), conversation_ids=present, now=now)
+        abandoned = await in_thread(queue.abandon_unseen, self.new_uow(), now=now, policy=policy)
+        ticketed, opens = await in_thread(
+            queue.queued_to_tickets, self.new_uow(), now=now, policy=policy
         )
         await self._announce(abandoned, ticketed, opens)
         return abandoned, ticketed

@@ -3,6 +3,8 @@
 Posted with `requests` from a small thread pool, retried with exponential backoff. The
 chat never waits for it: `notify` only queues the delivery, and at most `max_pending`
 deliveries wait at once; past that, new ones are dropped (and logged), never blocking.
+`HandoffWebhook` is the part the process bootstrap starts (bot/bootstrap.py): from `start`
+to `stop` the relay's new handoffs are posted.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
+
+if TYPE_CHECKING:
+    from bot.channels.handoff import HandoffRelay
+    from bot.services.views import HandoffView
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +88,29 @@ class WebhookNotifier:
             return True
         logger.warning("Handoff webhook attempt %d: HTTP %s", attempt + 1, response.status_code)
         return response.status_code < 500 and response.status_code != 429  # 4xx: no retry
+
+
+class HandoffWebhook:
+    """The notifier, listening to the relay's new handoffs while started."""
+
+    def __init__(
+        self,
+        notifier: WebhookNotifier,
+        relay: HandoffRelay,
+        link_to: Callable[[int], str | None],
+    ) -> None:
+        self.notifier, self.relay, self.link_to = notifier, relay, link_to
+
+    def start(self) -> None:
+        self.relay.new_handoff_listeners.append(self.notify)
+
+    async def stop(self) -> None:
+        if self.notify in self.relay.new_handoff_listeners:
+            self.relay.new_handoff_listeners.remove(self.notify)
+        self.notifier.close()
+
+    def notify(self, handoff: HandoffView) -> Future[bool] | None:
+        return self.notifier.notify(handoff_payload(handoff, self.link_to(handoff.id)))
 
 
 def handoff_payload(handoff: Any, console_url: str | None) -> dict[str, Any]:

@@ -1,0 +1,198 @@
+"""One place wires the Rasa process (Cosmic Python's `bootstrap.py` is the model).
+
+`bot.rasa_server.main` calls `bootstrap(settings)` once, before Rasa's own main:
+
+1. the run-time patches of Rasa that the settings ask for are installed (bot/rasa_patches);
+2. `rasa run` is given two server listeners through Rasa's own plugin manager (its
+   `configure_commandline` hook sets `server_listeners`, which `rasa run` hands to
+   `serve_application`, which registers them on the Sanic app): Rasa itself is not patched.
+   After the server has started (the model is loaded, every channel has built its parts
+   and registered them on `app.ctx`), `background_parts` lists what runs beside the chat,
+   and each is started in that order; before the server stops, they stop in reverse.
+
+Nothing else starts anything. The tracker store and the channels build, configure and
+register (the web channel its handoff relay on `app.ctx.handoff_relay`, the agent console
+itself on `app.ctx.agent_console`), so one constructed in a test or a tool starts no timer,
+task or patch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+import pluggy
+
+from bot.console.sweeper import QueueSweeper, connected_rooms
+from bot.console.webhook import HandoffWebhook, WebhookConfig, WebhookNotifier
+from bot.inbox.collect import InboxCollector
+from bot.kpis.schedule import KpiRefresher
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sanic import Sanic
+
+    from bot.channels.handoff import HandoffRelay
+    from bot.console.channel import AgentConsoleInput
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_NAME = "cim-bootstrap"
+hookimpl = pluggy.HookimplMarker("rasa")
+Listener = Callable[..., Awaitable[None]]
+
+
+class BootstrapError(RuntimeError):
+    """The process is wired twice, or its background started twice."""
+
+
+class Part(Protocol):
+    """Something that runs beside the chat: started once, stopped at shutdown."""
+
+    def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Registered:
+    """What the channels built and registered on the app by the time the server started."""
+
+    relay: HandoffRelay | None = None
+    console: AgentConsoleInput | None = None
+
+    @classmethod
+    def on(cls, app: Sanic) -> Registered:
+        ctx = app.ctx
+        return cls(getattr(ctx, "handoff_relay", None), getattr(ctx, "agent_console", None))
+
+
+def background_parts(registered: Registered, settings: Settings) -> list[Part]:
+    """Every part that runs beside the chat, in the order they start (they stop in reverse).
+
+    They serve the staff, so none runs without the agent console; a part whose interval is
+    0 (or whose webhook is unset) is left out.
+    """
+    relay, console = registered.relay, registered.console
+    if relay is None or console is None:
+        return []
+    parts = [
+        queue_sweeper(relay, console),
+        inbox_collector(relay, console),
+        kpi_refresher(settings),
+        handoff_webhook(relay, console),
+        agent_feed(console),
+        # issue 18: the email poller starts here, e.g. email_poller(settings).
+    ]
+    return [part for part in parts if part is not None]
+
+
+def queue_sweeper(relay: HandoffRelay, console: AgentConsoleInput) -> Part | None:
+    interval = console.sweep_seconds or 0.0
+    if interval <= 0:
+        return None
+    connected = connected_rooms(relay.emitter, relay.customer_namespace)
+    return QueueSweeper(relay, _store(console), connected=connected, interval_seconds=interval)
+
+
+def inbox_collector(relay: HandoffRelay, console: AgentConsoleInput) -> Part | None:
+    """Finished handoffs and low ratings into the trainers' review inbox, as often."""
+    interval = console.sweep_seconds or 0.0
+    if interval <= 0:
+        return None
+    return InboxCollector(_store(console), relay.conversations, interval_seconds=interval)
+
+
+def kpi_refresher(settings: Settings) -> Part | None:
+    interval = float(settings.kpi_refresh_seconds)
+    return KpiRefresher(interval) if interval > 0 else None
+
+
+def handoff_webhook(relay: HandoffRelay, console: AgentConsoleInput) -> Part | None:
+    if not console.webhook_url:
+        return None
+    notifier = WebhookNotifier(WebhookConfig(url=console.webhook_url))
+    return HandoffWebhook(notifier, relay, console.link_to)
+
+
+def agent_feed(console: AgentConsoleInput) -> Part | None:
+    """The agents' socket check (the console built the feed and serves its namespace)."""
+    return console.feed
+
+
+def _store(console: AgentConsoleInput) -> Callable[[], Any]:
+    if console.new_uow is None:
+        raise BootstrapError("the agent console registered itself without its store")
+    return console.new_uow
+
+
+class Process:
+    """The wiring of one Rasa process: its patches, and its background parts once started."""
+
+    def __init__(self, settings: Settings, *, patches: list[str]) -> None:
+        self.settings, self.patches = settings, patches
+        self.running: list[Part] = []
+        self._started = False
+
+    def server_listeners(self) -> list[tuple[Listener, str]]:
+        """For Rasa's `serve_application(server_listeners=...)`: Sanic listeners."""
+        return [(self.start, "after_server_start"), (self.stop, "before_server_stop")]
+
+    async def start(self, app: Sanic, *_: Any) -> None:
+        """Start every background part of what the channels registered on `app`."""
+        if self._started:
+            raise BootstrapError("the background parts start once per process")
+        self._started = True
+        for part in background_parts(Registered.on(app), self.settings):
+            part.start()
+            self.running.append(part)
+            logger.info("Started %s.", type(part).__name__)
+
+    async def stop(self, *_: Any) -> None:
+        """Stop what was started, last first; one failing to stop does not keep the rest."""
+        while self.running:
+            part = self.running.pop()
+            try:
+                await part.stop()
+            except Exception:
+                logger.exception("%s did not stop cleanly.", type(part).__name__)
+
+
+class _RasaPlugin:
+    """Hands the process's listeners to `rasa run` (Rasa's plugin manager, as rasa_plus's)."""
+
+    def __init__(self, process: Process) -> None:
+        self.process = process
+
+    @hookimpl  # type: ignore[misc]
+    def configure_commandline(self, cmdline_arguments: argparse.Namespace) -> None:
+        given = list(getattr(cmdline_arguments, "server_listeners", None) or [])
+        cmdline_arguments.server_listeners = [*given, *self.process.server_listeners()]
+
+
+def bootstrap(
+    settings: Settings | None = None, *, plugins: pluggy.PluginManager | None = None
+) -> Process:
+    """Wire this Rasa process, once: the patches now, the background with the server.
+
+    `plugins` is Rasa's plugin manager (default: the process's); a second call raises
+    `BootstrapError`, and installs nothing twice.
+    """
+    from bot import rasa_patches
+
+    if settings is None:
+        from bot.settings import get_settings
+
+        settings = get_settings()
+    if plugins is None:
+        from rasa.plugin import plugin_manager
+
+        plugins = plugin_manager()
+    if plugins.has_plugin(PLUGIN_NAME):
+        raise BootstrapError("this Rasa process is wired already: bootstrap() runs once")
+    process = Process(settings, patches=rasa_patches.install(settings))
+    plugins.register(_RasaPlugin(process), name=PLUGIN_NAME)
+    return process
