@@ -249,6 +249,7 @@ async def test_the_event_broker_gets_each_new_event_once_as_from_rasas_store(url
     assert strip == expected and len(strip) == 16
 
 
+@pytest.mark.postgres
 async def test_after_the_database_server_drops_its_connections_the_next_turn_works() -> None:
     """As after a PostgreSQL restart: every pooled connection is dead. The next retrieve must
     read the conversation, not fail (Rasa's fail-safe store would start it afresh)."""
@@ -271,6 +272,7 @@ async def test_after_the_database_server_drops_its_connections_the_next_turn_wor
         ]
 
 
+@pytest.mark.postgres
 async def test_on_postgresql_statements_are_bounded_and_the_schema_kept() -> None:
     """A held lock on `events` must fail a turn after CIM_DB_STATEMENT_TIMEOUT_MS, not stop
     the replica's event loop until the lock goes."""
