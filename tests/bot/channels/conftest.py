@@ -17,6 +17,7 @@ from sanic import Sanic
 
 from bot.channels.clients import CLIENT_KEY, ClientKeys
 from bot.channels.web import WebChatInput
+from tests.waiting import until
 
 Reply = Callable[[UserMessage], Awaitable[None]]
 
@@ -62,7 +63,7 @@ class ChannelServer:
     async def drop(self, client: Client) -> None:
         """Server-side disconnect: a polling client's own disconnect waits out a long poll."""
         await self.channel.sio.disconnect(client.sio.get_sid())
-        await asyncio.sleep(0.05)
+        await until(lambda: not client.sio.connected, timeout=5, what="the client dropped")
 
 
 class Client:
@@ -156,7 +157,11 @@ async def server(
     harness = ChannelServer(url=url, channel=channel, rasa=rasa)
     yield harness
     await channel.close_sockets()  # CLOSE packets release pending long polls at once
-    await asyncio.sleep(0.05)
+    await until(
+        lambda: not any(client.connected for client in harness.clients),
+        timeout=5,
+        what="every client told to go",
+    )
     for client in harness.clients:
         await client.disconnect()
     await stop_channel_server(running, channel)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -13,6 +12,7 @@ from rasa.shared.core.events import BotUttered, Event
 from bot.channels.handoff import AGENTS_NAMESPACE, HandoffRelay
 from bot.services.views import HandoffView, QueueTicket
 from tests.bot.channels.conftest import ChannelServer
+from tests.waiting import until
 
 SESSION = "handoff-session-1"
 
@@ -187,10 +187,8 @@ async def test_a_handoff_made_during_the_turn_is_announced_once(server: ChannelS
 async def test_a_ticket_is_announced_but_the_bot_keeps_answering(server: ChannelServer) -> None:
     recorder, announced, _ = await hand_off_during_a_turn(server, "ticket", "Ticket created.")
 
-    for _ in range(50):  # no status line follows a ticket: wait for the turn to finish
-        if announced:
-            break
-        await asyncio.sleep(0.05)
+    # No status line follows a ticket: wait for the turn to finish.
+    await until(lambda: announced, timeout=5, what="the ticket announced")
     assert [h.id for h in announced] == [7]
     assert [e["kind"] for e in recorder.to_agents] == ["queue_changed"]
     assert server.channel.expects_bot_reply(SESSION) is True
