@@ -44,6 +44,7 @@ from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import CHROMIUM_ARGS, chromium_executable, expect
 from tests.e2e.stack import Stack, running_stack
 from tests.e2e.test_socketio import Customer
+from tests.waiting import until, wait_until
 from tools.processes.supervisor import ServiceFailed
 from tools.seed.demo_store import ensure_seeded
 
@@ -315,6 +316,10 @@ async def test_a_page_on_the_shops_origin_can_read_or_change_nothing_in_the_cons
             try:
                 context = await browser.new_context()
                 console_page = await context.new_page()
+                feed: list[str] = []  # what the agent's own console page receives
+                console_page.on(
+                    "websocket", lambda ws: ws.on("framereceived", lambda f: feed.append(str(f)))
+                )
                 await console_page.goto(stack.rasa_url + CONSOLE + "/")
                 await console_page.get_by_label("Username").fill(username)
                 await console_page.get_by_label("Password").fill(PASSWORD)
@@ -332,7 +337,11 @@ async def test_a_page_on_the_shops_origin_can_read_or_change_nothing_in_the_cons
                 await chat.client.emit(
                     "user_uttered", {"message": "my card is on file", "session_id": chat.session_id}
                 )
-                await asyncio.sleep(2.0)
+                await until(  # relayed to the agents: the shop's page would have it too
+                    lambda: any("my card is on file" in frame for frame in feed),
+                    timeout=30,
+                    what="the message on the agent's own feed",
+                )
                 results = await page.evaluate("window.results")
                 frames = await page.evaluate("window.frames_")
                 await page.evaluate("window.closeFeed && window.closeFeed()")
@@ -428,10 +437,12 @@ async def test_trainers_and_the_webhook_see_no_conversation_ids(
     sue = logged_in(stack, staff(stack, "supervisor"))
     today = date.today()
     query = f"?from={today - timedelta(days=2)}&to={today + timedelta(days=1)}"
-    deadline = time.monotonic() + 30
-    while conversation not in sue.get_page("/dashboard-conversations" + query).text:
-        assert time.monotonic() < deadline, "the KPI refresh never saw the conversation"
-        time.sleep(1)
+    wait_until(
+        lambda: conversation in sue.get_page("/dashboard-conversations" + query).text,
+        timeout=30,
+        interval=0.5,
+        what="the KPI refresh to see the conversation",
+    )
     assert conversation in sue.get_page("/dashboard-conversations.csv" + query).text
     drill = tina.get_page("/dashboard-conversations" + query)
     export = tina.get_page("/dashboard-conversations.csv" + query)
@@ -442,11 +453,12 @@ async def test_trainers_and_the_webhook_see_no_conversation_ids(
         for where, text in (("the trainer's drill-down", drill.text), ("their CSV", export.text))
         if conversation in text
     ]
-    deadline = time.monotonic() + 15
-    while not [p for p in webhook.posts if p.get("handoff_id") == handoff.id]:
-        assert time.monotonic() < deadline, "the webhook was never called"
-        time.sleep(0.5)
-    post = next(p for p in webhook.posts if p.get("handoff_id") == handoff.id)
+    post = wait_until(
+        lambda: next((p for p in webhook.posts if p.get("handoff_id") == handoff.id), None),
+        timeout=15,
+        interval=0.1,
+        what="the webhook's call",
+    )
     if conversation in json.dumps(post):
         achieved.append(f"the webhook got it: {post}")
     assert not achieved, f"conversation {conversation}: " + " | ".join(achieved)
@@ -633,7 +645,7 @@ def test_the_server_ends_a_session_at_its_maximum_age(tmp_path: Path) -> None:
     with running_stack(tmp_path, database_url=database_url, only={"rasa"}, env=env) as stack:
         member = logged_in(stack, staff(stack, "agent"))
         assert member.get("/api/queue")[0] == 200
-        time.sleep(5)
+        time.sleep(5)  # lets the server's 4 s cap run out, on purpose
         assert member.get("/api/queue")[0] == 401, "the session outlived the server's cap"
 
 

@@ -157,7 +157,7 @@ def test_an_expired_verification_asks_again(guarded: Stack) -> None:
     assert verified(try_pair(guarded, sender, email, number, ONE_CLIENT), phone)
     assert phone in account_details(guarded, sender)
 
-    time.sleep(TTL_SECONDS + 1)
+    time.sleep(TTL_SECONDS + 1)  # lets the verification's time to live run out, on purpose
     answer = account_details(guarded, sender)
 
     assert phone not in answer and "Garcia" not in answer
