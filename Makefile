@@ -73,8 +73,17 @@ $(ENCODER): $(STAMP) scripts/fetch-encoder.sh
 install: $(STAMP) $(ENCODER)
 
 # --- train only when data, domain or config changed ------------------------------------------------
+# Or the pins of what training runs on: a new dev tool in the lock does not retrain. The file is
+# rewritten only when those pins change; a first one is dated 1970, so an existing model stands.
+TRAINING_PINS := $(VENV)/.training-pins
+$(TRAINING_PINS): requirements.lock | $(STAMP)
+	@grep -E '^(rasa|rasa-sdk|spacy|tensorflow|scikit-learn|numpy|onnxruntime|tokenizers)==' \
+	  requirements.lock > $@.new; \
+	if [ ! -e $@ ]; then mv $@.new $@ && touch -d @0 $@; \
+	elif cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
 # Order-only: fetching the encoder again does not retrain; a config that uses it is in the list.
-$(MODEL): $(STAMP) config.yml domain.yml $(DATA) bot/nlu/*.py | $(ENCODER)
+$(MODEL): $(TRAINING_PINS) config.yml domain.yml $(DATA) bot/nlu/*.py | $(STAMP) $(ENCODER)
 	$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name current
 	@touch $@
 
