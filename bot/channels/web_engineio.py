@@ -22,12 +22,12 @@ from bot.channels import validation as checks
 from bot.channels.web_rest import MAX_BODY_BYTES
 
 if TYPE_CHECKING:
-    from bot.channels.web import WebChatInput
+    from bot.channels.web_protocol import WebChannel
 
 REDIS_SCHEMES = ("redis", "rediss", "redis+sentinel", "unix")
 
 
-def socket_server(channel: WebChatInput) -> AsyncServer:
+def socket_server(channel: WebChannel) -> AsyncServer:
     """The channel's socket.io server, with its origins and its client manager."""
     origins = channel.cors_allowed_origins
     if origins and channel.human_handoff:  # the agent console is served by this server
@@ -58,7 +58,7 @@ def client_manager(redis_url: str | None, redis_channel: str) -> dict[str, Any]:
     return {"client_manager": AsyncRedisManager(redis_url, channel=redis_channel)}
 
 
-async def handle_engineio(channel: WebChatInput, request: Request) -> HTTPResponse:
+async def handle_engineio(channel: WebChannel, request: Request) -> HTTPResponse:
     assert channel.sio is not None
     refused = refused_polling_post(request)
     if refused is not None:

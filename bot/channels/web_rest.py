@@ -26,12 +26,12 @@ from bot.channels.validation import InvalidInput
 from bot.channels.web_turns import SLOW_DOWN, OnNewMessage, answer
 
 if TYPE_CHECKING:
-    from bot.channels.web import WebChatInput
+    from bot.channels.web_protocol import WebChannel
 
 MAX_BODY_BYTES = 64 * 1024  # REST bodies and socket.io packets
 
 
-def add_routes(bp: Blueprint, channel: WebChatInput, on_new_message: OnNewMessage) -> None:
+def add_routes(bp: Blueprint, channel: WebChannel, on_new_message: OnNewMessage) -> None:
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
 
@@ -54,7 +54,7 @@ def add_routes(bp: Blueprint, channel: WebChatInput, on_new_message: OnNewMessag
 
 
 async def rest_message(
-    channel: WebChatInput, request: Request, on_new_message: OnNewMessage
+    channel: WebChannel, request: Request, on_new_message: OnNewMessage
 ) -> HTTPResponse:
     if len(request.body or b"") > MAX_BODY_BYTES:
         message = f"The body exceeds {MAX_BODY_BYTES} bytes."
@@ -76,7 +76,7 @@ async def rest_message(
     return response.json(output.messages)
 
 
-def _parse(channel: WebChatInput, request: Request) -> tuple[str, str, dict[str, object]]:
+def _parse(channel: WebChannel, request: Request) -> tuple[str, str, dict[str, object]]:
     """(sender, message, metadata) of a well-formed body; InvalidInput otherwise."""
     payload = checks.require_object(checks.json_body(request.body))
     sender_id = payload.get("sender")

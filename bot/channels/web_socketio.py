@@ -26,7 +26,7 @@ from bot.channels.validation import InvalidInput
 from bot.channels.web_turns import SLOW_DOWN, OnNewMessage, answer
 
 if TYPE_CHECKING:
-    from bot.channels.web import WebChatInput
+    from bot.channels.web_protocol import WebChannel
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +44,7 @@ WidgetHandler = Callable[[dict[str, Any], dict[str, Any]], Awaitable[dict[str, A
 class SocketEvents:
     """The handlers of one channel's socket.io server, on the channel's namespace."""
 
-    def __init__(
-        self, channel: WebChatInput, sio: AsyncServer, on_new_message: OnNewMessage
-    ) -> None:
+    def __init__(self, channel: WebChannel, sio: AsyncServer, on_new_message: OnNewMessage) -> None:
         self.channel, self.sio, self.on_new_message = channel, sio, on_new_message
         self.namespace = channel.namespace
 

@@ -21,7 +21,7 @@ from bot.channels.output import WebChatOutput, sent_count
 from bot.channels.payloads import screen
 
 if TYPE_CHECKING:
-    from bot.channels.web import WebChatInput
+    from bot.channels.web_protocol import WebChannel
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ SLOW_DOWN = (
 
 
 async def answer(
-    channel: WebChatInput,
+    channel: WebChannel,
     on_new_message: OnNewMessage,
     text: str,
     output: OutputChannel,
@@ -74,7 +74,7 @@ async def answer(
 
 
 async def _bot_turn(
-    channel: WebChatInput, on_new_message: OnNewMessage, message: UserMessage
+    channel: WebChannel, on_new_message: OnNewMessage, message: UserMessage
 ) -> bool:
     """Rasa answers each question of the message in turn; True when it failed or said nothing."""
     sender_id, output = message.sender_id, message.output_channel
@@ -90,9 +90,7 @@ async def _bot_turn(
     return False
 
 
-async def _typing(
-    channel: WebChatInput, output: OutputChannel, sender_id: str, typing: bool
-) -> None:
+async def _typing(channel: WebChannel, output: OutputChannel, sender_id: str, typing: bool) -> None:
     """Every tab of the conversation shows the indicator while the bot works."""
     if isinstance(output, WebChatOutput):
         await output.sio.emit(
