@@ -36,6 +36,7 @@ from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import artifacts_dir, expect, open_chat_page
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, conversation_tracker
 from tests.e2e.test_handoff import AgentBrowser, create_agent, next_of
+from tests.waiting import wait_until
 from tools.evaluation.chat.prod_profile import isolated_profile
 from tools.processes import prod
 from tools.processes.supervisor import Supervisor
@@ -354,6 +355,8 @@ def test_under_load_a_killed_replica_loses_no_message(prod_stack: ProdStack) -> 
     prod_stack.supervisor.wait_ready(timeout=START_TIMEOUT)
     _wait_replicas_up(prod_stack)
 
+    answered: list[str] = []  # by every customer, as the turns come back
+
     def customer(index: int) -> list[str]:
         outcomes = []
         sender = f"load-kill-{index:02d}-{uuid.uuid4().hex[:8]}"
@@ -374,18 +377,21 @@ def test_under_load_a_killed_replica_loses_no_message(prod_stack: ProdStack) -> 
                 if response.status_code == 200:
                     assert response.json(), "an empty answer"
                     outcomes.append("answered")
+                    answered.append(sender)
                     break
                 assert response.status_code in (502, 503, 504), response.status_code
                 outcomes.append(f"http {response.status_code}")
-                time.sleep(0.5)
+                time.sleep(0.5)  # the widget's back-off before a retry: part of the load
             else:
                 outcomes.append("lost")
-            time.sleep(0.2)
+            time.sleep(0.2)  # a customer's pause between messages: part of the load
         return outcomes
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=12) as pool:
         futures = [pool.submit(customer, index) for index in range(12)]
-        time.sleep(2.0)
+        wait_until(  # in the middle: two of each customer's nine turns answered, on average
+            lambda: len(answered) >= 24, timeout=120, what="24 answered turns before the kill"
+        )
         prod_stack.supervisor.stop_one("rasa2")
         results = [future.result(timeout=240) for future in futures]
     flat = [outcome for outcomes in results for outcome in outcomes]
@@ -394,10 +400,14 @@ def test_under_load_a_killed_replica_loses_no_message(prod_stack: ProdStack) -> 
 
 
 def _wait_replicas_up(stack: ProdStack, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while requests.get(f"{prod.http_url(stack.ports)}/proxy-ready", timeout=5).status_code != 200:
-        assert time.monotonic() < deadline, "the proxy never saw both replicas up"
-        time.sleep(0.5)
+    wait_until(
+        lambda: (
+            requests.get(f"{prod.http_url(stack.ports)}/proxy-ready", timeout=5).status_code == 200
+        ),
+        timeout=timeout,
+        interval=0.2,
+        what="the proxy to see both replicas up",
+    )
 
 
 def _ensure_replicas_up(stack: ProdStack) -> None:
