@@ -25,12 +25,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
+from rasa.plugin import plugin_manager
 
+from bot import rasa_patches
 from bot.console.sweeper import QueueSweeper, connected_rooms
 from bot.console.webhook import HandoffWebhook, WebhookConfig, WebhookNotifier
 from bot.inbox.collect import InboxCollector
 from bot.kpis.schedule import KpiRefresher
-from bot.settings import Settings
+from bot.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from sanic import Sanic
@@ -73,60 +75,81 @@ class Registered:
 def background_parts(registered: Registered, settings: Settings) -> list[Part]:
     """Every part that runs beside the chat, in the order they start (they stop in reverse).
 
-    They serve the staff, so none runs without the agent console; a part whose interval is
-    0 (or whose webhook is unset) is left out.
+    A part whose channel is not served (those of the staff need the agent console), whose
+    interval is 0 or whose address is unset is left out.
     """
-    relay, console = registered.relay, registered.console
-    if relay is None or console is None:
-        return []
     parts = [
-        queue_sweeper(relay, console),
-        inbox_collector(relay, console),
-        kpi_refresher(settings),
-        handoff_webhook(relay, console),
-        agent_feed(console),
-        # issue 18: the email poller starts here, e.g. email_poller(settings).
+        queue_sweeper(registered),
+        inbox_collector(registered),
+        kpi_refresher(registered, settings),
+        handoff_webhook(registered),
+        agent_feed(registered),
+        # issue 18: the email poller starts here, e.g. email_poller(registered, settings).
     ]
     return [part for part in parts if part is not None]
 
 
-def queue_sweeper(relay: HandoffRelay, console: AgentConsoleInput) -> Part | None:
-    interval = console.sweep_seconds or 0.0
-    if interval <= 0:
+def queue_sweeper(registered: Registered) -> Part | None:
+    staff = _staff(registered)
+    if staff is None or staff.sweep_seconds <= 0:
         return None
-    connected = connected_rooms(relay.emitter, relay.customer_namespace)
-    return QueueSweeper(relay, _store(console), connected=connected, interval_seconds=interval)
+    relay = staff.relay
+    return QueueSweeper(
+        relay,
+        staff.new_uow,
+        connected=connected_rooms(relay.emitter, relay.customer_namespace),
+        interval_seconds=staff.sweep_seconds,
+    )
 
 
-def inbox_collector(relay: HandoffRelay, console: AgentConsoleInput) -> Part | None:
+def inbox_collector(registered: Registered) -> Part | None:
     """Finished handoffs and low ratings into the trainers' review inbox, as often."""
-    interval = console.sweep_seconds or 0.0
-    if interval <= 0:
+    staff = _staff(registered)
+    if staff is None or staff.sweep_seconds <= 0:
         return None
-    return InboxCollector(_store(console), relay.conversations, interval_seconds=interval)
+    conversations = staff.relay.conversations
+    return InboxCollector(staff.new_uow, conversations, interval_seconds=staff.sweep_seconds)
 
 
-def kpi_refresher(settings: Settings) -> Part | None:
+def kpi_refresher(registered: Registered, settings: Settings) -> Part | None:
+    """The dashboard's figures (the console shows them)."""
     interval = float(settings.kpi_refresh_seconds)
-    return KpiRefresher(interval) if interval > 0 else None
-
-
-def handoff_webhook(relay: HandoffRelay, console: AgentConsoleInput) -> Part | None:
-    if not console.webhook_url:
+    if _staff(registered) is None or interval <= 0:
         return None
-    notifier = WebhookNotifier(WebhookConfig(url=console.webhook_url))
-    return HandoffWebhook(notifier, relay, console.link_to)
+    return KpiRefresher(interval)
 
 
-def agent_feed(console: AgentConsoleInput) -> Part | None:
+def handoff_webhook(registered: Registered) -> Part | None:
+    staff = _staff(registered)
+    if staff is None or not staff.console.webhook_url:
+        return None
+    notifier = WebhookNotifier(WebhookConfig(url=staff.console.webhook_url))
+    return HandoffWebhook(notifier, staff.relay, staff.console.link_to)
+
+
+def agent_feed(registered: Registered) -> Part | None:
     """The agents' socket check (the console built the feed and serves its namespace)."""
-    return console.feed
+    staff = _staff(registered)
+    return staff.console.feed if staff is not None else None
 
 
-def _store(console: AgentConsoleInput) -> Callable[[], Any]:
+@dataclass(frozen=True)
+class _Staff:
+    """What the staff's parts share: the console, its relay, store and sweep interval."""
+
+    console: AgentConsoleInput
+    relay: HandoffRelay
+    new_uow: Callable[[], Any]
+    sweep_seconds: float
+
+
+def _staff(registered: Registered) -> _Staff | None:
+    console, relay = registered.console, registered.relay
+    if console is None or relay is None:
+        return None
     if console.new_uow is None:
         raise BootstrapError("the agent console registered itself without its store")
-    return console.new_uow
+    return _Staff(console, relay, console.new_uow, console.sweep_seconds or 0.0)
 
 
 class Process:
@@ -181,16 +204,8 @@ def bootstrap(
     `plugins` is Rasa's plugin manager (default: the process's); a second call raises
     `BootstrapError`, and installs nothing twice.
     """
-    from bot import rasa_patches
-
-    if settings is None:
-        from bot.settings import get_settings
-
-        settings = get_settings()
-    if plugins is None:
-        from rasa.plugin import plugin_manager
-
-        plugins = plugin_manager()
+    settings = get_settings() if settings is None else settings
+    plugins = plugin_manager() if plugins is None else plugins
     if plugins.has_plugin(PLUGIN_NAME):
         raise BootstrapError("this Rasa process is wired already: bootstrap() runs once")
     process = Process(settings, patches=rasa_patches.install(settings))
