@@ -30,6 +30,7 @@ from bot.customer_tokens import sign_token
 from bot.settings import Settings
 from tests.e2e.stack import MODEL, START_TIMEOUT, always_open_policy, free_port
 from tests.e2e.test_prod_profile import Customer, ProdStack, pinned_client, trusting_the_profile
+from tests.waiting import wait_until
 from tools.evaluation.chat.prod_profile import free_ports
 from tools.processes import prod
 from tools.processes.supervisor import Supervisor
@@ -81,7 +82,7 @@ class PrivateRedis:
             check=True,
             timeout=30,
         )
-        _wait(lambda: _redis_answers(self.port), "Redis to start")
+        wait_until(lambda: _redis_answers(self.port), timeout=30, interval=0.1, what="Redis up")
 
     def stop(self) -> None:
         subprocess.run(
@@ -89,7 +90,9 @@ class PrivateRedis:
             capture_output=True,
             timeout=30,
         )
-        _wait(lambda: not _redis_answers(self.port), "Redis to stop")
+        wait_until(
+            lambda: not _redis_answers(self.port), timeout=30, interval=0.1, what="Redis down"
+        )
 
 
 def _redis_answers(port: int) -> bool:
@@ -137,14 +140,6 @@ class PrivatePostgres:
     @property
     def url(self) -> str:
         return f"postgresql+psycopg2://postgres@127.0.0.1:{self.port}/cim_faults"
-
-
-def _wait(ready: Any, what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @dataclass
@@ -208,14 +203,15 @@ def rest_turn(
 
 def recovered(stack: ProdStack) -> str:
     """Turns keep getting polite answers until one is a real one; that one."""
-    deadline = time.monotonic() + RECOVERY_SECONDS
-    while True:
+
+    def real_answer() -> str | None:
         answer = rest_turn(stack, uuid.uuid4().hex, "what is your return policy?")
         if "30 days" in answer:
             return answer
         assert APOLOGY in answer.lower(), answer
-        assert time.monotonic() < deadline, "no recovery"
-        time.sleep(1)
+        return None
+
+    return wait_until(real_answer, timeout=RECOVERY_SECONDS, interval=0.5, what="a recovery")
 
 
 async def test_redis_stopped_for_ten_seconds(fault_stack: FaultStack) -> None:
@@ -231,6 +227,7 @@ async def test_redis_stopped_for_ten_seconds(fault_stack: FaultStack) -> None:
             assert APOLOGY in during.lower(), during
             assert APOLOGY in rest_turn(stack, uuid.uuid4().hex, "hello there").lower()
         finally:
+            # The outage lasts its stated 10 s: the length is the fault, not a condition.
             await asyncio.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
             fault_stack.redis.start()
         assert "30 days" in recovered(stack)
@@ -254,13 +251,18 @@ def test_postgresql_restarted(fault_stack: FaultStack) -> None:
         fault_stack.postgres.start()
     assert "30 days" in recovered(stack)
     # The conversation from before the restart continues where it was.
-    deadline = time.monotonic() + RECOVERY_SECONDS
-    while True:
-        answer = rest_turn(stack, sender, "maria.garcia@example.com")
-        if "#100002" in answer or time.monotonic() > deadline:
-            break
-        time.sleep(1)
-    assert "#100002" in answer, answer
+    answers: list[str] = []
+
+    def order_shown() -> bool:
+        answers.append(rest_turn(stack, sender, "maria.garcia@example.com"))
+        return "#100002" in answers[-1]
+
+    wait_until(
+        order_shown,
+        timeout=RECOVERY_SECONDS,
+        interval=0.5,
+        what=lambda: f"the order's status; the last answer: {answers[-1]!r}",
+    )
 
 
 def signed_in(stack: ProdStack, customer: str = "C0001") -> dict[str, Any]:
@@ -287,7 +289,7 @@ def logged_since(stack: ProdStack, offset: int, *needles: str) -> None:
             written = log.read()
         return all(needle in written for needle in needles)
 
-    _wait(found, f"{needles} in {stack.log}", timeout=10)
+    wait_until(found, timeout=10, interval=0.1, what=f"{needles} in {stack.log}")
 
 
 def restart(stack: ProdStack, *names: str) -> None:
@@ -355,7 +357,8 @@ def test_a_locked_orders_table_gets_a_bounded_polite_answer(fault_stack: FaultSt
         assert took < LOCKED_BUDGET_SECONDS, f"the locked turn took {took:.2f} s"
         assert "30 days" in rest_turn(stack, sender, "what is your return policy?")
         assert time.monotonic() - locked < OUTAGE_SECONDS, "the lock was not held throughout"
-        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - locked)))  # hold it 10 s
+        # The lock is held its stated 10 s: the length is the fault, not a condition.
+        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - locked)))
     finally:
         locker.rollback()  # releases the lock
         locker.close()
