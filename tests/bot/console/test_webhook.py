@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import Any
 
 import requests
 
-from bot.console.webhook import WebhookConfig, WebhookNotifier
+from bot.channels.handoff import HandoffRelay
+from bot.console.webhook import HandoffWebhook, WebhookConfig, WebhookNotifier, handoff_payload
+from tests.bot.channels.test_handoff_relay import FakeConversations, FakeStore, handoff
 
 URL = "http://127.0.0.1:9/hook"
 
@@ -75,3 +78,25 @@ def test_a_real_refused_connection_is_retried() -> None:
     config = WebhookConfig(url=URL, attempts=2, backoff_seconds=0.01, timeout_seconds=1)
     future = WebhookNotifier(config).notify({"handoff_id": 1})
     assert future is not None and future.result(10) is False
+
+
+def test_the_handoff_webhook_posts_the_relays_new_handoffs_from_start_to_stop() -> None:
+    posted: list[dict[str, Any]] = []
+
+    def post(url: str, **kwargs: Any) -> Any:
+        posted.append(kwargs["json"])
+        return type("R", (), {"status_code": 200})()
+
+    relay = HandoffRelay(None, FakeStore(), FakeConversations())  # type: ignore[arg-type]
+    notifier = WebhookNotifier(WebhookConfig(url=URL), post=post)
+    webhook = HandoffWebhook(notifier, relay, lambda id_: f"https://console.test/#H-{id_}")
+    assert relay.new_handoff_listeners == []  # built, not started: nothing listens
+
+    webhook.start()
+    deliveries = [listener(handoff()) for listener in relay.new_handoff_listeners]
+    assert [delivery.result(5) for delivery in deliveries] == [True]
+    asyncio.run(webhook.stop())
+
+    assert posted == [handoff_payload(handoff(), "https://console.test/#H-7")]
+    assert relay.new_handoff_listeners == []
+    assert notifier.notify({"handoff_id": 8}) is None  # closed: nothing more is sent
