@@ -1,8 +1,9 @@
 """What an agent can do from the console, over the store services and the live relay.
 
 Each method takes the acting agent and returns a `Reply` (HTTP status + JSON body), so the
-routes stay thin and these can be tested without HTTP. Blocking store calls run in a
-thread; the customer hears about every change through the relay.
+routes stay thin and these can be tested without HTTP. Every store call runs in a worker
+thread (`bot.blocking.in_thread`), never on the event loop; the customer hears about every
+change through the relay.
 
 What an agent may read follows `bot.services.queue.may_read`; opening a packet is written
 to the access log (bot/services/access_log.py) with the client's address. Only supervisors
@@ -11,19 +12,17 @@ get the conversation id (to look the tracker up); agents work with the handoff i
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
+from bot.blocking import in_thread
 from bot.channels.handoff import HandoffRelay
 from bot.console.context import build_packet
 from bot.services import access_log, customers, orders, queue
 from bot.services.views import AgentView, HandoffView, QueueEntry
 from bot.store.models import ACTIVE_HANDOFF_STATES, HANDOFF_DISPOSITIONS
 
-T = TypeVar("T")
 MAX_REPLY_LENGTH = 2000
 REFUSALS = {"not_found": 404, "forbidden": 403}
 BACK_TO_BOT = "You are back with our virtual assistant. Ask me anything."
@@ -45,8 +44,7 @@ class ConsoleActions:
 
     async def queue(self, agent: AgentView) -> Reply:
         states = ("queued", "assigned", "ticket")
-        call = partial(queue.list_queue, self.new_uow(), states=states, reader=agent)
-        entries = await _thread(call)
+        entries = await in_thread(queue.list_queue, self.new_uow(), states=states, reader=agent)
         return Reply(200, {"queue": [_entry(entry, agent) for entry in entries]})
 
     async def packet(self, agent: AgentView, handoff_id: int, *, address: str) -> Reply:
@@ -55,8 +53,8 @@ class ConsoleActions:
             return refused(REFUSALS.get(str(why), 404), str(why))
         await self._log(agent, "view_handoff", address, handoff)
         events, slots = await self.relay.conversations.history(handoff.conversation_id)
-        customer, recent = await _thread(partial(self._customer, handoff.customer_id))
-        notes = await _thread(partial(queue.notes_for, self.new_uow(), handoff_id=handoff.id))
+        customer, recent = await in_thread(self._customer, handoff.customer_id)
+        notes = await in_thread(queue.notes_for, self.new_uow(), handoff_id=handoff.id)
         packet = build_packet(handoff, events, slots, customer=customer, orders=recent)
         if agent.role != "supervisor":
             packet["handoff"].pop("conversation_id", None)
@@ -69,15 +67,15 @@ class ConsoleActions:
         `customer_id` or `agent_id`; reading it is logged too."""
         filters = {name: _number(args.get(name)) for name in FILTERS}
         limit = _number(args.get("limit")) or 100
-        call = partial(access_log.recent_access, self.new_uow(), limit=limit, **filters)
-        entries = await _thread(call)
+        entries = await in_thread(access_log.recent_access, self.new_uow(), limit=limit, **filters)
         detail = " ".join(f"{k}={v}" for k, v in filters.items() if v is not None) or None
         await self._log(agent, "read_access_log", address, None, detail=detail)
         return Reply(200, {"entries": [entry.as_json() for entry in entries]})
 
     async def claim(self, agent: AgentView, handoff_id: int) -> Reply:
-        call = partial(queue.claim, self.new_uow(), handoff_id=handoff_id, agent_id=agent.id)
-        outcome = await _thread(call)
+        outcome = await in_thread(
+            queue.claim, self.new_uow(), handoff_id=handoff_id, agent_id=agent.id
+        )
         if not outcome.ok or outcome.handoff is None:
             return refused(REFUSALS.get(str(outcome.reason), 409), str(outcome.reason))
         name = agent.display_name
@@ -123,28 +121,26 @@ class ConsoleActions:
             return refused(REFUSALS.get(str(why), 404), str(why))
         if handoff.state not in ACTIVE_HANDOFF_STATES:
             return refused(409, "handoff_closed")
-        call = partial(
+        note = await in_thread(
             queue.add_note,
             self.new_uow(),
             handoff_id=handoff_id,
             agent_id=agent.id,
             body=text if isinstance(text, str) else "",
         )
-        note = await _thread(call)
         if note is None:
             return refused(400, "bad_note")
         await self.relay.to_agents("note_added", {"handoff_id": handoff_id})
         return Reply(200, {"note": _note(note)})
 
     async def transfer(self, agent: AgentView, handoff_id: int, team: object) -> Reply:
-        call = partial(
+        outcome = await in_thread(
             queue.transfer,
             self.new_uow(),
             handoff_id=handoff_id,
             agent_id=agent.id,
             team=team if isinstance(team, str) else "",
         )
-        outcome = await _thread(call)
         if not outcome.ok or outcome.handoff is None:
             return refused(REFUSALS.get(str(outcome.reason), 409), str(outcome.reason))
         await self.relay.announce(
@@ -161,14 +157,13 @@ class ConsoleActions:
         """Resolving ends the handoff; either way the bot answers the next message."""
         if disposition not in HANDOFF_DISPOSITIONS:
             return refused(400, "unknown_disposition")
-        call = partial(
+        outcome = await in_thread(
             queue.resolve,
             self.new_uow(),
             handoff_id=handoff_id,
             agent_id=agent.id,
             disposition=str(disposition),
         )
-        outcome = await _thread(call)
         if not outcome.ok or outcome.handoff is None:
             return refused(409, str(outcome.reason))
         text = BACK_TO_BOT
@@ -181,10 +176,9 @@ class ConsoleActions:
     async def _readable(
         self, agent: AgentView, handoff_id: int
     ) -> tuple[HandoffView | None, str | None]:
-        call = partial(
+        return await in_thread(
             queue.readable_handoff, self.new_uow(), handoff_id=handoff_id, agent_id=agent.id
         )
-        return await _thread(call)
 
     async def _log(
         self,
@@ -195,7 +189,7 @@ class ConsoleActions:
         *,
         detail: str | None = None,
     ) -> None:
-        call = partial(
+        await in_thread(
             access_log.record_access,
             self.new_uow(),
             agent_id=agent.id,
@@ -205,10 +199,9 @@ class ConsoleActions:
             customer_id=handoff.customer_id if handoff else None,
             detail=detail,
         )
-        await _thread(call)
 
     async def _handoff(self, handoff_id: int) -> HandoffView | None:
-        ticket = await _thread(partial(queue.position_of, self.new_uow(), handoff_id=handoff_id))
+        ticket = await in_thread(queue.position_of, self.new_uow(), handoff_id=handoff_id)
         return ticket.handoff if ticket is not None else None
 
     def _customer(self, customer_id: int | None) -> tuple[Any, list[Any]]:
@@ -254,7 +247,3 @@ def _number(raw: object) -> int | None:
 
 def _note(note: Any) -> dict[str, Any]:
     return {"agent": note.agent_name, "body": note.body, "at": note.created_at.isoformat()}
-
-
-async def _thread(function: Callable[[], T]) -> T:
-    return await asyncio.get_running_loop().run_in_executor(None, function)

@@ -1,21 +1,20 @@
 """The KPI dashboard's routes, next to the console's (same login, same session cookie).
 
 Supervisors and trainers see it (trainers with customer details and conversation ids
-replaced, see bot/kpis/access.py); other agents get 403, and no session sends the browser
-to the login form. Every route is a GET that changes nothing, so it needs no CSRF token;
-the pages carry the console's security headers (CSP without inline script or style). A
-drill-down (a search of conversations) and an export are written to the access log.
-"""
+replaced, see bot/kpis/access.py); other agents get a 403 page, and no session sends the
+browser to the login form (the guard's page refusal, bot/console/http.py). Every route is a
+GET that changes nothing, so it needs no CSRF token; the pages carry the console's security
+headers (CSP without inline script or style). A drill-down (a search of conversations) and
+an export are written to the access log."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sanic import Blueprint, response
@@ -23,18 +22,17 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.engine import Connection
 
-from bot.client_address import request_client_address
+from bot.blocking import in_thread
 from bot.console import dashboard_pages as pages
-from bot.console import staff_cookies
+from bot.console.host import ConsoleHost
+from bot.console.http import Refusal, StaffCall, mount, require_agent, static_file
 from bot.console.pages import SECURITY_HEADERS
 from bot.kpis import export, metrics
-from bot.kpis.access import access_for, shown
+from bot.kpis.access import DASHBOARD_ACCESS, shown
 from bot.kpis.metric_info import BY_NAME
 from bot.kpis.schema import create_kpi_schema, kpi_daily
+from bot.services.access_log import record_access
 from bot.services.views import AgentView
-
-if TYPE_CHECKING:
-    from bot.console.channel import AgentConsoleInput
 
 STATIC = Path(__file__).resolve().parent / "static" / "dashboard.css"
 DEFAULT_DAYS = 30
@@ -53,64 +51,100 @@ class BadQuery(ValueError):
     """A query parameter the dashboard cannot use; the message is shown as is."""
 
 
-def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
-    def route(handler: Callable[..., Any], path: str) -> None:
-        async def serve(request: Request) -> HTTPResponse:
-            return await handler(request, channel)
-
-        bp.add_route(serve, path, methods=["GET"], name="kpi_" + handler.__name__.strip("_"))
-
-    route(_dashboard, "/dashboard")
-    route(_drill, "/dashboard-conversations")
-    route(_summary_csv, "/dashboard.csv")
-    route(_drill_csv, "/dashboard-conversations.csv")
-    route(_css, "/dashboard.css")
-
-
-async def _css(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
-    return response.raw(
-        STATIC.read_bytes(), content_type="text/css; charset=utf-8", headers=headers
+def add_routes(bp: Blueprint, host: ConsoleHost) -> None:
+    kpis = Dashboard(host)
+    mount(
+        bp,
+        [
+            (kpis.dashboard, "/dashboard", "GET", "kpi_dashboard"),
+            (kpis.drill, "/dashboard-conversations", "GET", "kpi_drill"),
+            (kpis.summary_csv, "/dashboard.csv", "GET", "kpi_summary_csv"),
+            (kpis.drill_csv, "/dashboard-conversations.csv", "GET", "kpi_drill_csv"),
+            (kpis.css, "/dashboard.css", "GET", "kpi_css"),
+        ],
     )
 
 
-async def _viewer(request: Request, channel: AgentConsoleInput) -> Viewer | HTTPResponse:
-    staff = await channel.staff_for(request.cookies.get(staff_cookies.SESSION_COOKIE))
-    if staff is None or channel.secret is None:
-        return response.redirect("./", status=303, headers={"Cache-Control": "no-store"})
-    access = access_for(staff.agent.role)
-    if access is None:
-        page = pages.message_page("Not allowed", "The KPI dashboard is for supervisors.")
-        return response.html(page, status=403, headers=SECURITY_HEADERS)
-    csrf = staff_cookies.csrf_token(channel.secret, staff.session.session_id)
-    return Viewer(staff.agent, csrf, access)
+def _to_login() -> HTTPResponse:
+    return response.redirect("./", status=303, headers={"Cache-Control": "no-store"})
 
 
-async def _log(request: Request, channel: AgentConsoleInput, viewer: Viewer, action: str) -> None:
-    """A drill-down or an export, in the access log: who, what query, from where."""
-    from bot.services.access_log import record_access
-
-    assert channel.new_uow is not None
-    record = partial(
-        record_access,
-        channel.new_uow(),
-        agent_id=viewer.agent.id,
-        action=action,
-        address=request_client_address(request),
-        detail=request.query_string[:500] or None,
-    )
-    await asyncio.get_running_loop().run_in_executor(None, record)
+def _not_allowed() -> HTTPResponse:
+    page = pages.message_page("Not allowed", "The KPI dashboard is for supervisors.")
+    return response.html(page, status=403, headers=SECURITY_HEADERS)
 
 
-async def _read(channel: AgentConsoleInput, work: Callable[[Connection], T]) -> T:
-    def run() -> T:
-        assert channel.new_uow is not None
-        with channel.new_uow() as uow:
-            connection = uow.session.connection()
-            create_kpi_schema(connection.engine)
-            return work(connection)
+VIEWERS = tuple(DASHBOARD_ACCESS)  # the roles that see the dashboard
+PAGE_REFUSAL = Refusal(login_required=_to_login, not_allowed=_not_allowed)
 
-    return await asyncio.get_running_loop().run_in_executor(None, run)
+
+class Dashboard:
+    def __init__(self, host: ConsoleHost) -> None:
+        self.host = host
+
+    @require_agent(VIEWERS, refusal=PAGE_REFUSAL)
+    async def dashboard(self, call: StaffCall) -> HTTPResponse:
+        return await self._page(partial(_dashboard_html, _viewer(call), _args(call.request)))
+
+    @require_agent(VIEWERS, refusal=PAGE_REFUSAL)
+    async def drill(self, call: StaffCall) -> HTTPResponse:
+        await self._log(call, "search_conversations")
+        return await self._page(partial(_drill_html, _viewer(call), _args(call.request)))
+
+    @require_agent(VIEWERS, refusal=PAGE_REFUSAL)
+    async def summary_csv(self, call: StaffCall) -> HTTPResponse:
+        return await self._csv(partial(_summary_csv, _args(call.request)))
+
+    @require_agent(VIEWERS, refusal=PAGE_REFUSAL)
+    async def drill_csv(self, call: StaffCall) -> HTTPResponse:
+        await self._log(call, "export_conversations")
+        return await self._csv(partial(_drill_csv, _viewer(call).access, _args(call.request)))
+
+    async def css(self, _: Request) -> HTTPResponse:
+        return await static_file(STATIC, "text/css")
+
+    async def _page(self, work: Callable[[Connection], str]) -> HTTPResponse:
+        try:
+            html = await self._read(work)
+        except BadQuery as error:
+            return _bad(error)
+        return response.html(html, headers=SECURITY_HEADERS)
+
+    async def _csv(self, work: Callable[[Connection], tuple[str, str]]) -> HTTPResponse:
+        try:
+            body, name = await self._read(work)
+        except BadQuery as error:
+            return _bad(error)
+        return _csv_response(body, name)
+
+    async def _log(self, call: StaffCall, action: str) -> None:
+        """A drill-down or an export, in the access log: who, what query, from where."""
+        await in_thread(
+            record_access,
+            self._uow(),
+            agent_id=call.agent.id,
+            action=action,
+            address=call.address,
+            detail=call.request.query_string[:500] or None,
+        )
+
+    async def _read(self, work: Callable[[Connection], T]) -> T:
+        def run() -> T:
+            with self._uow() as uow:
+                connection = uow.session.connection()
+                create_kpi_schema(connection.engine)
+                return work(connection)
+
+        return await in_thread(run)
+
+    def _uow(self) -> Any:
+        if self.host.new_uow is None:
+            raise RuntimeError("the console is not started")
+        return self.host.new_uow()
+
+
+def _viewer(call: StaffCall) -> Viewer:
+    return Viewer(call.agent, call.csrf, DASHBOARD_ACCESS[call.agent.role])
 
 
 def _newest_day(db: Connection) -> date | None:
@@ -170,17 +204,6 @@ def _bad(error: BadQuery) -> HTTPResponse:
     )
 
 
-async def _dashboard(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    viewer = await _viewer(request, channel)
-    if isinstance(viewer, HTTPResponse):
-        return viewer
-    try:
-        html = await _read(channel, partial(_dashboard_html, viewer, _args(request)))
-    except BadQuery as error:
-        return _bad(error)
-    return response.html(html, headers=SECURITY_HEADERS)
-
-
 def _dashboard_html(viewer: Viewer, args: Mapping[str, str], db: Connection) -> str:
     view = parse_view(args, _newest_day(db))
     summary = partial(metrics.summary, db, start=view.start, end=view.end)
@@ -193,18 +216,6 @@ def _dashboard_html(viewer: Viewer, args: Mapping[str, str], db: Connection) -> 
         days=summary(by="day"),
         reasons=summary(by="handoff_reason"),
     )
-
-
-async def _drill(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    viewer = await _viewer(request, channel)
-    if isinstance(viewer, HTTPResponse):
-        return viewer
-    await _log(request, channel, viewer, "search_conversations")
-    try:
-        html = await _read(channel, partial(_drill_html, viewer, _args(request)))
-    except BadQuery as error:
-        return _bad(error)
-    return response.html(html, headers=SECURITY_HEADERS)
 
 
 def _drill_html(viewer: Viewer, args: Mapping[str, str], db: Connection) -> str:
@@ -227,37 +238,14 @@ def _csv_response(body: str, name: str) -> HTTPResponse:
     return response.text(body, content_type="text/csv; charset=utf-8", headers=headers)
 
 
-async def _summary_csv(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    viewer = await _viewer(request, channel)
-    if isinstance(viewer, HTTPResponse):
-        return viewer
-
-    def work(db: Connection) -> tuple[str, str]:
-        view = parse_view(_args(request), _newest_day(db))
-        groups = metrics.summary(db, start=view.start, end=view.end, by=view.by)
-        return export.summary_csv(groups, view.by), f"kpis-{view.by}-{view.start}-{view.end}.csv"
-
-    try:
-        body, name = await _read(channel, work)
-    except BadQuery as error:
-        return _bad(error)
-    return _csv_response(body, name)
+def _summary_csv(args: Mapping[str, str], db: Connection) -> tuple[str, str]:
+    view = parse_view(args, _newest_day(db))
+    groups = metrics.summary(db, start=view.start, end=view.end, by=view.by)
+    return export.summary_csv(groups, view.by), f"kpis-{view.by}-{view.start}-{view.end}.csv"
 
 
-async def _drill_csv(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    viewer = await _viewer(request, channel)
-    if isinstance(viewer, HTTPResponse):
-        return viewer
-    await _log(request, channel, viewer, "export_conversations")
-
-    def work(db: Connection) -> tuple[str, str]:
-        view = parse_view(_args(request), _newest_day(db))
-        drill, _ = _drill_of(view, _args(request))
-        body = export.export_conversations(db, drill, access=viewer.access)
-        return body, f"conversations-{drill.metric}-{view.start}-{view.end}.csv"
-
-    try:
-        body, name = await _read(channel, work)
-    except BadQuery as error:
-        return _bad(error)
-    return _csv_response(body, name)
+def _drill_csv(access: str, args: Mapping[str, str], db: Connection) -> tuple[str, str]:
+    view = parse_view(args, _newest_day(db))
+    drill, _ = _drill_of(view, args)
+    body = export.export_conversations(db, drill, access=access)
+    return body, f"conversations-{drill.metric}-{view.start}-{view.end}.csv"

@@ -70,6 +70,12 @@ def is_navigation(request: Request) -> bool:
     return request.method == "GET" and mode == "navigate" and dest in ("", "document")
 
 
+def refused(request: Request, configured: str = "") -> bool:
+    """The rule for every console request: another origin's call is refused (403), a
+    top-level navigation is served (a link, which a cookie-less login form then answers)."""
+    return is_foreign(request, configured) and not is_navigation(request)
+
+
 def mark_no_cors(request: Request) -> None:
     """sanic-cors skips a request that is marked as evaluated: it adds no headers."""
     setattr(request.ctx, SANIC_CORS_EVALUATED, "1")

@@ -1,40 +1,35 @@
-"""The console's HTTP routes: pages, login/logout, and the JSON API the page calls.
+"""The console's HTTP routes: the agents' JSON API, the console's own files, and (added from
+here, as the channel asks for them) the front door, the trainer's page and its API.
 
-Every API route needs a live session (else 401) of a role it allows (else 403; the queue
-and the packets are for agents and supervisors); every state-changing one also needs the
-CSRF token in the X-CSRF-Token header (bot/console/guard.py). No console route answers a
-call from another origin (bot/console/origin.py). The login form has its own CSRF token,
-bound to a short-lived cookie; logins are throttled per normalised name and per client.
+Every API route wears the guard (bot/console/http.py, `require_agent`): a live session (else
+401) of a role it allows (else 403; the queue and the packets are for agents and
+supervisors, the access log for supervisors), and for a change the CSRF token in the
+X-CSRF-Token header. No console route answers a call from another origin
+(bot/console/origin.py). Each handler is the guard, one call of the agents' actions
+(bot/console/agent_actions.py) and its answer.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
-import math
 from collections.abc import Awaitable, Callable, Coroutine
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sanic import Blueprint, response
+from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.client_address import request_client_address
-from bot.console import pages, staff_cookies
 from bot.console.agent_actions import ConsoleActions, Reply
-from bot.console.guard import SERVING_ROLES, SUPERVISOR_ROLES, error, guard
+from bot.console.guard import SERVING_ROLES, SUPERVISOR_ROLES, error
+from bot.console.host import ConsoleHost
+from bot.console.http import StaffCall, mount, reply, require_agent, static_file
+from bot.console.login import LoginRoutes
+from bot.console.trainer_api import add_trainer_routes
 from bot.services.views import AgentView
-
-if TYPE_CHECKING:
-    from bot.console.channel import AgentConsoleInput
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {"console.js": "application/javascript", "console.css": "text/css"}
-LOGIN_TTL_SECONDS = 3600
 API = Callable[[ConsoleActions, AgentView, int, dict[str, Any]], Awaitable[Reply]]
-ALL_ROLES = ("agent", "supervisor", "trainer")
 
 ACTIONS: dict[str, API] = {
     "claim": lambda a, agent, hid, body: a.claim(agent, hid),
@@ -51,214 +46,58 @@ ACTIONS: dict[str, API] = {
 }
 
 
-def add_routes(bp: Blueprint, channel: AgentConsoleInput) -> None:
-    async def index(request: Request) -> HTTPResponse:
-        if not request.path.endswith("/"):
-            return response.redirect(request.path + "/", status=308)
-        return await _index(request, channel)
+def add_routes(bp: Blueprint, host: ConsoleHost) -> None:
+    door, api = LoginRoutes(host), AgentApi(host)
+    mount(
+        bp,
+        [
+            (door.index, "/", "GET", "index"),
+            (door.login, "/login", "POST", "login"),
+            (door.logout, "/logout", "POST", "logout"),
+            (api.queue, "/api/queue", "GET", "queue"),
+            (api.packet, "/api/handoffs/<handoff_id:int>", "GET", "packet"),
+            (api.act, "/api/handoffs/<handoff_id:int>/<action:str>", "POST", "act"),
+            (api.access_log, "/api/access-log", "GET", "access_log"),
+        ],
+    )
+    mount(bp, [(_static(name), "/" + name, "GET", name.replace(".", "_")) for name in STATIC_TYPES])
+    add_trainer_routes(bp, host)
 
-    async def login(request: Request) -> HTTPResponse:
-        return await _login(request, channel)
 
-    async def logout(request: Request) -> HTTPResponse:
-        staff = await guard(
-            request,
-            channel,
-            roles=ALL_ROLES,
-            write=True,
-            token=request.form.get(staff_cookies.CSRF_FIELD),
-        )
-        if isinstance(staff, HTTPResponse):
-            return staff
-        from bot.services.agent_sessions import end_session
+class AgentApi:
+    """What the console page calls: the queue, a handoff's packet, the actions on it."""
 
-        assert channel.new_uow is not None
-        end = partial(end_session, channel.new_uow(), session_id=staff.session.session_id)
-        await asyncio.get_running_loop().run_in_executor(None, end)
-        redirect = response.redirect("./", status=303)
-        del redirect.cookies[staff_cookies.SESSION_COOKIE]
-        return redirect
+    def __init__(self, host: ConsoleHost) -> None:
+        self.host = host
 
-    async def queue(request: Request) -> HTTPResponse:
-        staff = await guard(request, channel, roles=SERVING_ROLES, write=False)
-        if isinstance(staff, HTTPResponse):
-            return staff
-        assert channel.actions is not None
-        return _json(await channel.actions.queue(staff.agent))
+    @require_agent(SERVING_ROLES)
+    async def queue(self, call: StaffCall) -> HTTPResponse:
+        return reply(await self.actions.queue(call.agent))
 
-    async def packet(request: Request, handoff_id: int) -> HTTPResponse:
-        staff = await guard(request, channel, roles=SERVING_ROLES, write=False)
-        if isinstance(staff, HTTPResponse):
-            return staff
-        assert channel.actions is not None
-        address = request_client_address(request)
-        return _json(await channel.actions.packet(staff.agent, handoff_id, address=address))
+    @require_agent(SERVING_ROLES)
+    async def packet(self, call: StaffCall, handoff_id: int) -> HTTPResponse:
+        return reply(await self.actions.packet(call.agent, handoff_id, address=call.address))
 
-    async def act(request: Request, handoff_id: int, action: str) -> HTTPResponse:
-        token = request.headers.get(staff_cookies.CSRF_HEADER)
-        staff = await guard(request, channel, roles=SERVING_ROLES, write=True, token=token)
-        if isinstance(staff, HTTPResponse):
-            return staff
+    @require_agent(SERVING_ROLES, write=True)
+    async def act(self, call: StaffCall, handoff_id: int, action: str) -> HTTPResponse:
         if action not in ACTIONS:
             return error(404, "unknown_action")
-        body = json_body(request)
-        assert channel.actions is not None
-        return _json(await ACTIONS[action](channel.actions, staff.agent, handoff_id, body))
+        return reply(await ACTIONS[action](self.actions, call.agent, handoff_id, call.body))
 
-    async def access_log(request: Request) -> HTTPResponse:
-        staff = await guard(request, channel, roles=SUPERVISOR_ROLES, write=False)
-        if isinstance(staff, HTTPResponse):
-            return staff
-        assert channel.actions is not None
-        address = request_client_address(request)
-        return _json(await channel.actions.access_log(staff.agent, request.args, address))
+    @require_agent(SUPERVISOR_ROLES)
+    async def access_log(self, call: StaffCall) -> HTTPResponse:
+        args = call.request.args
+        return reply(await self.actions.access_log(call.agent, args, call.address))
 
-    def static(name: str) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
-        async def serve(_: Request) -> HTTPResponse:
-            return _static(name)
-
-        return serve
-
-    bp.add_route(index, "/", methods=["GET"])
-    bp.add_route(login, "/login", methods=["POST"])
-    bp.add_route(logout, "/logout", methods=["POST"])
-    bp.add_route(queue, "/api/queue", methods=["GET"])
-    bp.add_route(packet, "/api/handoffs/<handoff_id:int>", methods=["GET"])
-    bp.add_route(act, "/api/handoffs/<handoff_id:int>/<action:str>", methods=["POST"])
-    bp.add_route(access_log, "/api/access-log", methods=["GET"])
-    for name in STATIC_TYPES:
-        bp.add_route(static(name), "/" + name, methods=["GET"], name=name.replace(".", "_"))
-
-    from bot.console.trainer_api import add_trainer_routes
-
-    add_trainer_routes(bp, channel)
+    @property
+    def actions(self) -> ConsoleActions:
+        if self.host.actions is None:
+            raise RuntimeError("the console is not started")
+        return self.host.actions
 
 
-def _static(name: str) -> HTTPResponse:
-    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
-    body = (STATIC_DIR / name).read_bytes()
-    return response.raw(body, content_type=STATIC_TYPES[name] + "; charset=utf-8", headers=headers)
+def _static(name: str) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
+    async def serve(_: Request) -> HTTPResponse:
+        return await static_file(STATIC_DIR / name, STATIC_TYPES[name])
 
-
-async def _index(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    staff = await channel.staff_for(request.cookies.get(staff_cookies.SESSION_COOKIE))
-    if staff is not None and staff.agent.role not in SERVING_ROLES:
-        return response.redirect("trainer", status=303)  # trainers take no conversations
-    if staff is not None:
-        csrf = staff_cookies.csrf_token(_secret(channel), staff.session.session_id)
-        teams = channel.teams or ()
-        page = pages.console_page(staff.agent, csrf, canned=channel.canned, teams=teams)
-        return response.html(page, headers=pages.SECURITY_HEADERS)
-    return _login_form(request, channel, None, status=200)
-
-
-def _login_form(
-    request: Request, channel: AgentConsoleInput, error: str | None, *, status: int
-) -> HTTPResponse:
-    nonce = staff_cookies.new_login_nonce()
-    csrf = staff_cookies.csrf_token(_secret(channel), "login:" + nonce)
-    page = response.html(
-        pages.login_page(csrf, error), status=status, headers=pages.SECURITY_HEADERS
-    )
-    _set_cookie(page, staff_cookies.LOGIN_COOKIE, nonce, channel, max_age=LOGIN_TTL_SECONDS)
-    return page
-
-
-async def _login(request: Request, channel: AgentConsoleInput) -> HTTPResponse:
-    from bot.services.agents import normalise_username
-
-    nonce = request.cookies.get(staff_cookies.LOGIN_COOKIE) or ""
-    token = request.form.get(staff_cookies.CSRF_FIELD)
-    if not nonce or not staff_cookies.csrf_ok(_secret(channel), "login:" + nonce, token):
-        return _login_form(request, channel, "The form expired; please try again.", status=403)
-    username = normalise_username(request.form.get("username") or "")
-    password = request.form.get("password") or ""
-    address = request_client_address(request)
-    wait = channel.login_throttle.retry_after(username, address)
-    if wait is not None:
-        return _too_many(request, channel, wait)
-    agent = await _authenticate(channel, username, password)
-    if agent is None:
-        channel.login_throttle.failed(username, address)
-        return _login_form(request, channel, "Wrong username or password.", status=401)
-    channel.login_throttle.succeeded(username)
-    return await _start_session(channel, agent, address)
-
-
-def _too_many(request: Request, channel: AgentConsoleInput, wait: int) -> HTTPResponse:
-    if wait < 60:
-        when = f"{wait} second{'s' if wait > 1 else ''}"
-    else:
-        minutes = math.ceil(wait / 60)
-        when = f"{minutes} minute{'s' if minutes > 1 else ''}"
-    message = f"Too many failed attempts. Try again in {when}."
-    refused = _login_form(request, channel, message, status=429)
-    refused.headers["Retry-After"] = str(wait)
-    return refused
-
-
-async def _authenticate(
-    channel: AgentConsoleInput, username: str | None, password: str
-) -> AgentView | None:
-    from bot.services.agents import authenticate
-
-    assert channel.new_uow is not None
-    check = partial(authenticate, channel.new_uow(), username=username or "", password=password)
-    return await asyncio.get_running_loop().run_in_executor(None, check)
-
-
-async def _start_session(
-    channel: AgentConsoleInput, agent: AgentView, address: str
-) -> HTTPResponse:
-    """A new session, on the server (its row) and in the browser (the signed cookie)."""
-    from bot.services.agent_sessions import start_session
-
-    lifetime = channel.session_lifetime_seconds()
-    cookie = staff_cookies.issue(_secret(channel), agent_id=agent.id, ttl_seconds=lifetime)
-    session = staff_cookies.verify(_secret(channel), cookie)
-    assert session is not None and channel.new_uow is not None
-    record = partial(
-        start_session,
-        channel.new_uow(),
-        agent_id=agent.id,
-        session_id=session.session_id,
-        lifetime_seconds=lifetime,
-        address=address,
-    )
-    await asyncio.get_running_loop().run_in_executor(None, record)
-    redirect = response.redirect("./", status=303)
-    _set_cookie(redirect, staff_cookies.SESSION_COOKIE, cookie, channel, max_age=lifetime)
-    del redirect.cookies[staff_cookies.LOGIN_COOKIE]
-    return redirect
-
-
-def _set_cookie(
-    page: HTTPResponse, name: str, value: str, channel: AgentConsoleInput, *, max_age: int
-) -> None:
-    """HttpOnly, SameSite=Strict; path / so the socket.io handshake carries it too."""
-    page.cookies[name] = value
-    morsel = page.cookies[name]
-    morsel["httponly"] = True
-    morsel["samesite"] = "Strict"
-    morsel["path"] = "/"
-    morsel["max-age"] = max_age
-    if channel.secure_cookie:
-        morsel["secure"] = True
-
-
-def _secret(channel: AgentConsoleInput) -> bytes:
-    if channel.secret is None:
-        raise RuntimeError("the console is not started")
-    return channel.secret
-
-
-def json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _json(reply: Reply) -> HTTPResponse:
-    return response.json(reply.body, status=reply.status, headers={"Cache-Control": "no-store"})
+    return serve
