@@ -20,10 +20,10 @@ on every request. Pages at /webhooks/console/, agents' live events on the socket
 namespace /agents (bot/console/feed.py). The console answers no other origin and sends no
 CORS headers (bot/console/origin.py).
 
-The channel builds and configures; it starts nothing. When the server starts it registers
-itself on `app.ctx.agent_console`, and the process bootstrap (bot/bootstrap.py) starts what
-runs beside it: the queue sweeper, the inbox collector, the KPI refresher, the handoff
-webhook and the agents' socket check.
+The channel builds and configures; it starts nothing. Before the server starts it builds
+its parts on the web channel's relay and registers itself on `app.ctx.agent_console`; the
+process bootstrap (bot/bootstrap.py) then starts what runs beside it: the queue sweeper, the
+inbox collector, the KPI refresher, the handoff webhook and the agents' socket check.
 """
 
 from __future__ import annotations
