@@ -169,6 +169,8 @@ class Process:
         if self._started:
             raise BootstrapError("the background parts start once per process")
         self._started = True
+        # Logged here: Rasa configures logging after the patches went in, before this runs.
+        logger.info("Rasa patches in place: %s.", ", ".join(self.patches) or "none")
         for part in background_parts(Registered.on(app), self.settings):
             part.start()
             self.running.append(part)
