@@ -29,6 +29,7 @@ from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.browser import CHROMIUM_ARGS, artifacts_dir, chromium_executable, expect
 from tests.e2e.stack import MODEL, Stack, running_stack, texts
 from tests.e2e.test_handoff import PASSWORD, create_agent
+from tests.waiting import wait_until
 from tools.seed.demo_store import ensure_seeded
 
 # Phrasings the shipped model should not know; those it falls back on or is unsure of are
@@ -78,13 +79,18 @@ def factory(stack: Stack) -> sessionmaker:
 
 
 def wait_for_inbox(stack: Stack, wanted: int) -> list:
-    deadline = time.monotonic() + 60
-    while True:
+    def collected() -> list:
         groups = list_groups(SqlAlchemyUnitOfWork(factory(stack)))
-        if sum(group.count for group in groups) >= wanted:
-            return groups
-        assert time.monotonic() < deadline, f"the inbox holds {groups}"
-        time.sleep(0.5)
+        assert sum(group.count for group in groups) >= wanted, f"the inbox holds {groups}"
+        return groups
+
+    return wait_until(
+        collected,
+        timeout=60,
+        interval=0.5,
+        what=f"{wanted} messages in the inbox",
+        ignoring=(AssertionError,),
+    )
 
 
 def unsure(parsed: dict) -> bool:
