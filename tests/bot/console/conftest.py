@@ -98,7 +98,9 @@ class Console:
         response = await self.login(username)
         assert response.status == 303
         cookie = response.cookies["cim_agent_session"].value
-        async with self.http.get(self.url + "/", headers={"Cookie": _c(cookie)}) as page:
+        async with self.http.get(
+            self.url + "/", headers={"Cookie": session_cookie(cookie)}
+        ) as page:
             html = await page.text()
         match = re.search(r'data-csrf="([^"]+)"', html)
         assert match is not None
@@ -115,7 +117,7 @@ class Console:
     ) -> tuple[int, dict[str, Any]]:
         headers = {"Content-Type": "application/json"}
         if session is not None:
-            headers["Cookie"] = _c(session[0])
+            headers["Cookie"] = session_cookie(session[0])
             headers["X-CSRF-Token"] = session[1] if csrf is None else csrf
         if origin is not None:
             headers["Origin"] = origin
@@ -124,12 +126,13 @@ class Console:
             return response.status, await response.json()
 
     async def get(self, session: tuple[str, str] | None, path: str) -> tuple[int, Any]:
-        headers = {"Cookie": _c(session[0])} if session else {}
+        headers = {"Cookie": session_cookie(session[0])} if session else {}
         async with self.http.get(self.url + path, headers=headers) as response:
             return response.status, await response.json()
 
 
-def _c(cookie: str) -> str:
+def session_cookie(cookie: str) -> str:
+    """The Cookie header's value that presents this session."""
     return f"cim_agent_session={cookie}"
 
 
@@ -195,8 +198,6 @@ async def console(store: sessionmaker, rasa_cors: str | None) -> AsyncIterator[C
             handoff.id,
             http,
         )
-    await web.close_sockets()
-    await asyncio.sleep(0.05)
-    await server.before_stop()
+    await server.before_stop()  # the web channel closes its sockets and stops socket.io here
     server.close()
     await asyncio.wait_for(server.wait_closed(), 5)

@@ -8,7 +8,7 @@ from typing import Any
 import socketio
 
 from bot.services.queue import active_handoff_for
-from tests.bot.console.conftest import CONVERSATION, Console
+from tests.bot.console.conftest import CONVERSATION, Console, session_cookie
 
 XSS = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 
@@ -194,3 +194,19 @@ async def test_the_agents_namespace_needs_a_session(console: Console) -> None:
     finally:
         await agent.eio.disconnect(abort=True)
         await stranger.eio.disconnect(abort=True)
+
+
+async def test_a_malformed_body_or_an_unknown_action_gets_a_clear_error(console: Console) -> None:
+    anna = await console.session("anna")
+    assert (await console.act(anna, "claim"))[0] == 200
+    headers = {
+        "Cookie": session_cookie(anna[0]),
+        "X-CSRF-Token": anna[1],
+        "Content-Type": "application/json",
+    }
+    url = f"{console.url}/api/handoffs/{console.handoff_id}"
+    async with console.http.post(url + "/reply", data=b'{"text": ', headers=headers) as answer:
+        assert (answer.status, await answer.json()) == (400, {"error": "bad_text"})
+    async with console.http.post(url + "/delete", json={}, headers=headers) as answer:
+        assert (answer.status, await answer.json()) == (404, {"error": "unknown_action"})
+    assert await console.act(anna, "reply", ["hello"]) == (400, {"error": "bad_text"})  # type: ignore[arg-type]

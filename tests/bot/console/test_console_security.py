@@ -12,13 +12,10 @@ import socketio
 from bot.console.webhook import handoff_payload
 from bot.services import queue
 from bot.services.agents import create_agent, set_active, set_password
-from tests.bot.console.conftest import CONVERSATION, PASSWORD, Console
+from tests.bot.console.conftest import CONVERSATION, PASSWORD, Console, session_cookie
+from tests.waiting import until
 
 SHOP = "http://shop.example"
-
-
-def _c(cookie: str) -> str:
-    return f"cim_agent_session={cookie}"
 
 
 def staff(console: Console, username: str, role: str, team: str | None = None) -> None:
@@ -36,7 +33,7 @@ async def fetch(
     console: Console, method: str, path: str, session: tuple[str, str] | None, **headers: str
 ) -> tuple[int, dict[str, str], str]:
     if session is not None:
-        headers["Cookie"] = _c(session[0])
+        headers["Cookie"] = session_cookie(session[0])
     async with console.http.request(method, console.url + path, headers=headers) as answer:
         return answer.status, dict(answer.headers), await answer.text()
 
@@ -54,7 +51,7 @@ async def feed(console: Console, session: tuple[str, str], **headers: str) -> An
         base,
         namespaces=["/agents"],
         transports=["polling"],
-        headers={"Cookie": _c(session[0]), **headers},
+        headers={"Cookie": session_cookie(session[0]), **headers},
     )
     return client
 
@@ -217,7 +214,7 @@ async def test_logout_ends_the_session_on_the_server(console: Console) -> None:
     async with console.http.post(
         console.url + "/logout",
         data={"csrf_token": anna[1]},
-        headers={"Cookie": _c(anna[0])},
+        headers={"Cookie": session_cookie(anna[0])},
         allow_redirects=False,
     ) as answer:
         assert answer.status == 303
@@ -252,8 +249,11 @@ async def test_the_server_ends_a_session_at_its_maximum_age(console: Console) ->
     console.channel.session_max_seconds = 1
     anna = await console.session("anna")
     assert (await console.get(anna, "/api/queue"))[0] == 200
-    await asyncio.sleep(1.2)
-    assert (await console.get(anna, "/api/queue"))[0] == 401
+
+    async def refused() -> bool:
+        return (await console.get(anna, "/api/queue"))[0] == 401
+
+    await until(refused, timeout=10, interval=0.1, what="the session refused after 1 s")
 
 
 async def test_a_cookie_for_a_session_the_server_never_started_is_refused(
@@ -317,6 +317,6 @@ async def test_a_trainer_opening_the_console_is_sent_to_the_review_inbox(console
     staff(console, "tina", "trainer")
     tina, _ = await console.session("tina")
     async with console.http.get(
-        console.url + "/", headers={"Cookie": _c(tina)}, allow_redirects=False
+        console.url + "/", headers={"Cookie": session_cookie(tina)}, allow_redirects=False
     ) as page:
         assert page.status == 303 and page.headers["Location"] == "trainer"

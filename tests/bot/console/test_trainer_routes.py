@@ -12,7 +12,7 @@ import pytest
 from bot.inbox.service import Observation, record
 from bot.services.agents import create_agent
 from bot.settings import PROJECT_ROOT, get_settings
-from tests.bot.console.conftest import PASSWORD, Console, _c
+from tests.bot.console.conftest import PASSWORD, Console, session_cookie
 
 XSS = '<script>alert("x")</script> where is my parcel'
 
@@ -39,7 +39,7 @@ async def trainer(console: Console) -> tuple[str, str]:
 async def post(
     console: Console, session: tuple[str, str], path: str, body: dict
 ) -> tuple[int, dict]:
-    headers = {"Cookie": _c(session[0]), "X-CSRF-Token": session[1]}
+    headers = {"Cookie": session_cookie(session[0]), "X-CSRF-Token": session[1]}
     async with console.http.post(console.url + path, json=body, headers=headers) as response:
         return response.status, await response.json()
 
@@ -49,11 +49,13 @@ async def test_only_trainers_and_supervisors_get_in(console: Console, training_r
     anna = await console.session("anna")
     assert (await console.get(anna, "/api/inbox")) == (403, {"error": "trainer_role_required"})
     async with console.http.get(
-        console.url + "/trainer", headers={"Cookie": _c(anna[0])}, allow_redirects=False
+        console.url + "/trainer", headers={"Cookie": session_cookie(anna[0])}, allow_redirects=False
     ) as page:
         assert page.status == 403
     tina = await trainer(console)
-    async with console.http.get(console.url + "/trainer", headers={"Cookie": _c(tina[0])}) as page:
+    async with console.http.get(
+        console.url + "/trainer", headers={"Cookie": session_cookie(tina[0])}
+    ) as page:
         assert page.status == 200
         assert "script-src 'self'" in page.headers["Content-Security-Policy"]
         assert 'src="trainer.js"' in await page.text()
@@ -75,11 +77,13 @@ async def test_the_inbox_shows_text_as_data_and_takes_decisions(
     texts = [i["text"] for g in inbox["groups"] for i in g["items"]]
     assert XSS in texts  # as JSON data; trainer.js shows it with textContent
     assert {"name": "order_status", "type": "service"} in inbox["intents"]
-    async with console.http.get(console.url + "/trainer", headers={"Cookie": _c(tina[0])}) as page:
+    async with console.http.get(
+        console.url + "/trainer", headers={"Cookie": session_cookie(tina[0])}
+    ) as page:
         assert "<script>alert" not in await page.text()
 
     body = {"item_ids": [item.id], "decision": "label", "intent": "order_status"}
-    headers = {"Cookie": _c(tina[0]), "X-CSRF-Token": "forged"}
+    headers = {"Cookie": session_cookie(tina[0]), "X-CSRF-Token": "forged"}
     async with console.http.post(
         console.url + "/api/inbox/decide", json=body, headers=headers
     ) as r:
@@ -122,7 +126,7 @@ async def test_the_confusion_matrix_of_the_latest_crossval(
     console: Console, training_root: Path
 ) -> None:
     tina = await trainer(console)
-    headers = {"Cookie": _c(tina[0])}
+    headers = {"Cookie": session_cookie(tina[0])}
     async with console.http.get(console.url + "/trainer/confusion.svg", headers=headers) as r:
         assert r.status == 404
     report = training_root / "results" / "crossval" / "report.json"
