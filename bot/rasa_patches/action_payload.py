@@ -19,6 +19,9 @@ CIM_ACTION_PAYLOAD (bot/settings.py): `slim` (the default) installs this patch, 
 it out, so actions get Rasa's own body, every message whole with its metadata (and the dicts
 are built anew for each call, as Rasa does).
 
+Measured (bench/results/rasa-patches.md, 120-turn conversations): +1.1 ± 0.8 ms/turn (0.7 in
+an earlier run), growing with the conversation's length.
+
 Kind: contract (a smaller body than Rasa's).
 """
 

@@ -8,6 +8,9 @@ where 43 % of turns call a custom action, most of the ~33 ms an action call cost
 built once per class; the response is validated exactly as `jsonschema.validate` does
 (`best_match` of all errors) and refused with Rasa's own message suffix.
 
+Measured (bench/results/rasa-patches.md, 120-turn conversations, about half the turns
+calling an action): +6.8 ms of Rasa CPU per turn (47 % of the turn without it).
+
 Kind: speed (same verdicts, same errors).
 """
 

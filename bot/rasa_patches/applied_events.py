@@ -7,6 +7,8 @@ the last call (same event objects, no new form name, see `growth.Seen`), the com
 resumes where it stopped; otherwise it starts again, as Rasa's does. Callers get a new list
 each time, as from Rasa.
 
+Measured (bench/results/rasa-patches.md, 120-turn conversations): +1.7 ms/turn (20 %).
+
 Kind: speed (the same events).
 """
 

@@ -7,6 +7,8 @@ computed once per runner and target list, and the nodes are called in that order
 with its parents' outputs: what dask's synchronous scheduler does, without its bookkeeping.
 Inputs that clash with a node name, and a node that raises, give Rasa's own `GraphRunError`.
 
+Measured (bench/results/rasa-patches.md): +1.8 ± 0.8 ms/turn (0.3 in an earlier run).
+
 Kind: speed (same values, same errors).
 """
 

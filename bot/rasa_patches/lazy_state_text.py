@@ -6,6 +6,8 @@ it costs more the longer the conversation. The patch returns the same text lazil
 that formats with Rasa's function on `str()` or `repr()` (when a debug line is written),
 compares and hashes as that text, and deep-copies as itself.
 
+Measured (bench/results/rasa-patches.md, 120-turn conversations): +0.55 ms/turn (7 %).
+
 Kind: speed (the same text, when anyone looks).
 """
 

@@ -8,6 +8,8 @@ patch keeps the answers per policy, keyed by the lookup and the `repr` of those 
 miss. Serving never changes a policy's lookups; training, where they change, never installs
 this patch (only the Rasa server's bootstrap does). The memo is bounded per policy.
 
+Measured (bench/results/rasa-patches.md): +0.7 ms/turn (9 %).
+
 Kind: speed (the same keys).
 """
 

@@ -12,6 +12,9 @@ replaced; it is reviewed with this patch because it is what the copy reproduces.
 The action-payload patch's kept event dicts are handed on to the copy (see
 `growth.EVENT_DICTS_ATTRIBUTE`); they are only ever reused for the same event objects.
 
+Measured (bench/results/rasa-patches.md, 120-turn conversations): +0.2 ± 0.3 ms/turn, near
+the noise at that length; it grows with the conversation.
+
 Kind: speed (an equal, independent tracker).
 """
 

@@ -12,6 +12,8 @@ stopped and only the new states are computed. Anything else (a reverted or resta
 conversation, another tracker, other options) computes from scratch, as Rasa does. Callers
 get copies: Rasa's featurizers edit the states they are given in place.
 
+Measured (bench/results/rasa-patches.md, 120-turn conversations): +3.8 ms/turn (33 %).
+
 Kind: speed (the same states).
 """
 
