@@ -4,6 +4,8 @@ read-only tests may share one seeded database per module (`shared_seeded`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from typing import TypedDict
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -13,7 +15,14 @@ from bot.store.db import create_schema, get_engine, session_factory
 from tools.seed.databases import BACKENDS, SEED_NOW, seeded_database, temporary_database
 from tools.seed.demo_store import seed_demo_data
 
-SMALL_SEED = {"customers": 12, "orders": 40, "now": SEED_NOW}
+
+class SeedSize(TypedDict):
+    customers: int
+    orders: int
+    now: datetime
+
+
+SMALL_SEED: SeedSize = {"customers": 12, "orders": 40, "now": SEED_NOW}
 
 
 @pytest.fixture(params=BACKENDS)

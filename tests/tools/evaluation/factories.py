@@ -1,5 +1,9 @@
 """Predictions made by hand, for the summary and report tests."""
 
+from typing import cast
+
+import pytest
+
 from tools.evaluation.predictions import Prediction, Span
 
 TYPES = {"greet": "informative", "order_status": "service", "complaint": "conflict"}
@@ -31,3 +35,8 @@ def prediction(
         predicted_entities=found,
         latency_seconds=latency,
     )
+
+
+def near(value: float) -> float:
+    """`pytest.approx(value)`, typed as the float it stands in for inside a `Scores`."""
+    return cast(float, pytest.approx(value))

@@ -1,6 +1,7 @@
 import pytest
 from sklearn.metrics import f1_score
 
+from tests.tools.evaluation.factories import near
 from tools.evaluation.metrics import (
     Confusion,
     Scores,
@@ -23,7 +24,7 @@ PREDICTED = ["a", "a", "b", "b", "c", "c"]
 
 def test_scores_from_counts() -> None:
     assert scores_from_counts(tp=3, fp=1, fn=2) == Scores(
-        precision=0.75, recall=0.6, f1=pytest.approx(2 / 3), support=5
+        precision=0.75, recall=0.6, f1=near(2 / 3), support=5
     )
 
 
@@ -49,9 +50,9 @@ def test_rate_counts_one_label() -> None:
 
 def test_per_label_scores_by_hand() -> None:
     assert per_label_scores(TRUTH, PREDICTED) == {
-        "a": Scores(precision=1.0, recall=pytest.approx(2 / 3), f1=pytest.approx(0.8), support=3),
+        "a": Scores(precision=1.0, recall=near(2 / 3), f1=near(0.8), support=3),
         "b": Scores(precision=0.5, recall=0.5, f1=0.5, support=2),
-        "c": Scores(precision=0.5, recall=1.0, f1=pytest.approx(2 / 3), support=1),
+        "c": Scores(precision=0.5, recall=1.0, f1=near(2 / 3), support=1),
     }
 
 
@@ -103,7 +104,7 @@ def test_entity_scores_need_the_exact_span() -> None:
     assert entity_scores(gold, predicted) == {
         "email": Scores(1.0, 1.0, 1.0, 1),
         "order_number": Scores(0.0, 0.0, 0.0, 1),
-        "product": Scores(0.5, 1.0, pytest.approx(2 / 3), 1),
+        "product": Scores(0.5, 1.0, near(2 / 3), 1),
     }
 
 

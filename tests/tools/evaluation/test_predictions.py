@@ -1,3 +1,5 @@
+from typing import Any
+
 from rasa.shared.nlu.training_data.message import Message
 
 from tools.evaluation.predictions import (
@@ -8,7 +10,7 @@ from tools.evaluation.predictions import (
     spans,
 )
 
-PARSE = {
+PARSE: dict[str, Any] = {
     "text": "order #100234 is late",
     "intent": {"name": "nlu_fallback", "confidence": 0.35},
     "intent_ranking": [

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.tools.evaluation.factories import TYPES, prediction
+from tests.tools.evaluation.factories import TYPES, near, prediction
 from tools.evaluation.metrics import Confusion, Scores
 from tools.evaluation.summary import build_report, is_mistake, summarise
 
@@ -67,5 +67,5 @@ def test_the_report_tables() -> None:
         Confusion("complaint", "order_status", 1),
         Confusion("order_status", "complaint", 1),
     ]
-    assert report.entities == {"order_number": Scores(1.0, 0.5, pytest.approx(2 / 3), 2)}
+    assert report.entities == {"order_number": Scores(1.0, 0.5, near(2 / 3), 2)}
     assert report.errors == [PREDICTIONS[1], PREDICTIONS[3], PREDICTIONS[4]]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import IO
 
 import pytest
 
 from tools.evaluation.chat import servers
 
 
-def _http_server(log: object, port: int) -> servers.Proc:
+def _http_server(log: IO[bytes], port: int) -> servers.Proc:
     argv = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"]
     return servers._start(  # the same start as the real servers get
         "web",
@@ -19,7 +20,7 @@ def _http_server(log: object, port: int) -> servers.Proc:
         {},
         f"http://127.0.0.1:{port}/",
         log,
-        timeout=30,  # type: ignore[arg-type]
+        timeout=30,
     )
 
 

@@ -24,7 +24,8 @@ class FakeBot(Transport):
     """Answers each message with `answer(text, metadata)`; remembers what it was sent."""
 
     def __init__(self, answer: Answer, log: list[tuple[str, dict[str, Any]]]) -> None:
-        self.answer, self.log, self.metadata = answer, log, {}
+        self.answer, self.log = answer, log
+        self.metadata: dict[str, Any] = {}
 
     def open(self, metadata: dict[str, Any]) -> str:
         self.metadata = metadata
