@@ -42,8 +42,13 @@ def conversation(
     )
 
 
-def run(*conversations: ConversationResult) -> dict[str, Any]:
-    report = summarise(
+def report(*conversations: ConversationResult) -> dict[str, Any]:
+    """The simulation report of a run that played these conversations."""
+    return summarise(
         RunResult(list(conversations), started_at="2026-12-04T20:00:00+00:00"), meta={}
     )
-    return summarise_report(report, model="candidate", suite="simulations")
+
+
+def run(*conversations: ConversationResult) -> dict[str, Any]:
+    """That run as the gate keeps it (the candidate's)."""
+    return summarise_report(report(*conversations), model="candidate", suite="simulations")

@@ -13,10 +13,8 @@ from bot.settings import Settings
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from bot.trainer.simulation_gate import LATEST, SERVED, latest_run
 from tests.bot.trainer.factories import labelled, project_copy
-from tests.tools.retrain.factories import BEFORE, conversation, run
-from tools.evaluation.simulate.record import ConversationResult, Failure
-from tools.evaluation.simulate.report import summarise
-from tools.evaluation.simulate.runner import RunResult
+from tests.tools.retrain.factories import BEFORE, conversation, report, run
+from tools.evaluation.simulate.record import Failure
 from tools.retrain.job import retrain
 from tools.retrain.serving import CURRENT
 from tools.retrain.simulation_gate import (
@@ -107,12 +105,6 @@ class Player:
     def __call__(self, model: Path, suite: Path) -> dict[str, Any]:
         self.played.append(model.name)
         return self.by_model[model.name]
-
-
-def report(*conversations: ConversationResult) -> dict[str, Any]:
-    return summarise(
-        RunResult(list(conversations), started_at="2026-12-04T20:00:00+00:00"), meta={}
-    )
 
 
 def models(tmp_path: Path) -> tuple[Path, Path, Path]:
