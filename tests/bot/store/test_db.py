@@ -129,6 +129,7 @@ def test_the_statement_timeout_setting_bounds_every_connection(
     assert bound in (statement_timeout, f"{statement_timeout}ms")
 
 
+@pytest.mark.postgres
 def test_a_query_waiting_on_a_held_lock_fails_after_the_timeout(
     statement_timeout: int,
 ) -> None:

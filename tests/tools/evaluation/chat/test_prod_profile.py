@@ -35,6 +35,7 @@ def key_count(prefix: str) -> int:
         return len(list(client.scan_iter(f"{prefix}*")))
 
 
+@pytest.mark.postgres  # and Redis: the profile's real stores
 def test_own_stores_are_named_apart_and_removed_afterwards() -> None:
     with (
         own_stores("unit", redis_url=REDIS_URL) as first,
@@ -54,6 +55,7 @@ def test_own_stores_are_named_apart_and_removed_afterwards() -> None:
     assert key_count(first.redis_prefix) == 0 and key_count(second.redis_prefix) == 0
 
 
+@pytest.mark.postgres  # and Redis: the profile's real stores
 def test_own_stores_are_removed_when_the_run_fails() -> None:
     with (
         pytest.raises(RuntimeError, match="the run failed"),
