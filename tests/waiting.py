@@ -23,16 +23,16 @@ SHOWN = 500  # characters of the last value in a time-out's message
 
 
 def wait_until(
-    predicate: Callable[[], T],
+    predicate: Callable[[], T | None],
     *,
     timeout: float,
     interval: float = 0.05,
     what: str | Callable[[], str],
     ignoring: tuple[type[Exception], ...] = (),
 ) -> T:
-    """The predicate's first truthy value; AssertionError after `timeout` seconds, naming
-    `what` (a callable: read then, e.g. to show what a list holds by then). Exceptions of the
-    `ignoring` types count as "not yet" (a server not listening yet)."""
+    """The predicate's first truthy value (so never None); AssertionError after `timeout`
+    seconds, naming `what` (a callable: read then, e.g. to show what a list holds by then).
+    Exceptions of the `ignoring` types count as "not yet" (a server not listening yet)."""
     deadline = time.monotonic() + timeout
     while True:
         answered, last = _attempt(predicate, ignoring)
