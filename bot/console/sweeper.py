@@ -67,7 +67,7 @@ class QueueSweeper(PeriodicTask):
 
     async def sweep(self) -> tuple[list[HandoffRef], list[HandoffRef]]:
         """One round; returns the handoffs abandoned and those turned into tickets."""
-        now, policy = self.clock(), self.policy()
+        now, policy = self.clock(), await in_thread(self.policy)  # escalation.yml, once read
         waiting = await in_thread(queue.queued_conversations, self.new_uow())
         present = [conversation for conversation in waiting if self.connected(conversation)]
         await in_thread(queue.mark_present, self.new_uow(), conversation_ids=present, now=now)
