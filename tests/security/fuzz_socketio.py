@@ -109,7 +109,10 @@ class PollingSocket:
         """Join a namespace: its answer, "0..." (connected) or "4..." (refused)."""
         prefix = "" if namespace == "/" else namespace + ","
         body = "" if auth is None else json.dumps(auth)
-        self.post(MESSAGE + CONNECT + prefix + body).raise_for_status()
+        sent = self.post(MESSAGE + CONNECT + prefix + body)
+        if sent.status_code in (400, 413):  # an oversized or malformed packet, refused at once
+            raise SocketClosed(f"connect refused: {sent.status_code} {sent.text[:200]}")
+        sent.raise_for_status()
         deadline = time.monotonic() + BUDGET_SECONDS
         while time.monotonic() < deadline:
             self.poll()
