@@ -49,7 +49,7 @@ def _load_yaml(path: Path) -> tuple[bool, Any]:
         return False, None
 
 
-def _example_texts(examples: Any) -> Iterator[str]:
+def example_texts(examples: Any) -> Iterator[str]:
     """Rasa's two shapes: a `- text` block, or a list of `{text: ...}`."""
     if isinstance(examples, str):
         lines = (line.strip() for line in examples.splitlines())
@@ -72,7 +72,7 @@ def _read_examples(data_dir: Path, problems: list[Problem]) -> Examples:
         if not parsed:
             problems.append(Problem(ERROR, f"{path}: not valid YAML"))
         for intent, block in _intent_blocks(document):
-            texts = [replace_entities(text) for text in _example_texts(block)]
+            texts = [replace_entities(text) for text in example_texts(block)]
             examples[intent].extend((text, path) for text in texts)
     return examples
 

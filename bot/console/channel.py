@@ -116,7 +116,7 @@ class AgentConsoleInput(InputChannel):
     async def _only_our_origin(self, request: Request) -> HTTPResponse | None:
         """No CORS headers on any console answer; calls from other origins refused."""
         origin.mark_no_cors(request)
-        if origin.is_foreign(request, self.console_origin) and not origin.is_navigation(request):
+        if origin.refused(request, self.console_origin):
             return error(403, "foreign_origin")
         return None
 

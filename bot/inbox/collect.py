@@ -120,7 +120,7 @@ def _record(
 
 
 class InboxCollector(PeriodicTask):
-    """Runs `collect` every `interval_seconds` (started by the agent console channel)."""
+    """Runs `collect` every `interval_seconds` (bot/bootstrap.py starts it)."""
 
     def __init__(
         self,

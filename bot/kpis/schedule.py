@@ -1,6 +1,6 @@
 """The KPI facts kept fresh by the Rasa process: `cim kpis refresh`, every few minutes.
 
-The agent console channel starts it; each run is incremental (see `refresh`) and runs in a
+bot/bootstrap.py starts it; each run is incremental (see `refresh`) and runs in a
 thread, so the chat never waits. `CIM_KPI_REFRESH_SECONDS` (default 300, 0: off, e.g. when a
 cron job runs `cim kpis refresh` instead). A failed run is logged and tried again next time.
 """

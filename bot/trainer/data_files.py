@@ -22,7 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.checks import _example_texts
+from bot.checks import example_texts
 from bot.interaction_types import INTERACTION_TYPES, load_mapping
 
 INTENT_NAME = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
@@ -143,7 +143,7 @@ def regressions(workspace: Workspace) -> list[tuple[str, str]]:
     return [
         (text, str(block["intent"]))
         for block in document.get("nlu") or []
-        for text in _example_texts(block.get("examples"))
+        for text in example_texts(block.get("examples"))
     ]
 
 
@@ -163,7 +163,7 @@ def _append(
         block["examples"] = LiteralScalarString("")
         blocks.append(block)
     current = str(block.get("examples") or "")
-    present = {_key(text) for text in _example_texts(current)}
+    present = {_key(text) for text in example_texts(current)}
     new = tuple(text for text in examples if _key(text) not in present)
     if not new:
         return ()
@@ -194,7 +194,7 @@ def _refuse_elsewhere(workspace: Workspace, intent: str, examples: tuple[str, ..
             other = block.get("intent")
             if other == intent or other is None:
                 continue
-            for text in _example_texts(block.get("examples")):
+            for text in example_texts(block.get("examples")):
                 if _key(text) in wanted:
                     raise DataError(f"{wanted[_key(text)]!r} is already an example of {other!r}")
 

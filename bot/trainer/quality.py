@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from bot.checks import ERROR, _example_texts, check_project
+from bot.checks import ERROR, check_project, example_texts
 
 NEAR_DUPLICATE_AT = 0.9
 MIN_EXAMPLES = 20
@@ -218,7 +218,7 @@ def _examples(nlu_dir: Path) -> dict[str, list[str]]:
             continue
         for block in document.get("nlu") or []:
             if isinstance(block, dict) and "intent" in block:
-                examples[str(block["intent"])].extend(_example_texts(block.get("examples")))
+                examples[str(block["intent"])].extend(example_texts(block.get("examples")))
     return examples
 
 
