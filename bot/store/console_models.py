@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, Column, ForeignKey, Integer, String, event
+from sqlalchemy import DDL, CheckConstraint, Column, ForeignKey, Integer, String, event
 from sqlalchemy.orm import Mapped, relationship
 
 from bot.store.columns import UtcDateTime, utcnow
@@ -39,19 +39,26 @@ class ConsoleSession(Base):
 
 
 class ConsoleAccessEntry(Base):
-    """Who viewed, searched or exported which handoff or customer, when, and from where.
+    """Who viewed, searched, exported or erased which handoff or customer, when, from where.
 
     Append-only: nothing in the product updates or deletes a row, and the database refuses
     to (triggers, below). Handoff and customer ids are plain numbers, not foreign keys, so
     the record outlives what it is about and no cascade ever rewrites it.
+
+    Who: a member of staff (`agent_id`), or an actor with no agent row (`actor`, e.g.
+    `cli:root` for `cim privacy`, run with the operator's access to the host); one of the two.
     """
 
     __tablename__ = "console_access_log"
+    __table_args__ = (
+        CheckConstraint("agent_id IS NOT NULL OR actor IS NOT NULL", name="has_actor"),
+    )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    agent_id: Mapped[int] = Column(
-        Integer, ForeignKey("agents.id", ondelete="RESTRICT"), nullable=False, index=True
+    agent_id: Mapped[int | None] = Column(
+        Integer, ForeignKey("agents.id", ondelete="RESTRICT"), index=True
     )
+    actor: Mapped[str | None] = Column(String(64))
     action: Mapped[str] = Column(String(32), nullable=False)
     handoff_id: Mapped[int | None] = Column(Integer, index=True)
     customer_id: Mapped[int | None] = Column(Integer, index=True)
@@ -59,7 +66,7 @@ class ConsoleAccessEntry(Base):
     address: Mapped[str | None] = Column(String(64))
     at: Mapped[datetime] = Column(UtcDateTime, nullable=False, default=utcnow, index=True)
 
-    agent: Mapped[Agent] = relationship("Agent", lazy="joined", innerjoin=True)
+    agent: Mapped[Agent | None] = relationship("Agent", lazy="joined")
 
 
 _APPEND_ONLY = "the console access log is append-only"

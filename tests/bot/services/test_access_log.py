@@ -14,7 +14,7 @@ from bot.services.access_log import recent_access, record_access
 from bot.store.models import ConsoleAccessEntry
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from tests.bot.services.queue_factories import agent, empty_store
-from tools.seed.databases import BACKENDS
+from tools.seed.databases import BACKENDS, SEED_NOW
 
 
 @pytest.fixture(params=BACKENDS)
@@ -68,3 +68,50 @@ def test_the_database_refuses_to_change_or_delete_an_entry(uow: UoW, change: str
         uow.session.execute(statement)
     with uow:
         assert uow.session.scalar(sa.select(table.c.address)) == "10.0.0.1"
+
+
+def test_an_actor_without_an_agent_row_is_recorded_by_name(uow: UoW) -> None:
+    sue = agent(uow, "sue", role="supervisor")
+    record_access(uow, actor="cli:root", action="export_customer", address=None, customer_id=42)
+    record_access(uow, agent_id=sue.id, action="erase_customer", address="10.0.0.2", customer_id=42)
+    newest = recent_access(uow, customer_id=42)
+    assert [(e.agent, e.action) for e in newest] == [
+        ("sue", "erase_customer"),
+        ("cli:root", "export_customer"),
+    ]
+    assert [e.agent for e in recent_access(uow, action="export_customer")] == ["cli:root"]
+
+
+@pytest.mark.parametrize(
+    "action", ["view_customer", "search_customers", "export_customer", "erase_customer"]
+)
+def test_the_privacy_actions_are_known(uow: UoW, action: str) -> None:
+    sue = agent(uow, "sue", role="supervisor")
+    record_access(uow, agent_id=sue.id, action=action, address="10.0.0.2", customer_id=5)
+    assert [e.action for e in recent_access(uow)] == [action]
+
+
+@pytest.mark.parametrize("who", [{}, {"agent_id": 1, "actor": "cli:root"}, {"actor": "  "}])
+def test_an_entry_has_an_agent_or_an_actor_never_both_nor_neither(
+    uow: UoW, who: dict[str, object]
+) -> None:
+    agent(uow, "anna")
+    with pytest.raises(ValueError):
+        record_access(uow, action="view_customer", address=None, **who)  # type: ignore[arg-type]
+
+
+def test_the_database_refuses_an_entry_with_no_one_behind_it(uow: UoW) -> None:
+    table = ConsoleAccessEntry.__table__
+    with uow, pytest.raises(DBAPIError):
+        uow.session.execute(table.insert().values(action="view_customer", at=SEED_NOW))
+
+
+@pytest.mark.parametrize("change", ["update", "delete"])
+def test_entries_by_an_actor_stay_append_only(uow: UoW, change: str) -> None:
+    record_access(uow, actor="cli:root", action="erase_customer", address=None, customer_id=9)
+    table = ConsoleAccessEntry.__table__
+    statement = table.update().values(actor="cli:x") if change == "update" else table.delete()
+    with uow, pytest.raises(DBAPIError, match="append-only"):
+        uow.session.execute(statement)
+    with uow:
+        assert uow.session.scalar(sa.select(table.c.actor)) == "cli:root"
