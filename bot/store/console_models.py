@@ -1,7 +1,8 @@
 """The console's security records: staff sessions the server can revoke, and the access log.
 
 Both are about staff, not customers: who is signed in, and who looked at which customer's
-data. The access log is append-only down to the database (triggers on SQLite and PostgreSQL).
+data. The access log is append-only down to the database (triggers on SQLite and PostgreSQL),
+but for the retention purge of rows past the trail's window (`ConsoleAccessClearance`).
 """
 
 from __future__ import annotations
@@ -69,22 +70,47 @@ class ConsoleAccessEntry(Base):
     agent: Mapped[Agent | None] = relationship("Agent", lazy="joined")
 
 
+class ConsoleAccessClearance(Base):
+    """The one way an access-log row can be deleted: retention, past the trail's window.
+
+    The purge (bot/customer_data/retention.py) inserts a row here, deletes the log's rows
+    older than `purge_before` and removes its row again, all in one transaction, so no other
+    session ever sees one (a crashed purge rolls it back). The DELETE trigger below lets a
+    row go only while such a clearance covers it; UPDATE is refused always.
+    """
+
+    __tablename__ = "console_access_clearance"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    purge_before: Mapped[datetime] = Column(UtcDateTime, nullable=False)
+
+
 _APPEND_ONLY = "the console access log is append-only"
-for _event in ("UPDATE", "DELETE"):
-    event.listen(
-        ConsoleAccessEntry.__table__,
-        "after_create",
-        DDL(
-            f"CREATE TRIGGER console_access_log_no_{_event.lower()} BEFORE {_event} "
-            f"ON console_access_log BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
-        ).execute_if(dialect="sqlite"),
-    )
+_CLEARED = "SELECT 1 FROM console_access_clearance c WHERE OLD.at < c.purge_before"
+event.listen(
+    ConsoleAccessEntry.__table__,
+    "after_create",
+    DDL(
+        "CREATE TRIGGER console_access_log_no_update BEFORE UPDATE "
+        f"ON console_access_log BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+    ).execute_if(dialect="sqlite"),
+)
+event.listen(
+    ConsoleAccessEntry.__table__,
+    "after_create",
+    DDL(
+        "CREATE TRIGGER console_access_log_no_delete BEFORE DELETE ON console_access_log "
+        f"WHEN NOT EXISTS ({_CLEARED}) BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY}'); END"
+    ).execute_if(dialect="sqlite"),
+)
 event.listen(
     ConsoleAccessEntry.__table__,
     "after_create",
     DDL(
         "CREATE OR REPLACE FUNCTION console_access_log_append_only() RETURNS trigger "
-        f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP = 'DELETE' AND EXISTS ({_CLEARED}) THEN RETURN OLD; END IF; "
+        f"RAISE EXCEPTION '{_APPEND_ONLY}'; END $$; "
         "CREATE TRIGGER console_access_log_append_only BEFORE UPDATE OR DELETE "
         "ON console_access_log FOR EACH ROW EXECUTE FUNCTION console_access_log_append_only()"
     ).execute_if(dialect="postgresql"),

@@ -27,6 +27,7 @@ from bot.store.queue_models import (
     Handoff,
     HandoffNote,
 )
+from bot.store.retention_models import RetentionRun
 from bot.store.shop_models import (
     CUSTOMER_TIERS,
     ORDER_STATUSES,
@@ -66,5 +67,6 @@ __all__ = [
     "OrderItem",
     "Product",
     "Refund",
+    "RetentionRun",
     "VerifiedSession",
 ]
