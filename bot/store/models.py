@@ -16,6 +16,7 @@ from bot.store.console_models import ConsoleAccessEntry, ConsoleSession
 from bot.store.conversation_models import ConversationRating, Interaction, NpsResponse
 from bot.store.declarative import NAMING_CONVENTION, Base
 from bot.store.guard_models import ChatThrottle, VerifiedSession
+from bot.store.privacy_models import ErasureRecord
 from bot.store.queue_models import (
     ACTIVE_HANDOFF_STATES,
     AGENT_ROLES,
@@ -58,6 +59,7 @@ __all__ = [
     "ConsoleSession",
     "ConversationRating",
     "Customer",
+    "ErasureRecord",
     "Handoff",
     "HandoffNote",
     "Interaction",
