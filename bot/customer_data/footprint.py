@@ -41,6 +41,10 @@ LINKING_TABLES: tuple[Any, ...] = (
 )
 
 
+class UnknownCustomer(LookupError):
+    """No customer has this public id (export, erasure and the CLI report it as such)."""
+
+
 @dataclass(frozen=True)
 class CustomerRef:
     id: int
