@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.secret_policy import MIN_SECRET_CHARS, secrets_problems
 
@@ -77,6 +78,9 @@ class Settings:
     # Origins (comma-separated) of the pages that embed the widget; `cim run` adds its demo
     # shop's own. The chat channel (credentials.yml) and Rasa's --cors take the list.
     cors_origins: str = field(default="", metadata=_env("CIM_CORS_ORIGINS"))
+    # The shop's privacy notice (an http(s) URL), linked from the widget's disclosure at the
+    # top of each chat; empty: the disclosure has no link.
+    privacy_notice_url: str = field(default="", metadata=_env("CIM_PRIVACY_NOTICE_URL"))
     rasa_auth_token: str = field(default=DEV_RASA_TOKEN, metadata=_env("CIM_RASA_AUTH_TOKEN"))
     web_host: str = field(default="127.0.0.1", metadata=_env("CIM_WEB_HOST"))
     web_port: int = field(default=8000, metadata=_env("CIM_WEB_PORT"))
@@ -103,6 +107,13 @@ class Settings:
     models_dir: str = field(default=str(PROJECT_ROOT / "models"), metadata=_env("CIM_MODELS_DIR"))
     # How often the Rasa process brings the KPI facts up to date (0: never, e.g. cron instead).
     kpi_refresh_seconds: int = field(default=300, metadata=_env("CIM_KPI_REFRESH_SECONDS"))
+    # How long each category of data is kept (bot/customer_data/retention_policy.py), and how
+    # often the Rasa process purges what is past its window (0: never, e.g. cron runs
+    # `cim privacy purge` instead).
+    retention_file: str = field(
+        default=str(PROJECT_ROOT / "retention.yml"), metadata=_env("CIM_RETENTION_FILE")
+    )
+    retention_purge_seconds: int = field(default=3600, metadata=_env("CIM_RETENTION_PURGE_SECONDS"))
     # Cross-validation folds of the retraining gate (cim train, the trainer page).
     gate_folds: int = field(default=3, metadata=_env("CIM_GATE_FOLDS"))
     # The retraining gate also plays the simulated customers against the candidate (1, the
@@ -174,6 +185,8 @@ class Settings:
                 raise SettingsError(f"{name.upper()} must be a positive number")
         if self.db_statement_timeout_ms < 0:
             raise SettingsError("CIM_DB_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
+        if self.retention_purge_seconds < 0:
+            raise SettingsError("CIM_RETENTION_PURGE_SECONDS must be 0 (off) or more")
         if self.encoder_cache_size < 0:
             raise SettingsError("CIM_ENCODER_CACHE_SIZE must be 0 (no cache) or more")
         if self.max_request_bytes < MIN_REQUEST_BYTES:
@@ -184,6 +197,8 @@ class Settings:
             raise SettingsError("CIM_ACTION_TIMEOUT_SECONDS must be 0 (Rasa's 300 s) or more")
         if self.action_payload not in ACTION_PAYLOADS:
             raise SettingsError(f"CIM_ACTION_PAYLOAD must be one of {', '.join(ACTION_PAYLOADS)}")
+        if self.privacy_notice_url and not is_http_url(self.privacy_notice_url):
+            raise SettingsError("CIM_PRIVACY_NOTICE_URL must be an http(s) URL (or empty)")
         object.__setattr__(self, "database_url", _absolute_sqlite(self.database_url))
 
     @classmethod
@@ -250,6 +265,13 @@ PARSERS: dict[str, Callable[[str, str], object]] = {
     "float": _parse_float,
     "bool": _parse_bool,
 }
+
+
+def is_http_url(url: str) -> bool:
+    """An absolute http(s) URL with a host and nothing a page could not link to as it is."""
+    parts = urlsplit(url)
+    printable = not any(char.isspace() or ord(char) < 32 for char in url)
+    return printable and parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _absolute_sqlite(url: str) -> str:

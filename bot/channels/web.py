@@ -43,7 +43,7 @@ events, `web_rest` the HTTP routes, `web_turns` one customer turn with its guard
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel
 from sanic import Blueprint, Sanic
@@ -51,8 +51,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels import my_chat, web_engineio, web_rest
 from bot.channels import validation as checks
-from bot.channels import web_engineio, web_rest
 from bot.channels.clients import ClientKeys
 from bot.channels.handoff import Conversations, HandoffRelay, RasaConversations, attach_relay
 from bot.channels.output import WebChatOutput
@@ -62,6 +62,9 @@ from bot.channels.session_ids import SessionKeys
 from bot.channels.web_socketio import SocketEvents
 from bot.channels.web_turns import NOT_A_COMMAND, OnNewMessage
 from bot.client_address import parse_trusted, request_client_address
+
+if TYPE_CHECKING:
+    from bot.customer_data.locations import DataLocations
 
 # Credentials keys (all optional):
 USER_MESSAGE_EVT = "user_message_evt"  # event the client emits, default "user_uttered"
@@ -153,12 +156,16 @@ class WebChatInput(InputChannel):
         trusted_proxies: str | None = None,
         limits: ChatLimits | None = None,
         max_request_bytes: int | None = None,
+        data_locations: DataLocations | None = None,
+        privacy_notice_url: str | None = None,
     ) -> None:
         """`token_secret` checks customer tokens and signs session ids (default: from the
         settings); `conversations` reads histories (default: the Rasa agent's trackers);
         `new_uow` stores ratings (default: the customer store); `trusted_proxies`, `limits`
         and `max_request_bytes` default to CIM_TRUSTED_PROXIES, CIM_CHAT_* and
-        CIM_MAX_REQUEST_BYTES."""
+        CIM_MAX_REQUEST_BYTES; `data_locations` (the customer's "download/delete my chat",
+        bot/channels/my_chat.py) and `privacy_notice_url` default to the product's stores and
+        CIM_PRIVACY_NOTICE_URL."""
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.namespace = namespace
@@ -178,6 +185,8 @@ class WebChatInput(InputChannel):
         self.trusted_proxies = trusted_proxies
         self._limits = limits
         self._max_request_bytes = max_request_bytes
+        self._data_locations = data_locations
+        self._privacy_notice_url = privacy_notice_url
         self._keys: SessionKeys | None = None
         self._clients: ClientKeys | None = None
 
@@ -208,6 +217,24 @@ class WebChatInput(InputChannel):
 
             self._max_request_bytes = get_settings().max_request_bytes
         return self._max_request_bytes
+
+    @property
+    def data_locations(self) -> DataLocations:
+        """Where a customer's chat is read and erased (no connection is made here)."""
+        if self._data_locations is None:
+            from bot.customer_data.locations import default_locations
+
+            self._data_locations = default_locations()
+        return self._data_locations
+
+    @property
+    def privacy_notice_url(self) -> str:
+        """The shop's privacy notice the widget links to ("": none); an http(s) URL."""
+        if self._privacy_notice_url is None:
+            from bot.settings import get_settings
+
+            self._privacy_notice_url = get_settings().privacy_notice_url
+        return self._privacy_notice_url
 
     def _check_settings(self) -> None:
         """A bad CIM_TRUSTED_PROXIES or CIM_CHAT_* stops the server at start, not each turn."""
@@ -254,4 +281,5 @@ class WebChatInput(InputChannel):
         bp = _SocketBlueprint(self, "web_webhook", __name__)
         SocketEvents(self, self.sio, on_new_message).install()
         web_rest.add_routes(bp, self, on_new_message)
+        my_chat.add_routes(bp, self)
         return bp

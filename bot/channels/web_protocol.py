@@ -70,6 +70,9 @@ class WebChannel(Protocol):
     @property
     def limits(self) -> ChatLimits: ...
 
+    @property
+    def privacy_notice_url(self) -> str: ...
+
     def name(self) -> str:
         """The input channel's name, as Rasa records it on each message."""
         ...

@@ -78,6 +78,8 @@ class SocketEvents:
                 self.channel.conversations, self.channel.relay, session_id, held=held
             )
             history["max_message_length"] = self.channel.max_message_length  # paste limit
+            if self.channel.privacy_notice_url:  # the disclosure's link (issue 17)
+                history["privacy_notice_url"] = self.channel.privacy_notice_url
             await self.sio.emit(HISTORY_EVT, history, to=sid, namespace=self.namespace)
 
     async def _confirm(

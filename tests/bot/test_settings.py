@@ -144,3 +144,14 @@ def test_the_rasa_patch_settings_are_read_from_the_environment() -> None:
 def test_bad_rasa_patch_settings_are_refused_by_name(environ: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named):
         Settings.from_env(environ)
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "shop.example/privacy", "https://", "https://a b"]
+)
+def test_the_privacy_notice_must_be_an_http_url(url: str) -> None:
+    with pytest.raises(SettingsError, match="CIM_PRIVACY_NOTICE_URL"):
+        Settings.from_env({"CIM_PRIVACY_NOTICE_URL": url})
+    notice = "https://shop.example/privacy"
+    assert Settings.from_env({"CIM_PRIVACY_NOTICE_URL": notice}).privacy_notice_url == notice
+    assert Settings.from_env({}).privacy_notice_url == ""

@@ -1,0 +1,79 @@
+"""What "download my chat" and "delete my chat" read and erase: one conversation's records.
+
+The transcript is the export's own per-conversation view
+(`bot.customer_data.export_transcripts.transcripts`): every session of the conversation from
+the tracker's `events` rows, oldest first, with texts, names and times only (metadata stays on
+the server; the token never reached those rows). So the customer's download and the archive
+a supervisor exports say the same. Without an SQL tracker store (a development run keeping
+trackers in memory) the channel's `Conversations` give what Rasa still holds, in that shape.
+
+Deleting goes through `bot.customer_data.erasure.erase_conversation`, the same erasure the
+staff's tools use, so one rule decides what a conversation's footprint is; its receipt is the
+record of the customer's own deletion (the staff's access trail is for staff, not for this).
+Every function here blocks: the routes call them through `bot.blocking.in_thread`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.customer_data.locations import DataLocations
+
+
+def stored_transcript(locations: DataLocations, conversation_id: str) -> dict[str, Any] | None:
+    """The conversation's transcript from the tracker's table; None without an SQL tracker."""
+    from bot.customer_data.export_transcripts import transcripts
+    from bot.customer_data.locations import events_engine
+
+    engine = events_engine(locations)
+    if engine is None:
+        return None
+    return _dated(transcripts(engine, [conversation_id])[0])
+
+
+def transcript_of_events(conversation_id: str, events: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The same shape from tracker events in memory (`Conversations.history`)."""
+    from bot.customer_data.export_transcripts import message
+
+    lines = [message(json.dumps(event)) for event in events]
+    return _dated(
+        {"conversation_id": conversation_id, "messages": [line for line in lines if line]}
+    )
+
+
+def _dated(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def as_text(record: dict[str, Any], *, shop: str) -> str:
+    """The same transcript for people: one line per message, plain text."""
+    lines = [f"Your chat with {shop}", f"Downloaded {record['exported_at']}", ""]
+    for line in record["messages"]:
+        who = {"customer": "You", "agent": line.get("agent") or "Agent"}.get(
+            line["from"], "Assistant"
+        )
+        when = f"[{line['at'][:19].replace('T', ' ')} UTC] " if line.get("at") else ""
+        lines.append(f"{when}{who}: {line['text']}")
+    return "\n".join(lines) + "\n"
+
+
+def customer_id_of(locations: DataLocations, public_id: str) -> int | None:
+    """The store's id of the customer a token names; None if the store has no such customer."""
+    from bot.services.customers import find_customer_by_public_id
+
+    customer = find_customer_by_public_id(locations.new_uow(), public_id=public_id)
+    return customer.id if customer is not None else None
+
+
+def erase(locations: DataLocations, *, conversation_id: str, customer_id: int) -> dict[str, int]:
+    """Erase the conversation for its customer; what was removed where (the receipt's)."""
+    from bot.customer_data.erasure import erase_conversation
+
+    receipt = erase_conversation(
+        locations, conversation_id=conversation_id, customer_id=customer_id, actor="customer"
+    )
+    return dict(receipt.removed)
