@@ -255,3 +255,31 @@ def _word_pattern(words: Collection[str], flags: int) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     return re.compile(rf"(?<![\w\[])(?:{alternatives})(?![\w\]])", flags)
+
+
+def mask(
+    text: str, *, kinds: Collection[str], keep: Callable[[str, str], bool] | None = None
+) -> Redacted:
+    """Only the placeholders named in `kinds`, with `redact`'s rules, on `text` as written
+    (no normalising, no cut, no names): for text that must keep its shape and everything
+    else it says, such as the bot's replies as the tracker store keeps them. `keep(kind,
+    matched)` may spare a match its caller knows is no personal data."""
+    found: list[str] = []
+    for rule, pattern in _RULES:
+        if isinstance(rule, str) and rule not in kinds:
+            continue
+        chosen = partial(_chosen, rule, kinds, keep)
+        text = pattern.sub(partial(_replace, rule=chosen, found=found), text)
+    return Redacted(text, tuple(found))
+
+
+def _chosen(
+    rule: str | Classifier,
+    kinds: Collection[str],
+    keep: Callable[[str, str], bool] | None,
+    match: re.Match[str],
+) -> str | None:
+    kind = rule if isinstance(rule, str) else rule(match)
+    if kind is None or kind not in kinds or (keep is not None and keep(kind, match.group(0))):
+        return None
+    return kind
