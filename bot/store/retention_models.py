@@ -24,7 +24,8 @@ class RetentionRun(Base):
 
     `categories` maps a category to `{"cutoff": iso, "removed": {table: rows}, "batches": n,
     "error": text | null}`; `removed` is the run's total, `outcome` "partial" when some
-    category failed and the rest were still purged.
+    category failed and the rest were still purged. The log's own window counts from
+    `as_of`, the clock the run used.
     """
 
     __tablename__ = "retention_runs"

@@ -1,0 +1,181 @@
+"""Retention: what is past its window (retention.yml) is purged, in batches, with a run log.
+
+`purge` walks every category purged by age; per target it removes at most `batch_size` rows
+per transaction and commits (retention_targets.py), so a run over a million conversations
+never holds a lock for longer than one batch. A failing category is recorded with its error
+and the others still run. Every run, even one that removed nothing, writes one row to the run
+log (retention_runs.py): the evidence that the windows are kept.
+
+Who runs it: the Rasa process, every CIM_RETENTION_PURGE_SECONDS (`RetentionPurger`, started
+by bot/bootstrap.py), or cron through `cim privacy purge`. Runs are safe to overlap with live
+traffic and to repeat: a second run right after the first removes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Connection, Engine
+
+from bot.blocking import in_thread
+from bot.customer_data.locations import DataLocations, default_locations, events_engine
+from bot.customer_data.retention_policy import (
+    CATEGORIES,
+    PURGED_CATEGORIES,
+    RetentionConfigError,
+    RetentionPolicy,
+    load_policy,
+)
+from bot.customer_data.retention_runs import (
+    CategoryResult,
+    PurgeRun,
+    recent_runs,
+    record_run,
+    store_session,
+)
+from bot.customer_data.retention_targets import (
+    STORE_TARGETS,
+    Batch,
+    Step,
+    Target,
+    expired_conversations,
+    transcripts_step,
+)
+from bot.periodic import PeriodicTask
+from bot.store.columns import utcnow
+
+__all__ = [
+    "CATEGORIES",
+    "CategoryResult",
+    "PurgeRun",
+    "RetentionConfigError",
+    "RetentionPolicy",
+    "RetentionPurger",
+    "load_policy",
+    "purge",
+    "purge_now",
+    "recent_runs",
+]
+
+logger = logging.getLogger(__name__)
+DEFAULT_BATCH = 500
+
+
+def purge(
+    locations: DataLocations,
+    policy: RetentionPolicy,
+    *,
+    now: datetime,
+    batch_size: int = DEFAULT_BATCH,
+) -> PurgeRun:
+    """Purge every category past its window as of `now` (aware; a later `now` is a moved
+    clock), `batch_size` rows per transaction; the run, logged, is returned."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    started = utcnow()
+    results = {
+        category: _purge_category(locations, category, now - policy.keep(category), batch_size)
+        for category in PURGED_CATEGORIES
+    }
+    run = PurgeRun(now, started, utcnow(), batch_size, policy.source, results)
+    run = record_run(locations.new_uow(), run)
+    logger.info("Retention run %s: %d rows removed (%s).", run.id, run.removed, run.outcome)
+    return run
+
+
+def _purge_category(
+    locations: DataLocations, category: str, cutoff: datetime, batch_size: int
+) -> CategoryResult:
+    result = CategoryResult(category, cutoff)
+    try:
+        for target in _targets(locations, category, cutoff):
+            result = _merge(result, _run_target(locations, target, cutoff, batch_size))
+    except Exception as error:  # recorded in the run log; the other categories still run
+        logger.exception("Retention of %s failed.", category)
+        return CategoryResult(category, cutoff, result.removed, result.batches, repr(error))
+    return result
+
+
+def _targets(locations: DataLocations, category: str, cutoff: datetime) -> tuple[Target, ...]:
+    if category != "transcripts":
+        return STORE_TARGETS[category]
+    tracker = events_engine(locations)
+    if tracker is None:
+        return ()
+    with tracker.connect() as connection:
+        senders = expired_conversations(connection, cutoff)
+    return (Target("events", transcripts_step(senders), tracker=True),)
+
+
+def _run_target(
+    locations: DataLocations, target: Target, cutoff: datetime, batch_size: int
+) -> CategoryResult:
+    """Batches of `target` until one takes fewer rows than asked, each committed alone."""
+    removed: dict[str, int] = {}
+    batches = 0
+    while True:
+        batch = _one_batch(locations, target, cutoff, batch_size)
+        if batch.taken:
+            batches += 1
+        for table, rows in batch.removed.items():
+            removed[table] = removed.get(table, 0) + rows
+        if batch.taken < batch_size:
+            return CategoryResult(target.name, cutoff, removed, batches)
+
+
+def _one_batch(
+    locations: DataLocations, target: Target, cutoff: datetime, batch_size: int
+) -> Batch:
+    if target.tracker:
+        assert locations.tracker_engine is not None  # a tracker target exists only then
+        return _in_transaction(locations.tracker_engine, target.step, cutoff, batch_size)
+    with locations.new_uow() as uow:
+        batch = target.step(store_session(uow).connection(), cutoff, batch_size)
+        uow.commit()
+    return batch
+
+
+def _in_transaction(engine: Engine, step: Step, cutoff: datetime, batch_size: int) -> Batch:
+    connection: Connection
+    with engine.begin() as connection:
+        return step(connection, cutoff, batch_size)
+
+
+def _merge(result: CategoryResult, more: CategoryResult) -> CategoryResult:
+    removed = dict(result.removed)
+    for table, rows in more.removed.items():
+        removed[table] = removed.get(table, 0) + rows
+    return CategoryResult(result.category, result.cutoff, removed, result.batches + more.batches)
+
+
+def purge_now(retention_file: str | None = None) -> PurgeRun:
+    """One run over the running product's stores, as of now, with the configured policy."""
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    path = Path(retention_file or settings.retention_file)
+    return purge(default_locations(settings), load_policy(path), now=utcnow())
+
+
+class RetentionPurger(PeriodicTask):
+    """`purge_now` in a thread every `interval_seconds`, the first one interval after `start`
+    (a process just started serves its chats first); a failed run is logged and the next
+    one tries again (PeriodicTask)."""
+
+    def __init__(self, interval_seconds: float, retention_file: str | None = None) -> None:
+        super().__init__(
+            self._purge,
+            interval_seconds=interval_seconds,
+            failure="The retention purge failed; trying again in %(interval)s s.",
+            logger=logger,
+            first_run_now=False,
+        )
+        self.retention_file = retention_file
+
+    async def _purge(self) -> None:
+        run = await in_thread(purge_now, self.retention_file)
+        logger.debug("Retention purge: %d rows removed.", run.removed)
