@@ -1,0 +1,67 @@
+"""Where the tracker is: read from the endpoints file as Rasa reads it, else as the KPIs look."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.customer_data.locations import default_locations, tracker_url_from_endpoints
+from bot.settings import PROJECT_ROOT, Settings
+from bot.store.db import dispose_engine
+
+PROD_VARIABLES = {
+    "CIM_PG_HOST": "db.internal",
+    "CIM_PG_PORT": "5433",
+    "CIM_PG_DB": "conversations",
+    "CIM_PG_USER": "rasa",
+    "CIM_PG_PASSWORD": "pw",
+    "CIM_PG_LOGIN_DB": "postgres",
+}
+
+
+def test_the_embedded_profile_keeps_trackers_in_its_sqlite_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CIM_TRACKER_DB", str(tmp_path / "tracker.db"))
+    url = tracker_url_from_endpoints(PROJECT_ROOT / "endpoints.yml")
+    assert url == f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+def test_the_production_profile_keeps_them_in_its_postgresql_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in PROD_VARIABLES.items():
+        monkeypatch.setenv(name, value)
+    url = tracker_url_from_endpoints(PROJECT_ROOT / "deploy" / "endpoints.prod.yml")
+    assert url == "postgresql://rasa:pw@db.internal:5433/conversations"
+
+
+def test_an_unset_variable_or_a_store_without_sql_is_no_url(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("CIM_TRACKER_DB", raising=False)
+    assert tracker_url_from_endpoints(PROJECT_ROOT / "endpoints.yml") is None
+    redis = tmp_path / "endpoints.yml"
+    redis.write_text("tracker_store:\n  type: redis\n  url: localhost\n")
+    assert tracker_url_from_endpoints(redis) is None
+    assert tracker_url_from_endpoints(tmp_path / "missing.yml") is None
+
+
+def test_default_locations_use_the_endpoints_tracker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CIM_TRACKER_DB", str(tmp_path / "tracker.db"))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'shop.db'}", training_root=str(tmp_path)
+    )
+    try:
+        found = default_locations(settings, endpoints=PROJECT_ROOT / "endpoints.yml")
+        assert found.tracker_engine is not None
+        assert found.tracker_engine.url.database == str(tmp_path / "tracker.db")
+        assert found.data_dir == tmp_path / "data"
+        monkeypatch.delenv("CIM_TRACKER_DB")
+        assert default_locations(settings).tracker_engine.url.database == str(tmp_path / "shop.db")
+    finally:
+        for name in ("tracker.db", "shop.db"):
+            dispose_engine(f"sqlite:///{tmp_path / name}")
