@@ -11,6 +11,7 @@
  * The server URL defaults to the script's own origin.
  */
 import { SocketIoConnection } from "./connection.js";
+import { HttpMyChat } from "./mychat.js";
 import { stringsFor } from "./strings.js";
 import { parseHexColor, readableOn, safeHttpUrl } from "./util.js";
 import { ChatWidget } from "./widget.js";
@@ -57,6 +58,7 @@ export function init(options = {}) {
       strings,
     },
     new SocketIoConnection(serverUrl, options.socketPath),
+    new HttpMyChat(serverUrl),
   );
   applyColors(widget.view.root, options.colors);
   current = widget.mount();

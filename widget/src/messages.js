@@ -95,10 +95,11 @@ function elementLinks(element) {
 }
 
 /**
- * The `chat_history` event: {session_id, messages, state, max_message_length}.
+ * The `chat_history` event: {session_id, messages, state, max_message_length,
+ * privacy_notice_url}; the notice only as an http(s) URL.
  * @param {unknown} data
  * @returns {{sessionId: string, messages: ChatMessage[], state: HandoffState | undefined,
- *   maxLength: number | undefined} | null}
+ *   maxLength: number | undefined, privacyUrl: string | null} | null}
  */
 export function toHistory(data) {
   if (!isObject(data) || typeof data.session_id !== "string" || !Array.isArray(data.messages)) {
@@ -107,5 +108,6 @@ export function toHistory(data) {
   const messages = data.messages.map(toMessage).filter(/** @returns {m is ChatMessage} */ (m) => m !== null);
   const limit = data.max_message_length;
   const maxLength = typeof limit === "number" && limit > 0 ? limit : undefined;
-  return { sessionId: data.session_id, messages, state: handoffState(data.state), maxLength };
+  const privacyUrl = safeHttpUrl(data.privacy_notice_url);
+  return { sessionId: data.session_id, messages, state: handoffState(data.state), maxLength, privacyUrl };
 }

@@ -38,6 +38,17 @@ const en = {
   image: "Image from the assistant",
   npsQuestion: "How likely are you to recommend us to a friend? (0 = not at all, 10 = extremely)",
   npsThanks: "Thank you!",
+  disclosure: "You are chatting with an automated assistant. A person from our team can take over at any time: just ask.",
+  privacyNotice: "How we use your data",
+  myChat: "Your chat",
+  download: "Download my chat",
+  delete: "Delete my chat",
+  deleteQuestion: "Delete this conversation for good? We keep no copy, and it cannot be undone.",
+  deleteYes: "Delete",
+  cancel: "Cancel",
+  deleted: "Your conversation was deleted. This is a new one.",
+  downloadFailed: "Your chat could not be downloaded. Please try again.",
+  deleteFailed: "Your chat could not be deleted. Please try again.",
 };
 
 /** @typedef {typeof en} Strings */
@@ -62,6 +73,19 @@ const LANGUAGES = {
     rateTitle: "Wie war diese Unterhaltung?",
     npsQuestion: "Wie wahrscheinlich empfehlen Sie uns weiter? (0 = gar nicht, 10 = sehr)",
     npsThanks: "Danke!",
+    disclosure:
+      "Sie chatten mit einem automatischen Assistenten. Eine Person aus unserem Team kann jederzeit \u00fcbernehmen: fragen Sie einfach.",
+    privacyNotice: "Wie wir Ihre Daten verwenden",
+    myChat: "Ihr Chat",
+    download: "Meinen Chat herunterladen",
+    delete: "Meinen Chat l\u00f6schen",
+    deleteQuestion:
+      "Diese Unterhaltung endg\u00fcltig l\u00f6schen? Wir behalten keine Kopie, und es l\u00e4sst sich nicht r\u00fcckg\u00e4ngig machen.",
+    deleteYes: "L\u00f6schen",
+    cancel: "Abbrechen",
+    deleted: "Ihre Unterhaltung wurde gel\u00f6scht. Dies ist eine neue.",
+    downloadFailed: "Ihr Chat konnte nicht heruntergeladen werden. Bitte versuchen Sie es erneut.",
+    deleteFailed: "Ihr Chat konnte nicht gel\u00f6scht werden. Bitte versuchen Sie es erneut.",
     sendRating: "Bewertung senden",
     skip: "\u00dcberspringen",
     thanks: "Danke f\u00fcr Ihr Feedback!",

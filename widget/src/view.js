@@ -1,8 +1,9 @@
 // @ts-check
 /**
  * The widget's DOM: a launcher with an unread badge and a dialog panel with a connection
- * status, a handoff banner, the message log, a typing indicator, a notice line, the rating
- * form and the message form. Built once; the controller (widget.js) only toggles it.
+ * status, a handoff banner, a signed-in customer's "my chat" bar (download, delete with its
+ * confirmation), the message log (opening with the disclosure), a typing indicator, a
+ * notice line, the rating form and the message form. Built once; the controller (widget.js) only toggles it.
  */
 import { button, el } from "./dom.js";
 
@@ -48,7 +49,8 @@ export function buildView(t, o) {
   notice.hidden = true;
   const rating = buildRating(t);
   const compose = buildForm(t, o.maxLength);
-  panel.append(header, status, banner, log, typing, live, notice, rating.form, compose.form);
+  const myChat = buildMyChat(t);
+  panel.append(header, status, banner, myChat.bar, myChat.confirm, log, typing, live, notice, rating.form, compose.form);
   const badge = el("span", "cim-badge");
   badge.hidden = true;
   badge.setAttribute("aria-hidden", "true");
@@ -57,7 +59,44 @@ export function buildView(t, o) {
   launcher.setAttribute("aria-expanded", "false");
   launcher.setAttribute("aria-controls", "cim-panel");
   root.append(panel, launcher);
-  return { root, panel, end, close, status, banner, log, typing, live, notice, rating, compose, launcher, badge };
+  return { root, panel, end, close, status, banner, myChat, log, typing, live, notice, rating, compose, launcher, badge };
+}
+
+/** The disclosure a new chat opens with: who answers, and the shop's privacy notice. */
+/** @param {import("./strings.js").Strings} t @param {string | null} privacyUrl @returns {HTMLLIElement} */
+export function buildDisclosure(t, privacyUrl) {
+  const item = el("li", "cim-disclosure");
+  item.append(el("p", "cim-disclosure-text", t.disclosure));
+  if (privacyUrl) {
+    const link = el("a", "cim-link cim-privacy", t.privacyNotice);
+    link.href = privacyUrl;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    item.append(link);
+  }
+  return item;
+}
+
+/** A signed-in customer's chat: download it, or delete it after a confirmation. */
+/** @param {import("./strings.js").Strings} t */
+function buildMyChat(t) {
+  const bar = el("div", "cim-mychat");
+  bar.setAttribute("role", "group");
+  bar.setAttribute("aria-label", t.myChat);
+  bar.hidden = true;
+  const download = button(t.download, "cim-mychat-button cim-download");
+  const remove = button(t.delete, "cim-mychat-button cim-delete");
+  bar.append(download, remove);
+  const confirm = el("div", "cim-confirm");
+  confirm.setAttribute("role", "alertdialog");
+  confirm.hidden = true;
+  const question = el("p", "cim-confirm-text", t.deleteQuestion);
+  question.id = "cim-confirm-text";
+  confirm.setAttribute("aria-labelledby", question.id);
+  const yes = button(t.deleteYes, "cim-send cim-confirm-yes");
+  const no = button(t.cancel, "cim-skip cim-confirm-no");
+  confirm.append(question, yes, no);
+  return { bar, download, remove, confirm, yes, no };
 }
 
 /** @param {import("./strings.js").Strings} t @param {number} maxLength */

@@ -1,19 +1,22 @@
 // @ts-check
 /**
  * The controller: the session handshake, history, live messages and states on top of a
- * `Connection`, rendered into the view (view.js).
+ * `Connection`, rendered into the view (view.js); a signed-in customer's download and
+ * deletion of their chat through `MyChat` (mychat.js).
  */
 import { appendMarkdown, button, el, safeLink } from "./dom.js";
 import { handoffState, toHistory, toMessage } from "./messages.js";
+import { saveFile } from "./mychat.js";
 import { Outbox } from "./outbox.js";
 import { StateStore } from "./storage.js";
 import { codePoints, cutToCodePoints, isObject } from "./util.js";
-import { buildView } from "./view.js";
+import { buildDisclosure, buildView } from "./view.js";
 
 /** @typedef {import("./messages.js").ChatMessage} ChatMessage */
 /** @typedef {import("./messages.js").HandoffState} HandoffState */
 /** @typedef {import("./connection.js").Connection} Connection */
 /** @typedef {import("./connection.js").ConnectionState} ConnectionState */
+/** @typedef {import("./mychat.js").MyChat} MyChat */
 /** @typedef {import("./outbox.js").Pending} Pending */
 /**
  * @typedef {Object} Settings the options after defaults (index.js)
@@ -32,11 +35,14 @@ const LIVE_HANDOFF = ["queued", "assigned", "agent_joined"];
 const TYPING_TIMEOUT_MS = 30000;
 
 export class ChatWidget {
-  /** @param {Settings} settings @param {Connection} connection */
-  constructor(settings, connection) {
+  /** @param {Settings} settings @param {Connection} connection @param {MyChat | null} [myChat] */
+  constructor(settings, connection, myChat = null) {
     this.s = settings;
     this.t = settings.strings;
     this.connection = connection;
+    this.myChat = myChat;
+    /** @type {string | null} the shop's privacy notice, as the server says (chat_history) */
+    this.privacyUrl = null;
     this.store = new StateStore(settings.scope);
     this.saved = this.store.load();
     this.view = buildView(this.t, settings);
@@ -61,7 +67,7 @@ export class ChatWidget {
   mount() {
     this.bind();
     document.body.append(this.view.root);
-    if (this.s.welcome) this.render({ from: "bot", text: this.s.welcome, replies: [], links: [] }, false);
+    this.clearLog();
     this.setUnread(this.saved.unread);
     if (this.saved.open || this.s.open) this.toggle(true, false);
     this.connection.onState((state, retry) => this.onState(state, retry));
@@ -104,6 +110,10 @@ export class ChatWidget {
     for (const choice of v.rating.npsButtons) {
       choice.addEventListener("click", () => this.sendNps(Number(choice.dataset.score)));
     }
+    v.myChat.download.addEventListener("click", () => this.downloadChat());
+    v.myChat.remove.addEventListener("click", () => this.askDelete(true));
+    v.myChat.no.addEventListener("click", () => this.askDelete(false));
+    v.myChat.yes.addEventListener("click", () => this.deleteChat());
   }
 
   /** @param {boolean} open @param {boolean} moveFocus */
@@ -162,6 +172,7 @@ export class ChatWidget {
     if (this.saved.sessionId && this.saved.sessionId !== sessionId) this.notify(this.t.newConversation);
     this.saved.sessionId = sessionId;
     this.save();
+    this.showMyChat();
   }
 
   /** @private The conversation from the server: the log is rebuilt, then the customer's
@@ -171,9 +182,8 @@ export class ChatWidget {
     const history = toHistory(data);
     if (!history || history.sessionId !== this.saved.sessionId) return;
     if (history.maxLength) this.s.maxLength = history.maxLength;
-    const log = this.view.log;
-    log.replaceChildren();
-    if (this.s.welcome) this.render({ from: "bot", text: this.s.welcome, replies: [], links: [] }, false);
+    this.privacyUrl = history.privacyUrl;
+    this.clearLog();
     history.messages.forEach((m, i) => this.render(m, i === history.messages.length - 1));
     const joined = history.messages.filter((m) => m.handoff?.status === "agent_joined").pop();
     const state = history.state || { status: "bot" };
@@ -421,12 +431,64 @@ export class ChatWidget {
     this.outbox.clear();
     this.lines.clear();
     this.onHandoff({ status: "bot" }, false);
-    this.view.log.replaceChildren();
+    this.clearLog();
+    this.showMyChat();
     this.requestSession(null);
     this.view.compose.input.focus();
   }
 
+  // --- the customer's own chat ------------------------------------------------------------
+
+  /** @private Download and delete are offered to a signed-in customer in a session. */
+  showMyChat() {
+    const offered = Boolean(this.myChat && this.s.customerToken && this.saved.sessionId);
+    this.view.myChat.bar.hidden = !offered;
+    if (!offered) this.view.myChat.confirm.hidden = true;
+  }
+
+  /** @private */
+  async downloadChat() {
+    const sessionId = this.saved.sessionId;
+    if (!this.myChat || !sessionId || !this.s.customerToken) return;
+    try {
+      saveFile(await this.myChat.download(sessionId, this.s.customerToken));
+    } catch (_error) {
+      this.notify(this.t.downloadFailed);
+    }
+  }
+
+  /** @private @param {boolean} asking show the question (or take it back) */
+  askDelete(asking) {
+    const m = this.view.myChat;
+    m.confirm.hidden = !asking;
+    (asking ? m.no : m.remove).focus();
+  }
+
+  /** @private Erased on the server: this conversation is gone, a new one starts. */
+  async deleteChat() {
+    const sessionId = this.saved.sessionId;
+    const m = this.view.myChat;
+    if (!this.myChat || !sessionId || !this.s.customerToken) return;
+    m.yes.disabled = true;
+    try {
+      await this.myChat.erase(sessionId, this.s.customerToken);
+      m.confirm.hidden = true;
+      this.startNew();
+      this.notify(this.t.deleted);
+    } catch (_error) {
+      this.notify(this.t.deleteFailed);
+    } finally {
+      m.yes.disabled = false;
+    }
+  }
+
   // --- rendering -------------------------------------------------------------------------
+
+  /** @private A new or restored chat's log: the disclosure, then the welcome. */
+  clearLog() {
+    this.view.log.replaceChildren(buildDisclosure(this.t, this.privacyUrl));
+    if (this.s.welcome) this.render({ from: "bot", text: this.s.welcome, replies: [], links: [] }, false);
+  }
 
   /** @private @param {ChatMessage} message @param {boolean} latest */
   render(message, latest) {
