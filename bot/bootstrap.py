@@ -30,6 +30,7 @@ from rasa.plugin import plugin_manager
 from bot import rasa_patches
 from bot.console.sweeper import QueueSweeper, connected_rooms
 from bot.console.webhook import HandoffWebhook, WebhookConfig, WebhookNotifier
+from bot.customer_data.retention import RetentionPurger
 from bot.inbox.collect import InboxCollector
 from bot.kpis.schedule import KpiRefresher
 from bot.settings import Settings, get_settings
@@ -84,6 +85,7 @@ def background_parts(registered: Registered, settings: Settings) -> list[Part]:
         kpi_refresher(registered, settings),
         handoff_webhook(registered),
         agent_feed(registered),
+        retention_purger(settings),
         # issue 18: the email poller starts here, e.g. email_poller(registered, settings).
     ]
     return [part for part in parts if part is not None]
@@ -117,6 +119,15 @@ def kpi_refresher(registered: Registered, settings: Settings) -> Part | None:
     if _staff(registered) is None or interval <= 0:
         return None
     return KpiRefresher(interval)
+
+
+def retention_purger(settings: Settings) -> Part | None:
+    """What is past its window in retention.yml, purged (the store's own job: it runs with
+    or without the console)."""
+    interval = float(settings.retention_purge_seconds)
+    if interval <= 0 or not settings.database_url:
+        return None
+    return RetentionPurger(interval, settings.retention_file)
 
 
 def handoff_webhook(registered: Registered) -> Part | None:

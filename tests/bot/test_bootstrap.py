@@ -38,7 +38,14 @@ from tests.bot.channels.conftest import loopback_socket
 from tests.bot.services.queue_factories import empty_store
 
 Sanic.test_mode = True  # several apps named by Rasa "rasa_core_no_api" in one process
-IN_ORDER = ["QueueSweeper", "InboxCollector", "KpiRefresher", "HandoffWebhook", "AgentFeed"]
+IN_ORDER = [
+    "QueueSweeper",
+    "InboxCollector",
+    "KpiRefresher",
+    "HandoffWebhook",
+    "AgentFeed",
+    "RetentionPurger",
+]
 HOOK = "http://127.0.0.1:9/hook"  # never called: no handoff is created here
 
 
@@ -60,7 +67,8 @@ def unpatched() -> Iterator[None]:
 
 
 def settings(**changes: Any) -> Settings:
-    return dataclasses.replace(get_settings(), **{"kpi_refresh_seconds": 300, **changes})
+    defaults = {"kpi_refresh_seconds": 300, "retention_purge_seconds": 3600}
+    return dataclasses.replace(get_settings(), **{**defaults, **changes})
 
 
 def rasa_plugins() -> pluggy.PluginManager:
@@ -149,7 +157,7 @@ async def test_the_background_starts_in_order_with_the_server_and_stops_with_it(
 
     async with serving(inputs, process) as app:
         assert [type(part).__name__ for part in process.running] == IN_ORDER
-        assert periodic_loops() == sorted([*IN_ORDER[:3], "AgentFeed"])
+        assert periodic_loops() == sorted([*IN_ORDER[:3], "AgentFeed", "RetentionPurger"])
         relay = app.ctx.handoff_relay
         assert [listener.__qualname__ for listener in relay.new_handoff_listeners] == [
             "HandoffWebhook.notify"
@@ -162,8 +170,21 @@ async def test_the_background_starts_in_order_with_the_server_and_stops_with_it(
     assert relay.new_handoff_listeners == []
 
 
-async def test_without_the_console_nothing_runs_beside_the_chat(store: sessionmaker) -> None:
+async def test_without_the_console_only_the_retention_purge_runs_beside_the_chat(
+    store: sessionmaker,
+) -> None:
     process = Process(settings(), patches=[])
+
+    async with serving(channels(store)[:1], process):
+        # The store's own housekeeping: the data past its window goes, console or not.
+        assert [type(part).__name__ for part in process.running] == ["RetentionPurger"]
+        assert periodic_loops() == ["RetentionPurger"]
+
+
+async def test_without_the_console_and_the_purge_nothing_runs_beside_the_chat(
+    store: sessionmaker,
+) -> None:
+    process = Process(settings(retention_purge_seconds=0), patches=[])
 
     async with serving(channels(store)[:1], process):
         assert process.running == []
@@ -171,7 +192,7 @@ async def test_without_the_console_nothing_runs_beside_the_chat(store: sessionma
 
 
 async def test_parts_switched_off_are_left_out(store: sessionmaker) -> None:
-    process = Process(settings(kpi_refresh_seconds=0), patches=[])
+    process = Process(settings(kpi_refresh_seconds=0, retention_purge_seconds=0), patches=[])
     inputs = channels(store, sweep_seconds=0, webhook_url=None)
 
     async with serving(inputs, process):
