@@ -55,6 +55,7 @@ def _role_links(role: str) -> str:
         links.append('<a href="trainer">Review inbox</a>')
     if role == "supervisor":
         links.append('<a href="dashboard">Dashboard</a>')
+        links.append('<a href="privacy">Customer data</a>')
     return f'<nav class="roles">{" ".join(links)}</nav>' if links else ""
 
 

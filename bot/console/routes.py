@@ -24,6 +24,7 @@ from bot.console.guard import SERVING_ROLES, SUPERVISOR_ROLES, error
 from bot.console.host import ConsoleHost
 from bot.console.http import StaffCall, mount, reply, require_agent, static_file
 from bot.console.login import LoginRoutes
+from bot.console.privacy_api import add_privacy_routes
 from bot.console.trainer_api import add_trainer_routes
 from bot.services.views import AgentView
 
@@ -62,6 +63,7 @@ def add_routes(bp: Blueprint, host: ConsoleHost) -> None:
     )
     mount(bp, [(_static(name), "/" + name, "GET", name.replace(".", "_")) for name in STATIC_TYPES])
     add_trainer_routes(bp, host)
+    add_privacy_routes(bp, host)  # supervisors: a customer's data (bot/console/privacy_api.py)
 
 
 class AgentApi:

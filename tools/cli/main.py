@@ -345,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tools.cli.kpis_commands import add_commands as add_kpi_commands  # cim kpis …, cim report
 
     add_kpi_commands(commands)
+    from tools.cli.privacy_commands import add_commands as add_privacy  # cim privacy …
+
+    add_privacy(commands)
     return parser
 
 
