@@ -30,11 +30,12 @@ Configure it in endpoints.yml in place of `type: SQL`, with the same keys, plus:
 - `sqlite_wal` (default true): on SQLite, pooled connections in WAL mode with
   synchronous=NORMAL instead of a new connection and an fsync per query.
 
-Rows differ from Rasa's in one way: the customer's token (and the channel's client key) are
-left out of every event written (bot/trackers/scrub.py), so no credential rests in the
-events table or comes back from Rasa's tracker API. The turn that carried them still has
-them in memory, and so does the cached tracker; a tracker read back from the database has
-them nowhere, and nothing after the turn reads them.
+Rows differ from Rasa's in two ways (bot/trackers/scrub.py): the customer's token, the
+channel's client key and any other key naming a secret are left out of every event written,
+so no credential rests in the events table or comes back from Rasa's tracker API; and the
+bot's replies are stored with contact data (emails, phones, addresses, cards, IBANs) masked.
+The turn that carried them still has them in memory, and so does the cached tracker; a
+tracker read back from the database has the stored form, and nothing after the turn needs more.
 """
 
 from __future__ import annotations
