@@ -96,17 +96,14 @@ def recent_access(
     handoff_id: int | None = None,
     customer_id: int | None = None,
     agent_id: int | None = None,
-    action: str | None = None,
 ) -> list[AccessEntryView]:
-    """Newest first, optionally about one handoff, one customer, by one agent or of one
-    kind of action."""
+    """Newest first, optionally about one handoff, one customer or by one agent."""
     with uow:
         rows = AccessLogRepository.for_uow(uow).recent(
             limit=clamp_limit(limit, default=100, maximum=MAX_ENTRIES),
             handoff_id=handoff_id,
             customer_id=customer_id,
             agent_id=agent_id,
-            action=action,
         )
         return [_view(row) for row in rows]
 

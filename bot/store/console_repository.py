@@ -94,11 +94,8 @@ class AccessLogRepository:
         handoff_id: int | None = None,
         customer_id: int | None = None,
         agent_id: int | None = None,
-        action: str | None = None,
     ) -> Sequence[ConsoleAccessEntry]:
         query = select(ConsoleAccessEntry)
-        if action is not None:
-            query = query.where(ConsoleAccessEntry.action == action)
         if handoff_id is not None:
             query = query.where(ConsoleAccessEntry.handoff_id == handoff_id)
         if customer_id is not None:
