@@ -78,7 +78,7 @@ def block(value: Any) -> str:
     """A value of any shape: a dict as a two-column table, a list of dicts as one table."""
     if isinstance(value, dict):
         rows = "".join(
-            f"<tr><th>{escape(str(k))}</th><td>{block(v)}</td></tr>" for k, v in value.items()
+            f"<tr><th>{_label(k)}</th><td>{block(v)}</td></tr>" for k, v in value.items()
         )
         return f"<table>{rows}</table>" if rows else "<p>None.</p>"
     if isinstance(value, list):
@@ -88,7 +88,7 @@ def block(value: Any) -> str:
 
 def _table(rows: list[dict[str, Any]]) -> str:
     keys = list(dict.fromkeys(k for row in rows for k in row))
-    head = "".join(f"<th>{escape(str(k))}</th>" for k in keys)
+    head = "".join(f"<th>{_label(k)}</th>" for k in keys)
     body = "".join(
         "<tr>" + "".join(f"<td>{block(row.get(k))}</td>" for k in keys) + "</tr>" for row in rows
     )
@@ -99,3 +99,7 @@ def _items(values: list[Any]) -> str:
     if not values:
         return "None."
     return "<ul>" + "".join(f"<li>{block(v)}</li>" for v in values) + "</ul>"
+
+
+def _label(key: object) -> str:
+    return escape(str(key).replace("_", " "))

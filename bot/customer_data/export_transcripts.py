@@ -23,7 +23,7 @@ MESSAGE_EVENTS = ("user", "bot")
 
 
 def transcripts(engine: Engine | None, conversations: Sequence[str]) -> list[dict[str, Any]]:
-    """One transcript per conversation, in the order given; empty when no tracker is kept."""
+    """One transcript per conversation, oldest first; no messages when no tracker is kept."""
     messages: dict[str, list[dict[str, Any]]] = {c: [] for c in conversations}
     if engine is not None:
         for chunk in batches(list(conversations)):
@@ -31,7 +31,8 @@ def transcripts(engine: Engine | None, conversations: Sequence[str]) -> list[dic
                 line = message(data)
                 if line is not None:
                     messages[sender].append(line)
-    return [_transcript(c, lines) for c, lines in messages.items()]
+    found = [_transcript(c, lines) for c, lines in messages.items()]
+    return sorted(found, key=lambda t: (t["started_at"] or "", t["conversation_id"]))
 
 
 def _rows(engine: Engine, conversations: Sequence[str]) -> list[tuple[str, str]]:

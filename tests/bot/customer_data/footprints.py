@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
+import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -34,7 +35,7 @@ from bot.services.interactions import log_interaction
 from bot.services.queue_agents import add_note, claim
 from bot.services.ratings import record_rating
 from bot.store.db import get_engine
-from bot.store.models import VerifiedSession
+from bot.store.models import Interaction, VerifiedSession
 from bot.store.review_models import ReviewItem
 from bot.store.unit_of_work import AbstractUnitOfWork, SqlAlchemyUnitOfWork
 from bot.trackers.store import CachedSQLTrackerStore
@@ -112,7 +113,9 @@ async def _save_transcripts(footprint: Footprint, tracker_url: str, at: float) -
         (footprint.rest_conversation, "rest"),
     ):
         tracker = await store.get_or_create_tracker(conversation, append_action_listen=False)
-        tracker.update_with_events(_events(footprint, conversation, channel, at), DOMAIN)
+        tracker.update_with_events(
+            _events(footprint, conversation, channel, at), DOMAIN, override_timestamp=False
+        )
         await store.save(tracker)
 
 
@@ -215,10 +218,18 @@ def _verified_and_reviewed(
             source="handoff",
             sources=["handoff"],
             conversation_id=footprint.web_conversation,
+            first_seen_at=now,
+            last_seen_at=now,
         )
         uow.reviews.add(item)
         session_of(uow).flush()
         uow.reviews.mark_collected(kind="handoff", source_id=handoff, item_id=item.id)
+        conversations = [footprint.web_conversation, footprint.rest_conversation]
+        session_of(uow).execute(  # the log takes the clock's time; the footprint's is `now`
+            sa.update(Interaction)
+            .where(Interaction.conversation_id.in_(conversations))
+            .values(created_at=now)
+        )
         uow.commit()
 
 
@@ -232,7 +243,8 @@ async def make_footprint(
     agent_name: str = "Agent Smith",
     now: datetime | None = None,
 ) -> Footprint:
-    """Write `public_id`'s footprint everywhere, then the KPI facts of it."""
+    """Write `public_id`'s footprint everywhere, every row and event at `now` (default: the
+    clock's), then the KPI facts of it."""
     moment = now or datetime.now(timezone.utc).replace(microsecond=0)
     with locations.new_uow() as uow:
         customer = find_customer(uow, public_id=public_id)

@@ -6,6 +6,7 @@ import json
 import re
 import stat
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -159,3 +160,22 @@ def test_the_json_is_stable_with_iso_dates(locations: DataLocations) -> None:
     assert json.loads(first)["orders"] == json.loads(again)["orders"]
     placed = json.loads(first)["orders"][0]["placed_at"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00", placed)
+
+
+async def test_transcript_times_are_the_events_own_in_utc(
+    locations: DataLocations, store_url: str, tracker_url: str
+) -> None:
+    at = datetime(2024, 5, 1, 10, 0, tzinfo=timezone.utc)
+    mine = await make_footprint(
+        locations, store_url=store_url, tracker_url=tracker_url, public_id="C0001", tag="t", now=at
+    )
+    archive = export_customer(locations, public_id="C0001").as_json()
+    web = next(t for t in archive["conversations"] if t["conversation_id"] == mine.web_conversation)
+    assert web["started_at"] == "2024-05-01T10:00:01+00:00"
+    assert [m["at"][11:19] for m in web["messages"]] == [
+        "10:00:01",
+        "10:00:02",
+        "10:00:03",
+        "10:00:04",
+    ]
+    assert archive["interaction_log"][0]["created_at"] == "2024-05-01T10:00:00+00:00"
