@@ -43,13 +43,16 @@ def add_commands(commands: Any) -> None:
     _where(purge)
     purge.add_argument("--now", type=_moment, help="ISO time to purge as of (default: now)")
     purge.add_argument("--batch", type=_positive, default=500, help="rows per batch")
-    purge.add_argument("--policy", type=Path, help="the windows (default: retention.yml)")
+    purge.add_argument("--policy", type=Path, help="the windows (default: CIM_RETENTION_FILE)")
     purge.set_defaults(handler=_cmd_purge)
 
 
 def _where(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", help="the store (default: DATABASE_URL)")
     parser.add_argument("--tracker-url", help="the tracker store (default: CIM_TRACKER_DB)")
+    parser.add_argument(
+        "--endpoints", type=Path, help="find the tracker store as the Rasa server does from it"
+    )
 
 
 def _moment(raw: str) -> datetime:
@@ -74,19 +77,26 @@ def actor() -> str:
 
 def _locations(args: argparse.Namespace) -> Any:
     """Every place the customer's data can be; the defaults are the running product's."""
-    from bot.customer_data.locations import DataLocations, default_locations
+    from bot.customer_data.locations import (
+        DataLocations,
+        default_locations,
+        tracker_url_from_endpoints,
+    )
     from bot.kpis.sources import tracker_engine
     from bot.settings import get_settings
     from bot.store.db import get_engine, session_factory
     from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 
     if not args.database_url and not args.tracker_url:
-        return default_locations()
+        return default_locations(endpoints=args.endpoints)
     settings = get_settings()
     url = args.database_url or settings.database_url
+    given = args.tracker_url
+    if given is None and args.endpoints is not None:
+        given = tracker_url_from_endpoints(args.endpoints)
     return DataLocations(
         new_uow=lambda: SqlAlchemyUnitOfWork(session_factory(url)),
-        tracker_engine=tracker_engine(get_engine(url), args.tracker_url),
+        tracker_engine=tracker_engine(get_engine(url), given),
         data_dir=Path(settings.training_root) / "data",
     )
 
@@ -182,9 +192,10 @@ def confirmed(found: Any, stdin: IO[str], stdout: IO[str]) -> bool:
 def _cmd_purge(args: argparse.Namespace) -> int:
     """One run; its record (also in the run log, the audit evidence) is printed as JSON."""
     from bot.customer_data.retention import RetentionConfigError, load_policy, purge
+    from bot.settings import get_settings
 
     try:
-        policy = load_policy(args.policy)
+        policy = load_policy(args.policy or Path(get_settings().retention_file))
     except RetentionConfigError as error:
         return _refuse(str(error))
     now = args.now or datetime.now(timezone.utc)
