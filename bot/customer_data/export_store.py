@@ -78,8 +78,12 @@ def _order(session: Session, order: Order) -> dict[str, Any]:
 
 
 def _theirs(model: Any, customer_id: int, conversations: Sequence[str]) -> Any:
-    """Rows with the customer's id, or in one of their conversations."""
-    return sa.or_(model.customer_id == customer_id, model.conversation_id.in_(list(conversations)))
+    """Rows with the customer's id, or in one of their conversations and nobody else's (a
+    row another customer is named on stays theirs, even in a conversation two shared)."""
+    anonymous_in_theirs = sa.and_(
+        model.customer_id.is_(None), model.conversation_id.in_(list(conversations))
+    )
+    return sa.or_(model.customer_id == customer_id, anonymous_in_theirs)
 
 
 def _rows(session: Session, model: Any, where: Any, order: Any) -> list[Any]:
@@ -137,6 +141,8 @@ def interactions(
 def verified_sessions(
     session: Session, customer_id: int, conversations: Sequence[str]
 ) -> list[dict[str, Any]]:
+    """When they proved who they were (each row names them; the client's key and the
+    session's start are the store's own bookkeeping)."""
     skip = INTERNAL | {"client_key", "session_key"}
     where = VerifiedSession.customer_id == customer_id
     rows = _rows(session, VerifiedSession, where, VerifiedSession.verified_at)
@@ -158,20 +164,8 @@ def review_items(
     (`review_sources`). Their text was redacted before it was stored."""
     collected = sa.select(ReviewSource.item_id).where(
         sa.or_(
-            sa.and_(
-                ReviewSource.kind == "handoff",
-                ReviewSource.source_id.in_(
-                    sa.select(Handoff.id).where(_theirs(Handoff, customer_id, conversations))
-                ),
-            ),
-            sa.and_(
-                ReviewSource.kind == "rating",
-                ReviewSource.source_id.in_(
-                    sa.select(ConversationRating.id).where(
-                        _theirs(ConversationRating, customer_id, conversations)
-                    )
-                ),
-            ),
+            _collected("handoff", Handoff, customer_id, conversations),
+            _collected("rating", ConversationRating, customer_id, conversations),
         )
     )
     where = sa.or_(
@@ -179,3 +173,9 @@ def review_items(
     )
     rows = _rows(session, ReviewItem, where, ReviewItem.first_seen_at)
     return [columns(row, REVIEW_INTERNAL) for row in rows]
+
+
+def _collected(kind: str, model: Any, customer_id: int, conversations: Sequence[str]) -> Any:
+    """`review_sources` rows that took one of the customer's handoffs or ratings in."""
+    theirs = sa.select(model.id).where(_theirs(model, customer_id, conversations))
+    return sa.and_(ReviewSource.kind == kind, ReviewSource.source_id.in_(theirs))

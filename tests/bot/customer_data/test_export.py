@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from bot.customer_data.export import Archive, UnknownCustomer, export_customer
 from bot.customer_data.footprint import session_of
 from bot.customer_data.locations import DataLocations
+from bot.services.interactions import log_interaction
 from bot.store.models import Customer
 from tests.bot.customer_data.footprints import TOKEN, Footprint, make_footprint
 
@@ -179,3 +180,22 @@ async def test_transcript_times_are_the_events_own_in_utc(
         "10:00:04",
     ]
     assert archive["interaction_log"][0]["created_at"] == "2024-05-01T10:00:00+00:00"
+
+
+async def test_a_row_naming_another_customer_stays_theirs_in_a_shared_conversation(
+    locations: DataLocations, store_url: str, tracker_url: str
+) -> None:
+    mine, other = await two_footprints(locations, store_url, tracker_url)
+    log_interaction(
+        locations.new_uow(),
+        conversation_id=mine.web_conversation,
+        customer_id=other.customer.id,
+        intent="order_status",
+        interaction_type="informative",
+        action="action_order_status",
+        outcome="signed in on the same device",
+    )
+    archive = export_customer(locations, public_id="C0001").as_json()
+    assert [i for i in archive["interaction_log"] if i["outcome"] != "answered"] == []
+    theirs = export_customer(locations, public_id="C0002").as_json()
+    assert "signed in on the same device" in {i["outcome"] for i in theirs["interaction_log"]}
