@@ -27,7 +27,7 @@ from bot.kpis.sources import events_table
 from bot.store.console_models import ConsoleAccessClearance, ConsoleAccessEntry, ConsoleSession
 from bot.store.conversation_models import ConversationRating, Interaction, NpsResponse
 from bot.store.guard_models import ChatThrottle, VerifiedSession
-from bot.store.queue_models import ACTIVE_HANDOFF_STATES, Handoff, HandoffNote
+from bot.store.queue_models import Handoff, HandoffNote
 from bot.store.retention_models import RetentionRun
 from bot.store.review_models import ReviewItem, ReviewSource
 
@@ -78,15 +78,10 @@ def _delete_older(model: Any, column: Any) -> Target:
 
 
 def _handoffs(connection: Connection, cutoff: datetime, n: int) -> Batch:
-    """Closed handoffs untouched since the cutoff, with their notes (deleted explicitly, as
-    SQLite only cascades when its foreign keys are on)."""
-    ids = _ids(
-        connection,
-        sa.select(Handoff.id).where(
-            Handoff.updated_at < cutoff, Handoff.state.not_in(ACTIVE_HANDOFF_STATES)
-        ),
-        n,
-    )
+    """Handoffs untouched since the cutoff, whatever their state (one idle for the whole
+    window is live for no one), with their notes: deleted explicitly, as SQLite cascades
+    only when its foreign keys are on."""
+    ids = _ids(connection, sa.select(Handoff.id).where(Handoff.updated_at < cutoff), n)
     notes = connection.execute(sa.delete(HandoffNote).where(HandoffNote.handoff_id.in_(ids)))
     handoffs = connection.execute(sa.delete(Handoff).where(Handoff.id.in_(ids)))
     return Batch(len(ids), {"handoffs": handoffs.rowcount, "handoff_notes": notes.rowcount})

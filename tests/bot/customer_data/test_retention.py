@@ -28,11 +28,13 @@ from bot.customer_data.retention import (
 from bot.customer_data.retention_policy import CATEGORIES, DEFAULT_FILE
 from bot.customer_tokens import METADATA_KEY as TOKEN_KEY
 from bot.kpis.schema import KpiConversation, kpi_daily
+from bot.store.columns import utcnow
 from bot.store.db import get_engine
 from bot.store.models import ConsoleAccessEntry, Interaction
 from bot.store.review_models import ReviewSource
 from bot.trackers.scrub import NOT_STORED
 from tests.bot.customer_data.expiring_rows import KEYS, Clock, keys_left, seed_both_sides
+from tests.bot.customer_data.footprints import make_footprint
 
 NOW = datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc)  # a moved clock: years from today
 
@@ -233,6 +235,59 @@ def test_without_a_tracker_store_the_rest_is_purged(
 
     assert run.categories["transcripts"].removed == {}
     assert run.removed == 12
+
+
+async def test_a_whole_footprint_past_every_window_is_purged_but_the_shop_records(
+    locations: DataLocations, store_url: str, tracker_url: str, policy: RetentionPolicy
+) -> None:
+    """Rows written as the product writes them (our tracker store, the services), purged
+    with the clock moved three years on: no conversation of theirs is left anywhere, the
+    KPI facts stay without who they were, the customer and orders stay (until_erased)."""
+    footprint = await make_footprint(
+        locations, store_url=store_url, tracker_url=tracker_url, public_id="C0001", tag="old"
+    )
+    conversations = [footprint.web_conversation, footprint.rest_conversation]
+    engine = get_engine(store_url)
+    before = _counts(engine, ("customers", "orders", "kpi_conversations"))
+
+    run = purge(locations, policy, now=utcnow() + timedelta(days=3 * 365))
+
+    assert run.outcome == "ok" and run.removed > 0
+    for table in (
+        "interactions",
+        "handoffs",
+        "conversation_ratings",
+        "nps_responses",
+        "verified_sessions",
+        "review_items",
+    ):
+        assert _rows_of(engine, table, conversations) == 0, table
+    assert _counts(engine, ("handoff_notes",)) == {"handoff_notes": 0}
+    assert locations.tracker_engine is not None
+    assert _rows_of(locations.tracker_engine, "events", conversations, column="sender_id") == 0
+    assert _counts(engine, ("customers", "orders", "kpi_conversations")) == before
+    with engine.connect() as connection:
+        identities = connection.execute(
+            sa.text("SELECT customer_id, csat_comment_redacted FROM kpi_conversations")
+        ).all()
+    assert identities and set(identities) == {(None, None)}
+
+
+def _rows_of(
+    engine: Engine, table: str, conversations: list[str], column: str = "conversation_id"
+) -> int:
+    query = sa.text(f"SELECT count(*) FROM {table} WHERE {column} IN :ids").bindparams(
+        sa.bindparam("ids", expanding=True)
+    )
+    with engine.connect() as connection:
+        return int(connection.scalar(query, {"ids": conversations}) or 0)
+
+
+def _counts(engine: Engine, tables: tuple[str, ...]) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            t: int(connection.scalar(sa.text(f"SELECT count(*) FROM {t}")) or 0) for t in tables
+        }
 
 
 def test_the_shipped_file_has_a_window_for_every_category() -> None:
