@@ -59,6 +59,7 @@ NOT_HELD = "session_not_held"
 FOREIGN_ORIGIN = "foreign_origin"
 UNKNOWN_CUSTOMER = "unknown_customer"
 UNAVAILABLE = "unavailable"
+NOT_LINKED = "not_linked"  # no store row links the chat to the customer (see my_chat_records)
 
 Handler = Callable[[Request, "Asked"], Awaitable[HTTPResponse]]
 
@@ -195,6 +196,8 @@ class MyChatRoutes:
         except Exception:
             logger.exception("A customer's deletion of their chat failed.")
             raise Refused(503, UNAVAILABLE, "Your chat could not be deleted; sorry.") from None
+        if removed is None:
+            raise Refused(409, NOT_LINKED, "This chat is not linked to your account yet.")
         return response.json({"deleted": True, "removed": removed})
 
     async def cors_rule(self, app: Sanic, *_: Any) -> None:

@@ -69,11 +69,18 @@ def customer_id_of(locations: DataLocations, public_id: str) -> int | None:
     return customer.id if customer is not None else None
 
 
-def erase(locations: DataLocations, *, conversation_id: str, customer_id: int) -> dict[str, int]:
-    """Erase the conversation for its customer; what was removed where (the receipt's)."""
-    from bot.customer_data.erasure import erase_conversation
+def erase(
+    locations: DataLocations, *, conversation_id: str, customer_id: int
+) -> dict[str, int] | None:
+    """Erase the conversation for its customer; what was removed where (the receipt's), or
+    None when no row links the conversation to the customer (the erasure then refuses it,
+    whatever the signed session id proves: a chat the bot never identified them in)."""
+    from bot.customer_data.erasure import NotTheirConversation, erase_conversation
 
-    receipt = erase_conversation(
-        locations, conversation_id=conversation_id, customer_id=customer_id, actor="customer"
-    )
+    try:
+        receipt = erase_conversation(
+            locations, conversation_id=conversation_id, customer_id=customer_id, actor="customer"
+        )
+    except NotTheirConversation:
+        return None
     return dict(receipt.removed)

@@ -18,13 +18,14 @@ import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from sqlalchemy.engine import Engine
 
 from bot.channels.session_ids import SessionKeys
 from bot.customer_data.locations import DataLocations
 from bot.customer_tokens import sign_token
 from bot.kpis.sources import events_table
+from bot.services.customers import find_customer_by_public_id
 from bot.store.db import get_engine
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from bot.trackers.store import CachedSQLTrackerStore
@@ -77,16 +78,27 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-async def chatted(tracker: Engine, conversation: str, *said: str) -> None:
-    """The conversation as our tracker store writes it: each text answered by the bot."""
+async def chatted(
+    tracker: Engine, conversation: str, *said: str, identified: int | None = None
+) -> None:
+    """The conversation as our tracker store writes it: each text answered by the bot; with
+    `identified`, an action found the customer (store id) and set the slot, as ours do."""
     url = str(tracker.url)
     store = CachedSQLTrackerStore(Domain.empty(), host=url, cache_size=0)
     tracker_ = await store.get_or_create_tracker(conversation, append_action_listen=False)
     for text in said:
         metadata = {"customer_token": token("C0001")}
         tracker_.update(UserUttered(text, {"name": "greet"}, metadata=metadata))
+        if identified is not None:
+            tracker_.update(SlotSet("customer_id", str(identified)))
         tracker_.update(BotUttered(f"echo: {text}"))
     await store.save(tracker_)
+
+
+def store_id(locations: DataLocations, public_id: str) -> int:
+    customer = find_customer_by_public_id(locations.new_uow(), public_id=public_id)
+    assert customer is not None
+    return customer.id
 
 
 def stored(tracker: Engine, conversation: str) -> int:
@@ -219,11 +231,12 @@ async def test_the_transcript_as_text_for_people(
 
 
 async def test_delete_removes_the_events_of_that_conversation_only(
-    server: ChannelServer, http: aiohttp.ClientSession, tracker: Engine
+    server: ChannelServer, http: aiohttp.ClientSession, tracker: Engine, locations: DataLocations
 ) -> None:
+    maria, john = store_id(locations, "C0001"), store_id(locations, "C0002")
     marias, her_other, johns = KEYS.issue("C0001"), KEYS.issue("C0001"), KEYS.issue("C0002")
-    for conversation in (marias, her_other, johns):
-        await chatted(tracker, conversation, "hello")
+    for conversation, owner in ((marias, maria), (her_other, maria), (johns, john)):
+        await chatted(tracker, conversation, "hello", identified=owner)
     kept = {c: stored(tracker, c) for c in (her_other, johns)}
 
     status, body, _ = await call(
@@ -240,16 +253,32 @@ async def test_delete_removes_the_events_of_that_conversation_only(
 
 
 async def test_deleting_twice_is_safe(
-    server: ChannelServer, http: aiohttp.ClientSession, tracker: Engine
+    server: ChannelServer, http: aiohttp.ClientSession, tracker: Engine, locations: DataLocations
 ) -> None:
     marias = KEYS.issue("C0001")
-    await chatted(tracker, marias, "hello")
+    await chatted(tracker, marias, "hello", identified=store_id(locations, "C0001"))
     body = {"session_id": marias, "customer_token": token("C0001")}
 
     first, _, _ = await call(http, server, "delete", body)
     second, answer, _ = await call(http, server, "delete", body)
 
     assert (first, second, answer["deleted"]) == (200, 200, True)
+
+
+async def test_a_chat_no_row_links_to_the_customer_is_not_erased(
+    server: ChannelServer, http: aiohttp.ClientSession, tracker: Engine
+) -> None:
+    """The erasure asks for a row linking the chat to the customer (bot.customer_data);
+    a chat in which the bot never identified them has none, so it is refused, not half done."""
+    marias = KEYS.issue("C0001")
+    await chatted(tracker, marias, "hello")
+
+    status, body, _ = await call(
+        http, server, "delete", {"session_id": marias, "customer_token": token("C0001")}
+    )
+
+    assert (status, body["error"]["code"]) == (409, "not_linked")
+    assert stored(tracker, marias) > 0
 
 
 async def test_a_token_for_no_customer_in_the_store_cannot_delete(
