@@ -95,12 +95,18 @@ def conversations_of(locations: DataLocations, *, customer_id: int) -> list[str]
 
 def slot_conversations(engine: Engine, *, customer_id: int) -> set[str]:
     """Conversations whose `customer_id` slot was set to this customer (the actions set it
-    to the store's id as text). LIKE narrows the rows; the decoded value decides."""
+    to the store's id as text). The events' JSON is `json.dumps`'s (Rasa's and ours), so a
+    LIKE on the value finds the few rows; the decoded value decides."""
     e = events_table.c
+    values = [
+        f'%"value": "{customer_id}"%',
+        f'%"value": {customer_id}}}%',
+        f'%"value": {customer_id},%',
+    ]
     query = sa.select(e.sender_id, e.data).where(
         e.type_name == "slot",
         e.action_name == CUSTOMER_SLOT,
-        e.data.like(f"%{customer_id}%"),
+        sa.or_(*(e.data.like(value) for value in values)),
     )
     with engine.connect() as connection:
         rows = connection.execute(query).all()
