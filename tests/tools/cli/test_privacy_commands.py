@@ -1,5 +1,6 @@
 """`cim privacy export|erase|purge` through the real command line, on a temporary seeded
-SQLite store and tracker database holding a customer's whole footprint."""
+store and tracker database (SQLite, and PostgreSQL as production keeps them) holding a
+customer's whole footprint."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from bot.store.db import create_schema, get_engine, session_factory
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from tests.bot.customer_data.footprints import Footprint, make_footprint
 from tools.cli.main import main
-from tools.seed.databases import SEED_NOW, temporary_database
+from tools.seed.databases import BACKENDS, SEED_NOW, temporary_database
 from tools.seed.demo_store import seed_demo_data
 
 OPERATOR = f"cli:{getpass.getuser()}"
@@ -55,9 +56,10 @@ def training_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     get_settings.cache_clear()
 
 
-@pytest.fixture
-async def shop(training_root: Path) -> AsyncIterator[Shop]:
-    with temporary_database("sqlite") as store_url, temporary_database("sqlite") as tracker_url:
+@pytest.fixture(params=BACKENDS)
+async def shop(request: pytest.FixtureRequest, training_root: Path) -> AsyncIterator[Shop]:
+    backend = request.param
+    with temporary_database(backend) as store_url, temporary_database(backend) as tracker_url:
         create_schema(get_engine(store_url))
         factory = session_factory(store_url)
         seed_demo_data(factory, customers=6, orders=20, now=SEED_NOW)
