@@ -31,8 +31,8 @@ class ErasureRecord(Base):
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     kind: Mapped[str] = Column(String(16), nullable=False)
-    subject_key: Mapped[str] = Column(String(64), nullable=False, unique=True)
-    erased_id: Mapped[str] = Column(String(32), nullable=False, unique=True)
+    subject_key: Mapped[str] = Column(String(64), nullable=False, index=True)
+    erased_id: Mapped[str] = Column(String(64), nullable=False, unique=True)
     actor: Mapped[str] = Column(String(100), nullable=False)
     erased_at: Mapped[datetime] = Column(UtcDateTime, nullable=False, default=utcnow, index=True)
     removed: Mapped[dict[str, Any]] = Column(JSON, nullable=False, default=dict)
