@@ -36,11 +36,11 @@ from bot.customer_data.retention_runs import (
     store_session,
 )
 from bot.customer_data.retention_targets import (
-    STORE_TARGETS,
     Batch,
     Step,
     Target,
     expired_conversations,
+    store_targets,
     transcripts_step,
 )
 from bot.periodic import PeriodicTask
@@ -102,7 +102,7 @@ def _purge_category(
 
 def _targets(locations: DataLocations, category: str, cutoff: datetime) -> tuple[Target, ...]:
     if category != "transcripts":
-        return STORE_TARGETS[category]
+        return store_targets(category)
     tracker = events_engine(locations)
     if tracker is None:
         return ()

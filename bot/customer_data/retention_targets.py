@@ -110,21 +110,35 @@ def _access_trail(connection: Connection, cutoff: datetime, n: int) -> Batch:
     return batch
 
 
-def _kpi_identities(connection: Connection, cutoff: datetime, n: int) -> Batch:
-    """The fact stays (every count and score with it); who it was, and their words, go."""
+def kpi_identities_step() -> Step:
+    """The fact stays (every count and score with it); who it was, and their words, go.
+
+    Facts are kept for ever, so the step walks them oldest first from where its last batch
+    ended: a run visits each old fact once, not once per batch."""
     facts = _table(KpiConversation)
     identified = sa.or_(
         facts.c.customer_id.is_not(None), facts.c.csat_comment_redacted.is_not(None)
     )
-    picked = (
-        sa.select(facts.c.id).where(facts.c.started_at < cutoff, identified).limit(n)
-    ).scalar_subquery()
-    changed = connection.execute(
-        facts.update()
-        .where(facts.c.id.in_(picked))
-        .values(customer_id=None, csat_comment_redacted=None)
-    ).rowcount
-    return Batch(changed, {facts.name: changed})
+    reached: list[datetime] = []
+
+    def step(connection: Connection, cutoff: datetime, n: int) -> Batch:
+        query = sa.select(facts.c.id, facts.c.started_at).where(
+            facts.c.started_at < cutoff, identified
+        )
+        if reached:
+            query = query.where(facts.c.started_at >= reached[-1])
+        picked = connection.execute(query.order_by(facts.c.started_at).limit(n)).all()
+        if not picked:
+            return Batch(0, {})
+        reached.append(picked[-1].started_at)
+        changed = connection.execute(
+            facts.update()
+            .where(facts.c.id.in_([row.id for row in picked]))
+            .values(customer_id=None, csat_comment_redacted=None)
+        ).rowcount
+        return Batch(len(picked), {facts.name: changed})
+
+    return step
 
 
 def transcripts_step(senders: Sequence[str]) -> Step:
@@ -183,6 +197,15 @@ def _session_ended(cutoff: datetime) -> Any:
 _throttles = _table(ChatThrottle)
 _sessions = _table(ConsoleSession)
 
+
+def store_targets(category: str) -> tuple[Target, ...]:
+    """What a category purged by age purges in the store, fresh for one run (a step may
+    keep its place between batches); the transcripts are in the tracker's database."""
+    if category == "kpi_identities":
+        return (Target("kpi_conversations", kpi_identities_step()),)
+    return STORE_TARGETS[category]
+
+
 # Per category of retention.yml purged by age, what it purges (transcripts: see `purge`).
 STORE_TARGETS: dict[str, tuple[Target, ...]] = {
     "interaction_log": (_delete_older(Interaction, Interaction.created_at),),
@@ -205,6 +228,5 @@ STORE_TARGETS: dict[str, tuple[Target, ...]] = {
         Target("console_sessions", delete_step(_sessions, _sessions.c.token_hash, _session_ended)),
     ),
     "access_trail": (Target("console_access_log", _access_trail),),
-    "kpi_identities": (Target("kpi_conversations", _kpi_identities),),
     "retention_runs": (_delete_older(RetentionRun, RetentionRun.as_of),),
 }

@@ -105,20 +105,42 @@ def test_a_second_run_removes_nothing(
 
 
 def test_batches_of_two_on_five_rows_run_in_three_batches(
-    locations: DataLocations, store: sessionmaker, policy: RetentionPolicy
+    locations: DataLocations, store: sessionmaker, tracker: Engine, policy: RetentionPolicy
 ) -> None:
-    old = NOW - policy.keep("interaction_log") - timedelta(days=1)
+    """For each kind of step: rows by id, facts by a cursor (all five at one instant, so
+    ties are not skipped), events of conversations listed first (2 + 3 in two chats)."""
     with store() as session:
         for n in range(5):
+            old = NOW - policy.keep("interaction_log") - timedelta(days=1, minutes=n)
             session.add(
                 Interaction(conversation_id=f"c{n}", action="a", outcome="o", created_at=old)
             )
+            old = NOW - policy.keep("kpi_identities") - timedelta(days=1)
+            session.add(
+                KpiConversation(
+                    conversation_id=f"c{n}",
+                    started_at=old,
+                    ended_at=old,
+                    day=old.date(),
+                    customer_id=n + 1,
+                )
+            )
         session.commit()
+    stamp = (NOW - policy.keep("transcripts") - timedelta(days=1)).timestamp()
+    with tracker.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO events (sender_id, type_name, timestamp) VALUES (:s, 'user', :t)"),
+            [{"s": "chat-a" if n < 2 else "chat-b", "t": stamp + n} for n in range(5)],
+        )
 
     run = purge(locations, policy, now=NOW, batch_size=2)
 
-    result = run.categories["interaction_log"]
-    assert (result.batches, result.removed) == (3, {"interactions": 5})
+    done = {name: (r.batches, r.removed) for name, r in run.categories.items() if r.total}
+    assert done == {
+        "interaction_log": (3, {"interactions": 5}),
+        "kpi_identities": (3, {"kpi_conversations": 5}),
+        "transcripts": (3, {"events": 5}),
+    }
 
 
 def test_whole_conversations_go_when_their_last_event_is_past_the_window(
