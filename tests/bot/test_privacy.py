@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.privacy import MAX_TEXT_CHARS, NameMatcher, redact
+from bot.privacy import MAX_TEXT_CHARS, NameMatcher, mask, redact
 
 NAMES = ["Maria Lopez", "Will Smith", "José Núñez", "Aiko Tanaka"]
 
@@ -215,3 +215,20 @@ def test_luhn() -> None:
 
     assert luhn_valid("4111111111111111") and luhn_valid("378282246310005")
     assert not luhn_valid("4111111111111112") and not luhn_valid("")
+
+
+def test_mask_hides_only_the_kinds_asked_for_and_keeps_the_text_as_written() -> None:
+    text = "\uff28i Maria Lopez: order #100002 ($42.50), maria@example.com, +1 555 0101\x07"
+
+    masked = mask(text, kinds=("EMAIL", "PHONE"))
+
+    assert masked.text == "\uff28i Maria Lopez: order #100002 ($42.50), [EMAIL], [PHONE]\x07"
+    assert masked.found == ("EMAIL", "PHONE")
+
+
+def test_mask_spares_what_its_caller_keeps() -> None:
+    text = "Daypack 22L, Trail Gaiters; 12 Baker Street"
+
+    masked = mask(text, kinds=("ADDRESS",), keep=lambda kind, matched: "," in matched)
+
+    assert masked.text == "Daypack 22L, Trail Gaiters; [ADDRESS]"
