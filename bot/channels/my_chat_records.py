@@ -20,8 +20,34 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Engine
+
 if TYPE_CHECKING:
     from bot.customer_data.locations import DataLocations
+
+
+def product_locations(conversations: object) -> DataLocations:
+    """The running product's locations, with the tracker the Rasa agent really writes to
+    when it is an SQL tracker store (production may keep trackers in a database of their
+    own, which CIM_TRACKER_DB does not name), else where the KPI refresh looks. Built per
+    request: engines are cached, and the agent is loaded after the server starts."""
+    from dataclasses import replace
+
+    from bot.customer_data.locations import default_locations
+
+    locations = default_locations()
+    engine = _agent_tracker_engine(conversations)
+    return locations if engine is None else replace(locations, tracker_engine=engine)
+
+
+def _agent_tracker_engine(conversations: object) -> Engine | None:
+    """`RasaConversations(app)`'s agent's SQL tracker store engine (Rasa may wrap the store
+    in an `AwaitableTrackerStore`); None for any other store or before the model is loaded."""
+    agent = getattr(getattr(getattr(conversations, "app", None), "ctx", None), "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)
+    engine = getattr(store, "engine", None)
+    return engine if isinstance(engine, Engine) else None
 
 
 def stored_transcript(locations: DataLocations, conversation_id: str) -> dict[str, Any] | None:

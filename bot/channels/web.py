@@ -221,11 +221,11 @@ class WebChatInput(InputChannel):
     @property
     def data_locations(self) -> DataLocations:
         """Where a customer's chat is read and erased (no connection is made here)."""
-        if self._data_locations is None:
-            from bot.customer_data.locations import default_locations
+        if self._data_locations is not None:
+            return self._data_locations
+        from bot.channels.my_chat_records import product_locations
 
-            self._data_locations = default_locations()
-        return self._data_locations
+        return product_locations(self.conversations)
 
     @property
     def privacy_notice_url(self) -> str:

@@ -11,16 +11,19 @@ import json
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import AwaitableTrackerStore, SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from sqlalchemy.engine import Engine
 
+from bot.channels.handoff import RasaConversations
+from bot.channels.my_chat_records import product_locations
 from bot.channels.session_ids import SessionKeys
 from bot.customer_data.locations import DataLocations
 from bot.customer_tokens import sign_token
@@ -366,3 +369,17 @@ async def test_the_widget_is_told_the_privacy_notice_with_the_history(
 
     await until(lambda: histories, timeout=5, what="the chat history")
     assert histories[0]["privacy_notice_url"] == NOTICE
+
+
+def test_the_product_reads_and_erases_where_the_rasa_agent_keeps_its_trackers(
+    tmp_path: Path,
+) -> None:
+    """Production may keep trackers in a database CIM_TRACKER_DB does not name: the agent's
+    own SQL tracker store (wrapped by Rasa or not) is where the chat is."""
+    store = CachedSQLTrackerStore(Domain.empty(), host=f"sqlite:///{tmp_path / 'agent.db'}")
+    for tracker_store in (store, AwaitableTrackerStore(store)):
+        agent = SimpleNamespace(tracker_store=tracker_store)  # what the channel reads of Agent
+        app = SimpleNamespace(ctx=SimpleNamespace(agent=agent))
+        assert product_locations(RasaConversations(app)).tracker_engine is store.engine
+    not_loaded = RasaConversations(SimpleNamespace(ctx=SimpleNamespace()))
+    assert product_locations(not_loaded).tracker_engine is not store.engine
