@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.customer_data.erasure_inbox import inbox_traces
 from bot.kpis.refresh import rebuild_rollup
 from bot.kpis.schema import KpiConversation
 from bot.services.throttles import hashed_key
@@ -58,7 +59,9 @@ HOW = {
     "nps_responses": "anonymised: comment and conversation cleared",
     "verified_sessions": "deleted",
     "chat_throttles": "deleted (counters keyed by their email, conversations or clients)",
-    "review_items": "deleted (inbox items from their conversations)",
+    "review_items": "deleted (inbox items from their conversations); notes and comments of"
+    " theirs merged into other items removed",
+    "training_runs": "their labelled texts in the retraining record replaced by [erased]",
     "kpi_conversations": "pseudonymised: customer and CSAT comment cleared, conversation id random",
     "events": "deleted (the tracker's rows of their conversations)",
 }
@@ -186,7 +189,10 @@ def _conversation_batch(session: Session, batch: list[str], *, secret: str) -> d
     handoffs = list(
         session.scalars(sa.select(Handoff.id).where(Handoff.conversation_id.in_(batch)))
     )
-    return {
+    counts = inbox_traces(session, batch, handoffs)  # before the rows that lead there go
+    return counts | {
+        "review_items": counts["review_items"]
+        + _delete(session, ReviewItem, ReviewItem.conversation_id.in_(batch)),
         "interactions": _delete(session, Interaction, Interaction.conversation_id.in_(batch)),
         "handoff_notes": _delete(session, HandoffNote, HandoffNote.handoff_id.in_(handoffs)),
         "review_sources": _delete(
@@ -205,7 +211,6 @@ def _conversation_batch(session: Session, batch: list[str], *, secret: str) -> d
         "verified_sessions": _delete(
             session, VerifiedSession, VerifiedSession.conversation_id.in_(batch)
         ),
-        "review_items": _delete(session, ReviewItem, ReviewItem.conversation_id.in_(batch)),
         "chat_throttles": _delete(
             session, ChatThrottle, ChatThrottle.key.in_(sorted(throttle_keys(batch, secret=secret)))
         ),

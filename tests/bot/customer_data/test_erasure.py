@@ -26,7 +26,12 @@ from bot.customer_data.erasure import (
     erase_customer,
 )
 from bot.customer_data.erasure_training import RETRAIN_FLAG, retrain_reasons
-from bot.customer_data.footprint import conversations_of, find_customer, identifiers_of
+from bot.customer_data.footprint import (
+    conversations_of,
+    find_customer,
+    identifiers_of,
+    session_of,
+)
 from bot.customer_data.locations import DataLocations
 from bot.kpis.refresh import refresh
 from bot.kpis.schema import KpiConversation, kpi_daily
@@ -35,7 +40,7 @@ from bot.services.throttles import hashed_key
 from bot.settings import get_settings
 from bot.store.db import get_engine
 from bot.store.models import Base, ChatThrottle, Customer, Order
-from bot.store.review_models import ReviewItem
+from bot.store.review_models import ReviewItem, TrainingRun
 from bot.trackers.store import CachedSQLTrackerStore
 from tests.bot.customer_data.footprints import DOMAIN, Footprint, make_footprint
 
@@ -329,6 +334,7 @@ async def test_training_examples_from_them_are_removed_and_a_retrain_flagged(
         f'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n    - {mine.review_text}\n',
         encoding="utf-8",
     )
+    run = recorded_run(locations, mine.review_text)
     receipt = erase_customer(locations, public_id="C0001", actor=ACTOR)
     assert path.read_text(encoding="utf-8") == (
         'version: "3.1"\nnlu:\n- intent: order_status\n  examples: |\n'
@@ -341,6 +347,44 @@ async def test_training_examples_from_them_are_removed_and_a_retrain_flagged(
     reasons = retrain_reasons(data_dir)
     assert len(reasons) == 1 and receipt.erased_id in reasons[0]
     assert (data_dir / RETRAIN_FLAG).is_file()
+    with locations.new_uow() as uow:
+        changes = session_of(uow).get(TrainingRun, run).changes
+    assert [c["text"] for c in changes] == ["[erased]", "a trainer's own example"]
+    assert receipt.removed["training_runs"] == 1
+
+
+def recorded_run(locations: DataLocations, text: str) -> int:
+    """The retraining that took the label, with its record of the change (as cim train
+    writes it), beside a change of someone else's."""
+    with locations.new_uow() as uow:
+        item = uow.reviews.by_key(key=text)
+        assert item is not None
+        run = TrainingRun(requested_by="trainer", outcome="accepted")
+        run.changes = [
+            {"item_id": item.id, "text": text, "intent": "order_status", "new_type": None},
+            {"item_id": None, "text": "a trainer's own example", "intent": "greet"},
+        ]
+        uow.reviews.add_run(run)
+        item.trained_in = run.id
+        uow.commit()
+        return int(run.id)
+
+
+async def test_their_notes_merged_into_anothers_inbox_item_are_removed(
+    locations: DataLocations, store_url: str, tracker_url: str
+) -> None:
+    mine, other = await two_footprints(locations, store_url, tracker_url)
+    with locations.new_uow() as uow:
+        item = uow.reviews.by_key(key=other.review_text)
+        rating = uow.ratings.for_conversation(conversation_id=mine.web_conversation)
+        assert item is not None and rating is not None
+        item.details = {**item.details, "notes": mine.note, "disposition": "solved"}
+        uow.reviews.mark_collected(kind="rating", source_id=rating.id, item_id=item.id)
+        uow.commit()
+    erase_customer(locations, public_id="C0001", actor=ACTOR)
+    with locations.new_uow() as uow:
+        kept = uow.reviews.by_key(key=other.review_text)
+        assert kept is not None and kept.details == {"disposition": "solved"}
 
 
 async def test_no_labelled_example_flags_no_retrain(
