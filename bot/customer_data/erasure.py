@@ -25,6 +25,8 @@ What goes where (the store's reasons are in erasure_store.py):
   texts with an email or any digit are never cached, so no identifier but a typed name can be
   a key, and then one not linked to anyone; it lives in each process's memory only, bounded
   (LRU), and is gone at restart: not personal data the product can tie to the customer.
+  Redis stores no conversation: socket.io's pub/sub passes messages between replicas without
+  keeping them, and Rasa's lock store holds short-lived lock tickets per conversation id.
 
 Idempotent: an `erasure_records` row (no personal data, a keyed hash of the subject) commits
 with the store's changes; a second run finds it, removes nothing and says "already erased".

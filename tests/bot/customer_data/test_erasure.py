@@ -41,6 +41,7 @@ from bot.settings import get_settings
 from bot.store.db import get_engine
 from bot.store.models import Base, ChatThrottle, Customer, Order
 from bot.store.review_models import ReviewItem, TrainingRun
+from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from bot.trackers.store import CachedSQLTrackerStore
 from tests.bot.customer_data.footprints import DOMAIN, Footprint, make_footprint
 
@@ -440,3 +441,21 @@ def test_a_fresh_store_without_trackers_or_kpis_is_erased_too(
     receipt = erase_customer(bare, public_id="C0003", actor=ACTOR, now=_now())
     assert receipt.removed["customers"] == 1 and receipt.removed["events"] == 0
     assert date.today() >= receipt.erased_at.date()
+
+
+async def test_trackers_kept_in_the_stores_own_database_are_erased_too(
+    store: Any, store_url: str, data_dir: Path
+) -> None:
+    """The production profile keeps the `events` table in the store's database."""
+    engine = get_engine(store_url)
+    events_table.create(engine, checkfirst=True)
+    together = DataLocations(
+        new_uow=lambda: SqlAlchemyUnitOfWork(store), tracker_engine=engine, data_dir=data_dir
+    )
+    mine, other = await two_footprints(together, store_url, store_url)
+    receipt = erase_customer(together, public_id="C0001", actor=ACTOR)
+    with engine.connect() as connection:
+        senders = set(connection.scalars(sa.select(events_table.c.sender_id).distinct()))
+    assert senders == {other.web_conversation, other.rest_conversation}
+    assert receipt.removed["events"] > 0
+    assert traces(engine, engine, [mine.customer.email, *mine.said], kept_orders=()) == []
