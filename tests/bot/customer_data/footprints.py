@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import cast
 
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
@@ -27,7 +28,7 @@ from rasa.shared.core.events import (
 
 from bot.customer_data.footprint import CustomerRef, find_customer, session_of
 from bot.customer_data.locations import DataLocations
-from bot.kpis.nps import NpsPolicy, mark_asked, record_answer
+from bot.kpis.nps import NpsPolicy, SessionUnitOfWork, mark_asked, record_answer
 from bot.kpis.refresh import refresh
 from bot.services import queue
 from bot.services.agents import create_agent
@@ -179,14 +180,14 @@ def _store_side(
         now=now,
     )
     mark_asked(
-        uow(),
+        _nps(uow()),
         customer_id=c.id,
         conversation_id=footprint.web_conversation,
         now=now,
         policy=EVERYONE,
     )
     record_answer(
-        uow(),
+        _nps(uow()),
         customer_id=c.id,
         score=9,
         comment=footprint.nps_comment,
@@ -259,3 +260,9 @@ async def make_footprint(
 def _sql(uow: AbstractUnitOfWork) -> SqlAlchemyUnitOfWork:
     assert isinstance(uow, SqlAlchemyUnitOfWork)  # the NPS service needs its session
     return uow
+
+
+def _nps(uow: SqlAlchemyUnitOfWork) -> SessionUnitOfWork:
+    """The NPS service's protocol declares `session` settable, the unit of work's is a
+    property: the same object, which mypy cannot see."""
+    return cast(SessionUnitOfWork, uow)

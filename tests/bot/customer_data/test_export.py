@@ -25,9 +25,19 @@ async def two_footprints(
     locations: DataLocations, store_url: str, tracker_url: str
 ) -> tuple[Footprint, Footprint]:
     """C0001 and C0002 with the same kinds of data, written the same way."""
-    urls = {"store_url": store_url, "tracker_url": tracker_url}
-    mine = await make_footprint(locations, **urls, public_id="C0001", tag="mine", agent_name="Ann")
-    other = await make_footprint(locations, **urls, public_id="C0002", tag="other", agent_name="Bo")
+
+    async def footprint(public_id: str, tag: str, agent_name: str) -> Footprint:
+        return await make_footprint(
+            locations,
+            store_url=store_url,
+            tracker_url=tracker_url,
+            public_id=public_id,
+            tag=tag,
+            agent_name=agent_name,
+        )
+
+    mine = await footprint("C0001", "mine", "Ann")
+    other = await footprint("C0002", "other", "Bo")
     return mine, other
 
 

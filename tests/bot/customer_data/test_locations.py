@@ -61,7 +61,8 @@ def test_default_locations_use_the_endpoints_tracker(
         assert found.tracker_engine.url.database == str(tmp_path / "tracker.db")
         assert found.data_dir == tmp_path / "data"
         monkeypatch.delenv("CIM_TRACKER_DB")
-        assert default_locations(settings).tracker_engine.url.database == str(tmp_path / "shop.db")
+        fallback = default_locations(settings).tracker_engine
+        assert fallback is not None and fallback.url.database == str(tmp_path / "shop.db")
     finally:
         for name in ("tracker.db", "shop.db"):
             dispose_engine(f"sqlite:///{tmp_path / name}")
