@@ -49,6 +49,8 @@ const en = {
   deleted: "Your conversation was deleted. This is a new one.",
   downloadFailed: "Your chat could not be downloaded. Please try again.",
   deleteFailed: "Your chat could not be deleted. Please try again.",
+  deleteByPerson: "This chat cannot be deleted here. Ask us in the chat and a person will delete it for you.",
+  signInAgain: "Your sign-in has expired. Please reload the page and try again.",
 };
 
 /** @typedef {typeof en} Strings */
@@ -86,6 +88,9 @@ const LANGUAGES = {
     deleted: "Ihre Unterhaltung wurde gel\u00f6scht. Dies ist eine neue.",
     downloadFailed: "Ihr Chat konnte nicht heruntergeladen werden. Bitte versuchen Sie es erneut.",
     deleteFailed: "Ihr Chat konnte nicht gel\u00f6scht werden. Bitte versuchen Sie es erneut.",
+    deleteByPerson:
+      "Dieser Chat kann hier nicht gel\u00f6scht werden. Fragen Sie uns im Chat, dann l\u00f6scht ihn eine Person f\u00fcr Sie.",
+    signInAgain: "Ihre Anmeldung ist abgelaufen. Bitte laden Sie die Seite neu und versuchen Sie es erneut.",
     sendRating: "Bewertung senden",
     skip: "\u00dcberspringen",
     thanks: "Danke f\u00fcr Ihr Feedback!",

@@ -6,7 +6,7 @@
  */
 import { appendMarkdown, button, el, safeLink } from "./dom.js";
 import { handoffState, toHistory, toMessage } from "./messages.js";
-import { saveFile } from "./mychat.js";
+import { MyChatError, saveFile } from "./mychat.js";
 import { Outbox } from "./outbox.js";
 import { StateStore } from "./storage.js";
 import { codePoints, cutToCodePoints, isObject } from "./util.js";
@@ -452,8 +452,8 @@ export class ChatWidget {
     if (!this.myChat || !sessionId || !this.s.customerToken) return;
     try {
       saveFile(await this.myChat.download(sessionId, this.s.customerToken));
-    } catch (_error) {
-      this.notify(this.t.downloadFailed);
+    } catch (error) {
+      this.notify(this.failure(error, this.t.downloadFailed));
     }
   }
 
@@ -475,11 +475,19 @@ export class ChatWidget {
       m.confirm.hidden = true;
       this.startNew();
       this.notify(this.t.deleted);
-    } catch (_error) {
-      this.notify(this.t.deleteFailed);
+    } catch (error) {
+      this.notify(this.failure(error, this.t.deleteFailed));
     } finally {
       m.yes.disabled = false;
     }
+  }
+
+  /** @private What to tell the customer when the server refused. */
+  /** @param {unknown} error @param {string} otherwise @returns {string} */
+  failure(error, otherwise) {
+    const code = error instanceof MyChatError ? error.code : "";
+    if (code === "not_linked") return this.t.deleteByPerson;
+    return code === "not_signed_in" ? this.t.signInAgain : otherwise;
   }
 
   // --- rendering -------------------------------------------------------------------------

@@ -51,12 +51,13 @@ class TrackerRasa:
 
     store: CachedSQLTrackerStore
     locations: DataLocations
+    identifies: bool = True  # False: no action found the customer (no row links the chat)
 
     async def __call__(self, message: UserMessage) -> None:
         tracker = await self.store.get_or_create_tracker(message.sender_id)
         tracker.update(UserUttered(message.text, {"name": "greet"}, metadata=message.metadata))
         customer = await asyncio.to_thread(self._identified, message.metadata or {})
-        if customer is not None:
+        if customer is not None and self.identifies:
             tracker.update(SlotSet("customer_id", str(customer)))
         text = f"echo: {message.text}"
         tracker.update(BotUttered(text))
@@ -81,6 +82,7 @@ class TrackerRasa:
 class Stack:
     shop_url: str
     tracker: Engine
+    rasa: TrackerRasa
 
 
 def loopback_socket() -> socket.socket:
@@ -145,7 +147,7 @@ async def stack(locations: DataLocations, notice: str) -> AsyncIterator[Stack]:
     shop_port = runner.addresses[0][1]
     assert channel.cors_allowed_origins is not None
     channel.cors_allowed_origins.append(f"http://127.0.0.1:{shop_port}")  # the shop's origin
-    yield Stack(f"http://127.0.0.1:{shop_port}", locations.tracker_engine)
+    yield Stack(f"http://127.0.0.1:{shop_port}", locations.tracker_engine, rasa)
     await runner.cleanup()
     await channel.close_sockets()
     server.close()
@@ -227,3 +229,22 @@ async def test_a_signed_in_customer_downloads_then_deletes_their_chat(stack: Sta
         await expect()(chat.log.locator(".cim-disclosure")).to_have_count(1)
         await expect()(chat.log).not_to_contain_text("Where is my order?")
         assert await chat.stored_session_id() != marias
+
+
+async def test_a_chat_the_bot_never_identified_them_in_is_left_to_a_person(stack: Stack) -> None:
+    stack.rasa.identifies = False
+    async with open_chat_page(f"{stack.shop_url}/?customer=C0001") as chat:
+        await chat.open_chat()
+        await chat.say("hello")
+        await chat.expect_bot("echo: hello")
+        _, delete = my_chat_buttons(chat)
+
+        await delete.click()
+        await chat.page.get_by_role("button", name="Delete", exact=True).click()
+
+        await expect()(chat.page.get_by_role("alert")).to_contain_text("a person will delete it")
+        await expect()(chat.log).to_contain_text("echo: hello")
+        assert stored(stack.tracker, await chat.stored_session_id()) > 0
+        # Chromium logs the refusal's status as a console error; it is the expected answer.
+        assert [e for e in chat.errors if "409" not in e] == []
+        chat.errors.clear()
