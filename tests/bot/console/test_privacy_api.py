@@ -244,3 +244,16 @@ async def test_the_page_and_its_script_are_served_to_supervisors(shop: Shop) -> 
     status, script, headers = await call(shop.console, sue, "GET", "/privacy.js")
     assert status == 200 and headers["Content-Type"].startswith("application/javascript")
     assert b"textContent" in script and b"innerHTML" not in script
+
+
+async def test_the_page_escapes_what_it_shows_of_the_supervisor(shop: Shop) -> None:
+    create_agent(
+        shop.console.uow(),
+        username="sly",
+        password=PASSWORD,
+        display_name='<img src=x onerror="alert(1)">',
+        role="supervisor",
+    )
+    sly = await shop.console.session("sly")
+    status, page, _ = await call(shop.console, sly, "GET", "/privacy")
+    assert status == 200 and b"<img" not in page and b"&lt;img src=x" in page
