@@ -516,7 +516,11 @@ def _overview_row(name: str, entry: TableEntry) -> str:
         _retention(entry.retention),
         ", ".join(entry.seen_by),
     )
-    return "| " + " | ".join(cells) + " |"
+    return _row(cells)
+
+
+def _row(cells: Iterable[str]) -> str:
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 
 
 def _column_lines(entry: TableEntry) -> list[str]:
@@ -537,7 +541,7 @@ def _file_row(entry: FileEntry) -> str:
         ", ".join(entry.seen_by),
         entry.note,
     )
-    return "| " + " | ".join(cells) + " |"
+    return _row(cells)
 
 
 def _retention(category: str | None) -> str:
