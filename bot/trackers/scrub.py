@@ -1,15 +1,15 @@
 """What the tracker store never writes: secrets in message metadata, contact data in replies.
 
-Secrets. The channel merges the customer's signed token into every message's metadata, so that the
-turn's actions know who is writing; Rasa copies that metadata into the `UserUttered` event (and
-its parse data), into `SessionStarted` and into the `session_started_metadata` slot. A stored
-token would be a credential at rest, valid until it expires, readable by whoever reads the
-events table or Rasa's tracker API (issue 14, finding 15). The client key is not a secret but
-ties conversations to one client, and nothing needs it after the turn either. Any other
-key that names a secret (`Authorization`, `password`, `api_key`, `accessToken`, `cookie`,
-...: `secret_key`) is left out too, wherever a client or a caller of Rasa's API put it, and
-so is the value of a slot with such a name: nothing of ours stores a secret in a tracker, so
-one found there is a mistake to contain, not data to keep.
+Secrets. The channel merges the customer's signed token into every message's metadata, so
+that the turn's actions know who is writing; Rasa copies that metadata into the `UserUttered`
+event (and its parse data), into `SessionStarted` and into the `session_started_metadata`
+slot. A stored token would be a credential at rest, valid until it expires, readable by
+whoever reads the events table or Rasa's tracker API (issue 14, finding 15). The client key
+is not a secret but ties conversations to one client, and nothing needs it after the turn
+either. Any other key that names a secret (`Authorization`, `password`, `api_key`,
+`accessToken`, `cookie`, `secret_key`, ...) is left out too, wherever a client or a caller
+of Rasa's API put it, and so is the value of a slot with such a name: nothing of ours
+stores a secret in a tracker, so one found there is a mistake to contain, not data to keep.
 
 The turn itself keeps everything: actions read the in-memory latest message, and only the rows
 written lose these keys, wherever they are nested.
@@ -82,7 +82,7 @@ def stored_json(data: dict[str, Any]) -> str:
     """`data` as the JSON stored for an event: no secret at any depth, and a reply's
     contact data masked.
 
-    Most events carry no secret: those are serialised once, as Rasa does.
+    An event whose JSON names nothing like a secret is serialised once, as Rasa does.
     """
     if data.get("event") == REPLY:
         data = masked_reply(data)
