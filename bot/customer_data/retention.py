@@ -17,6 +17,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.blocking import in_thread
@@ -106,9 +107,18 @@ def _targets(locations: DataLocations, category: str, cutoff: datetime) -> tuple
     tracker = events_engine(locations)
     if tracker is None:
         return ()
-    with tracker.connect() as connection:
-        senders = expired_conversations(connection, cutoff)
+    with tracker.begin() as connection:
+        senders = expired_conversations(without_time_limit(connection), cutoff)
     return (Target("events", transcripts_step(senders), tracker=True),)
+
+
+def without_time_limit(connection: Connection) -> Connection:
+    """The one long read of a run (a scan of every conversation's last event) is exempt from
+    the store's statement time-out (CIM_DB_STATEMENT_TIMEOUT_MS) for its transaction: it
+    locks nothing a chat needs; every batch that writes stays under the limit."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SET LOCAL statement_timeout = 0"))
+    return connection
 
 
 def _run_target(
