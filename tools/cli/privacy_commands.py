@@ -162,7 +162,7 @@ def _cmd_erase(args: argparse.Namespace) -> int:
     if not args.yes:
         if found is None:
             return _refuse(f"no customer {public_id} in the store")
-        if not confirmed(found, sys.stdin, sys.stdout):
+        if not confirmed(found, sys.stdin, sys.stderr):
             print("not erased: the id typed was not the customer's", file=sys.stderr)
             return EXIT_NOT_CONFIRMED
     from bot.customer_data.erasure import erase_customer
@@ -178,7 +178,8 @@ def _cmd_erase(args: argparse.Namespace) -> int:
 
 
 def confirmed(found: Any, stdin: IO[str], stdout: IO[str]) -> bool:
-    """Show what will go and ask for the customer id, typed (or piped) back."""
+    """Show what will go and ask for the customer id, typed (or piped) back. The question
+    goes to stderr, so stdout carries the receipt alone."""
     who = found.customer
     print(f"This erases {who.public_id} ({who.name}, {who.email}) everywhere:", file=stdout)
     for place, count in sorted(found.counts.items()):

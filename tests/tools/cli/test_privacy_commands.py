@@ -106,8 +106,8 @@ def test_erase_without_yes_and_without_the_typed_id_changes_nothing(
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
     assert main(shop.argv("erase", "--customer", "C0001")) == 1
     shown = capsys.readouterr()
-    assert "Type C0001 to erase" in shown.out and "interactions" in shown.out
-    assert "not erased" in shown.err
+    assert "Type C0001 to erase" in shown.err and "interactions" in shown.err
+    assert "not erased" in shown.err and shown.out == ""
     assert summary(shop.locations, public_id="C0001") == before
     assert shop.trail() == []
 
@@ -117,8 +117,9 @@ def test_erase_with_the_typed_id_erases_and_prints_the_receipt(
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("c0001\n"))
     assert main(shop.argv("erase", "--customer", "C0001")) == 0
-    out = capsys.readouterr().out
-    receipt = json.loads(out[out.index("{") :])
+    shown = capsys.readouterr()
+    receipt = json.loads(shown.out)
+    assert "Type C0001 to erase" in shown.err
     assert sum(receipt["removed"].values()) > 0
     assert not _exists(shop, "C0001") and _exists(shop, "C0002")
     [entry] = shop.trail()
