@@ -14,6 +14,7 @@ traffic and to repeat: a second run right after the first removes nothing.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -91,14 +92,30 @@ def purge(
 def _purge_category(
     locations: DataLocations, category: str, cutoff: datetime, batch_size: int
 ) -> CategoryResult:
-    result = CategoryResult(category, cutoff)
+    """Every target of `category`; a failure is recorded with what was committed before it
+    (each batch committed is in the count), and the other categories still run."""
+    tally = _Tally()
+    error = None
     try:
         for target in _targets(locations, category, cutoff):
-            result = _merge(result, _run_target(locations, target, cutoff, batch_size))
-    except Exception as error:  # recorded in the run log; the other categories still run
+            _run_target(locations, target, cutoff, batch_size, tally)
+    except Exception as failure:
         logger.exception("Retention of %s failed.", category)
-        return CategoryResult(category, cutoff, result.removed, result.batches, repr(error))
-    return result
+        error = repr(failure)
+    return CategoryResult(category, cutoff, tally.removed, tally.batches, error)
+
+
+@dataclass
+class _Tally:
+    """What a category's committed batches removed so far."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+    batches: int = 0
+
+    def add(self, batch: Batch) -> None:
+        self.batches += 1 if batch.taken else 0
+        for table, rows in batch.removed.items():
+            self.removed[table] = self.removed.get(table, 0) + rows
 
 
 def _targets(locations: DataLocations, category: str, cutoff: datetime) -> tuple[Target, ...]:
@@ -122,19 +139,14 @@ def without_time_limit(connection: Connection) -> Connection:
 
 
 def _run_target(
-    locations: DataLocations, target: Target, cutoff: datetime, batch_size: int
-) -> CategoryResult:
+    locations: DataLocations, target: Target, cutoff: datetime, batch_size: int, tally: _Tally
+) -> None:
     """Batches of `target` until one takes fewer rows than asked, each committed alone."""
-    removed: dict[str, int] = {}
-    batches = 0
     while True:
         batch = _one_batch(locations, target, cutoff, batch_size)
-        if batch.taken:
-            batches += 1
-        for table, rows in batch.removed.items():
-            removed[table] = removed.get(table, 0) + rows
+        tally.add(batch)
         if batch.taken < batch_size:
-            return CategoryResult(target.name, cutoff, removed, batches)
+            return
 
 
 def _one_batch(
@@ -153,13 +165,6 @@ def _in_transaction(engine: Engine, step: Step, cutoff: datetime, batch_size: in
     connection: Connection
     with engine.begin() as connection:
         return step(connection, cutoff, batch_size)
-
-
-def _merge(result: CategoryResult, more: CategoryResult) -> CategoryResult:
-    removed = dict(result.removed)
-    for table, rows in more.removed.items():
-        removed[table] = removed.get(table, 0) + rows
-    return CategoryResult(result.category, result.cutoff, removed, result.batches + more.batches)
 
 
 def purge_now(retention_file: str | None = None) -> PurgeRun:

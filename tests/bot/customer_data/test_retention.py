@@ -236,18 +236,20 @@ def _as_stored(session: object, moment: datetime) -> object:
     return moment.replace(tzinfo=None) if dialect == "sqlite" else moment
 
 
-def test_a_failing_category_is_logged_and_the_others_still_purge(
+def test_a_failing_category_is_logged_with_what_it_removed_and_the_others_still_purge(
     locations: DataLocations, both_sides: Clock, store_url: str, policy: RetentionPolicy
 ) -> None:
     with get_engine(store_url).begin() as connection:
-        connection.execute(sa.text("DROP TABLE chat_throttles"))
+        connection.execute(sa.text("DROP TABLE nps_responses"))  # the second of ratings' two
 
     run = purge(locations, policy, now=NOW)
 
     assert run.outcome == "partial"
-    assert "chat_throttles" in (run.categories["throttles"].error or "")
+    ratings = recent_runs(locations.new_uow())[0].categories["ratings"]
+    assert "nps_responses" in (ratings.error or "")
+    assert ratings.removed == {"conversation_ratings": 1}  # committed before the failure
     assert run.categories["interaction_log"].removed == {"interactions": 1}
-    assert recent_runs(locations.new_uow())[0].categories["throttles"].error
+    assert run.removed == 13
 
 
 def test_without_a_tracker_store_the_rest_is_purged(
