@@ -71,6 +71,9 @@ __all__ = [
 ]
 
 
+ERASED_PREFIX = "ERASED-"  # an anonymised customer's public id: ERASED- and 9 hex digits
+
+
 class NotTheirConversation(LookupError):
     """The conversation is not linked to that customer (or does not exist)."""
 
@@ -127,8 +130,8 @@ def erase_customer(
     subject = subject_key(f"customer:{public_id.strip().upper()}", secret=secret)
     with locations.new_uow() as uow:
         customer = find_customer(uow, public_id=public_id)
-        earlier = None if customer is not None else _record(session_of(uow), subject)
-    if customer is None:
+        earlier = _earlier(session_of(uow), customer, subject)
+    if customer is None or earlier is not None:
         if earlier is None:
             raise UnknownCustomer(public_id)
         return _again(earlier, actor, moment)
@@ -151,12 +154,22 @@ def erase_conversation(
     moment, secret = now or utcnow(), secret or get_settings().token_secret
     subject = subject_key(f"conversation:{customer_id}:{conversation_id}", secret=secret)
     with locations.new_uow() as uow:
-        earlier = _record(session_of(uow), subject)
+        earlier = _record(session_of(uow), ErasureRecord.subject_key == subject)
     if earlier is not None:
         return _again(earlier, actor, moment)
     if conversation_id not in conversations_of(locations, customer_id=customer_id):
         raise NotTheirConversation(conversation_id)
     return _erase(locations, None, [conversation_id], subject, actor, moment, secret)
+
+
+def _earlier(session: Session, customer: CustomerRef | None, subject: str) -> _Earlier | None:
+    """The record of an earlier erasure: of this public id, or, when the id given is an
+    erased id, of the erasure that gave it."""
+    if customer is None:
+        return _record(session, ErasureRecord.subject_key == subject)
+    if customer.public_id.startswith(ERASED_PREFIX):
+        return _record(session, ErasureRecord.erased_id == customer.public_id)
+    return None
 
 
 def _their_conversations(locations: DataLocations, customer: CustomerRef) -> list[str]:
@@ -204,19 +217,29 @@ def _erase(
         store = _store_part(session, customer, conversations, erased_id, secret)
         if store is None:  # another erasure of this customer committed first
             uow.rollback()
-            return _again(_record(session, subject), actor, moment)
+            return _again(_record(session, ErasureRecord.subject_key == subject), actor, moment)
         removed |= {**store, **files}
         session.add(_new_record(customer, subject, erased_id, actor, moment, removed, flagged))
         uow.commit()
     kind = "customer" if customer is not None else "conversation"
     how = {place: rows.HOW.get(place, "example lines removed") for place in removed}
-    return Receipt(kind, erased_id, actor, moment, removed, flagged, how=how)
+    return Receipt(kind, erased_id, actor, moment, removed, flagged, how=how, kept=_kept(kind))
+
+
+def _kept(kind: str) -> dict[str, str]:
+    """What the receipt says was kept on purpose: a conversation's erasure leaves the
+    customer's orders and account alone, so only the conversation's kept rows are named."""
+    if kind == "customer":
+        return dict(rows.KEPT)
+    return {place: rows.KEPT[place] for place in rows.CONVERSATION_KEPT}
 
 
 def _erased_id(customer: CustomerRef | None) -> str:
     """The anonymised customer's new public id (16 characters, as the column holds), or
     the erased conversation's reference."""
-    return rows.random_id("ERASED-")[:16] if customer is not None else rows.random_id()
+    if customer is None:
+        return rows.random_id()
+    return (ERASED_PREFIX + rows.random_id("").upper())[:16]
 
 
 def _store_part(
@@ -278,10 +301,10 @@ class _Earlier:
     places: tuple[str, ...]
 
 
-def _record(session: Session, subject: str) -> _Earlier | None:
-    """The subject's erasure record, read inside the transaction (the unit of work's
-    rollback on leaving expires loaded rows)."""
-    query = sa.select(ErasureRecord).where(ErasureRecord.subject_key == subject)
+def _record(session: Session, condition: Any) -> _Earlier | None:
+    """The newest erasure record matching, read inside the transaction (the unit of
+    work's rollback on leaving expires loaded rows)."""
+    query = sa.select(ErasureRecord).where(condition)
     found = session.scalars(query.order_by(ErasureRecord.id.desc()).limit(1)).first()
     if found is None:
         return None
@@ -293,6 +316,7 @@ def _again(earlier: _Earlier | None, actor: str, moment: datetime) -> Receipt:
     if earlier is None:
         raise UnknownCustomer("erased meanwhile, but its record is not visible")
     places = {place: 0 for place in earlier.places}
+    kind, erased_id = earlier.kind, earlier.erased_id
     return Receipt(
-        earlier.kind, earlier.erased_id, actor, moment, places, False, already_erased=True
+        kind, erased_id, actor, moment, places, False, already_erased=True, kept=_kept(kind)
     )

@@ -75,6 +75,7 @@ KEPT = {
     "nps_responses": "the 0-10 score, with no comment or conversation",
     "console_access_log": "the access trail; its rows hold ids only (agent, customer number)",
 }
+CONVERSATION_KEPT = ("kpi_conversations", "conversation_ratings", "nps_responses")
 
 
 def chunks(values: Sequence[str]) -> Iterator[list[str]]:
@@ -222,35 +223,39 @@ def _anonymise_ratings(session: Session, batch: list[str]) -> int:
     """Each rating under a random id of its own (the column is unique), never the id its
     KPI fact gets: a rating under the fact's id would make a refresh derive that fact again
     from the rating alone, and drop it."""
-    ids = list(
-        session.scalars(
-            sa.select(ConversationRating.id).where(ConversationRating.conversation_id.in_(batch))
-        )
-    )
-    for rating in ids:
-        _update(
-            session,
-            ConversationRating,
-            ConversationRating.id == rating,
-            {"conversation_id": random_id(), "customer_id": None, "comment": None},
-        )
-    return len(ids)
+    table = ConversationRating.__table__
+    query = sa.select(table.c.id).where(table.c.conversation_id.in_(batch))
+    ids = list(session.scalars(query))
+    cleared = {"customer_id": None, "comment": None}
+    return _renamed(session, table, ids, cleared)
 
 
 def _pseudonymise_facts(session: Session, batch: list[str]) -> int:
-    if not sa.inspect(session.connection()).has_table(KpiConversation.__tablename__):
+    table = KpiConversation.__table__
+    if not sa.inspect(session.connection()).has_table(table.name):
         return 0  # no KPI refresh ever ran on this store
-    c = KpiConversation.__table__.c
-    rows = session.execute(sa.select(c.id, c.day).where(c.conversation_id.in_(batch))).all()
-    for fact, _day in rows:
-        session.execute(
-            sa.update(KpiConversation.__table__)
-            .where(c.id == fact)
-            .values(conversation_id=random_id(), customer_id=None, csat_comment_redacted=None)
-        )
+    rows = session.execute(
+        sa.select(table.c.id, table.c.day).where(table.c.conversation_id.in_(batch))
+    ).all()
+    cleared = {"customer_id": None, "csat_comment_redacted": None}
+    renamed = _renamed(session, table, [fact for fact, _day in rows], cleared)
     if rows:  # `identified` moves from known to anonymous; every other sum stays
         rebuild_rollup(session.connection(), {day for _fact, day in rows})
-    return len(rows)
+    return renamed
+
+
+def _renamed(session: Session, table: Any, ids: list[int], cleared: dict[str, Any]) -> int:
+    """Rows `ids` of `table` each under a new random conversation id, `cleared` set; one
+    statement executed for all of them."""
+    if not ids:
+        return 0
+    statement = (
+        table.update()
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values(conversation_id=sa.bindparam("new_id"), **cleared)
+    )
+    session.execute(statement, [{"row_id": i, "new_id": random_id()} for i in ids])
+    return len(ids)
 
 
 def _delete(session: Session, model: Any, condition: Any) -> int:

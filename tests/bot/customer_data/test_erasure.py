@@ -223,6 +223,9 @@ async def test_a_second_run_removes_nothing_and_says_already_erased(
     assert second.already_erased and second.total == 0
     assert second.erased_id == first.erased_id and set(second.removed) == set(first.removed)
     assert second.as_json()["already_erased"] is True and second.actor == "cli:someone-else"
+    by_erased_id = erase_customer(locations, public_id=first.erased_id.lower(), actor=ACTOR)
+    assert by_erased_id.already_erased and by_erased_id.erased_id == first.erased_id
+    assert re.fullmatch(r"ERASED-[0-9A-F]{9}", first.erased_id)
 
 
 def test_a_customer_that_never_existed_is_unknown(locations: DataLocations) -> None:
@@ -406,6 +409,7 @@ async def test_erasing_one_conversation_leaves_the_customer_and_their_other_one(
         locations, conversation_id=mine.web_conversation, customer_id=mine.customer.id, actor=ACTOR
     )
     assert receipt.kind == "conversation" and receipt.removed["events"] > 0
+    assert "orders" not in receipt.kept and "kpi_conversations" in receipt.kept
     left = [mine.web_conversation, mine.note, mine.rating_comment, mine.review_text]
     assert traces(store, tracker, left, kept_orders=()) == []
     assert conversations_of(locations, customer_id=mine.customer.id) == [mine.rest_conversation]
