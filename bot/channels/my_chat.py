@@ -6,16 +6,21 @@ Two routes under the web channel (``/webhooks/web/my-chat/...``), each a POST of
 - ``transcript`` answers the conversation as the customer saw it, as a download
   (``format``: ``json``, the default, or ``text``);
 - ``delete`` erases the conversation (bot/channels/my_chat_records.py) and answers what was
-  removed where; the widget then starts a new session.
+  removed where; the widget then starts a new session. A chat no store row links to the
+  customer is refused by the erasure (409 ``not_linked``) and left whole.
 
 Who may: the holder of a valid customer token, for a session id the channel issued to that
 customer (bot/channels/session_ids.py, the rule history follows): 401 without a valid token,
 403 for any other conversation (another customer's, an anonymous visitor's, a client's own
-id). Requests are small (at most `MAX_BODY_BYTES`: 413 past it) and rate-limited per client
-and per conversation (bot/channels/ratelimit.py; 429 with Retry-After). CORS: only the
-chat's configured origins (`cors_allowed_origins`, CIM_CORS_ORIGINS) get an
-Access-Control-Allow-Origin, whatever Rasa's ``--cors`` says; a browser call from any other
-origin is refused (403), and the page's own origin needs none.
+id). Requests are small (at most `MAX_BODY_BYTES`: 413 past it); the accepted ones are
+rate-limited per client and per conversation (bot/channels/ratelimit.py; 429 with
+Retry-After). CORS: only the chat's configured origins (`cors_allowed_origins`,
+CIM_CORS_ORIGINS) get an Access-Control-Allow-Origin, whatever Rasa's ``--cors`` says; a
+browser call from any other origin is refused (403), and the page's own origin needs none.
+
+The staff's access trail (console_access_log) is not written: it records staff looking at
+customers' data. A customer's own deletion is recorded by the erasure itself (its
+`erasure_records` row, actor "customer"); a download is not recorded.
 """
 
 from __future__ import annotations
@@ -132,23 +137,18 @@ class MyChatRoutes:
         return route
 
     def admit(self, request: Request) -> Asked:
-        if len(request.body or b"") > MAX_BODY_BYTES:
-            raise Refused(413, "payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
-        try:
-            payload = checks.require_object(checks.json_body(request.body))
-        except InvalidInput as error:
-            raise Refused(400, error.code, error.message) from None
-        session_id = payload.get("session_id")
-        if not isinstance(session_id, str) or not checks.is_valid_session_id(session_id):
-            raise Refused(400, checks.BAD_SESSION, "'session_id' must be a chat session id.")
-        wait = self.limits.admit(client=self.host.client_key(request), conversation=session_id)
-        if wait:
-            raise Refused(429, "too_many_requests", "Please try again shortly.", wait)
+        """Size, shape, token and ownership, then the rate: as the REST webhook does, a
+        refused request takes nothing from anyone's bucket (so nobody can use up a
+        customer's by posting their session id without their token)."""
+        session_id, payload = _parsed(request)
         claims = verify_token(payload.get("customer_token"), secret=self.host.secret)
         if claims is None:
             raise Refused(401, NOT_SIGNED_IN, "Sign in to the shop to see or delete your chat.")
         if not self.host.keys.verify(session_id, claims.subject):
             raise Refused(403, NOT_HELD, "This conversation is not yours.")
+        wait = self.limits.admit(client=self.host.client_key(request), conversation=session_id)
+        if wait:
+            raise Refused(429, "too_many_requests", "Please try again shortly.", wait)
         return Asked(session_id, claims.subject, payload)
 
     async def transcript(self, _: Request, asked: Asked) -> HTTPResponse:
@@ -218,6 +218,20 @@ class MyChatRoutes:
             "max_age": PREFLIGHT_MAX_AGE,
         }
         resources.insert(0, (re.compile(r".*" + re.escape(PATH) + r"/[a-z]+$"), options))
+
+
+def _parsed(request: Request) -> tuple[str, dict[str, Any]]:
+    """The session id and the whole (small, JSON object) body."""
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        raise Refused(413, "payload_too_large", f"The body exceeds {MAX_BODY_BYTES} bytes.")
+    try:
+        payload = checks.require_object(checks.json_body(request.body))
+    except InvalidInput as error:
+        raise Refused(400, error.code, error.message) from None
+    session_id = payload.get("session_id")
+    if not isinstance(session_id, str) or not checks.is_valid_session_id(session_id):
+        raise Refused(400, checks.BAD_SESSION, "'session_id' must be a chat session id.")
+    return session_id, payload
 
 
 def allowed_origin_headers(request: Request, origins: list[str] | None) -> dict[str, str] | None:

@@ -327,6 +327,22 @@ async def test_a_script_asking_again_and_again_waits(
     assert int(headers["Retry-After"]) >= 1
 
 
+async def test_requests_without_the_token_do_not_use_up_the_owners_allowance(
+    server: ChannelServer, http: aiohttp.ClientSession
+) -> None:
+    marias = KEYS.issue("C0001")
+    for _ in range(5):
+        refused = await call(http, server, "transcript", {"session_id": marias})
+        assert refused[0] == 401
+
+    statuses = [
+        (await call(http, server, "transcript", {"session_id": marias, "customer_token": t}))[0]
+        for t in [token("C0001")] * 3
+    ]
+
+    assert statuses == [200, 200, 200]
+
+
 async def test_only_the_chats_origins_get_cors(
     server: ChannelServer, http: aiohttp.ClientSession
 ) -> None:
