@@ -30,6 +30,7 @@ from bot.customer_tokens import sign_token
 from bot.kpis.sources import events_table
 from bot.services.customers import find_customer_by_public_id
 from bot.store.db import get_engine
+from bot.store.privacy_models import ErasureRecord
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from bot.trackers.store import CachedSQLTrackerStore
 from tests.waiting import until
@@ -96,6 +97,13 @@ async def chatted(
             tracker_.update(SlotSet("customer_id", str(identified)))
         tracker_.update(BotUttered(f"echo: {text}"))
     await store.save(tracker_)
+
+
+def receipts(locations: DataLocations) -> list[tuple[str, str]]:
+    with locations.new_uow() as uow:
+        assert isinstance(uow, SqlAlchemyUnitOfWork)
+        rows = uow.session.execute(sa.select(ErasureRecord.kind, ErasureRecord.actor))
+        return [(kind, actor) for kind, actor in rows]
 
 
 def store_id(locations: DataLocations, public_id: str) -> int:
@@ -248,6 +256,7 @@ async def test_delete_removes_the_events_of_that_conversation_only(
 
     assert status == 200 and body["deleted"] is True
     assert stored(tracker, marias) == 0
+    assert receipts(locations) == [("conversation", "customer")]  # the deletion's record
     assert {c: stored(tracker, c) for c in (her_other, johns)} == kept
     status, transcript, _ = await call(
         http, server, "transcript", {"session_id": marias, "customer_token": token("C0001")}
