@@ -8,7 +8,9 @@ log (retention_runs.py): the evidence that the windows are kept.
 
 Who runs it: the Rasa process, every CIM_RETENTION_PURGE_SECONDS (`RetentionPurger`, started
 by bot/bootstrap.py), or cron through `cim privacy purge`. Runs are safe to overlap with live
-traffic and to repeat: a second run right after the first removes nothing.
+traffic, with each other (replicas: a row goes once, each run logs what it removed) and to
+repeat: a second run right after the first removes nothing. The policy file is read at each
+run, so an edited window applies from the next one.
 """
 
 from __future__ import annotations
