@@ -24,7 +24,8 @@ from bot.customer_data.locations import DataLocations
 from bot.services.customers import normalise_email
 from bot.store.models import Order
 
-PUBLIC_ID = re.compile(r"[A-Z][A-Z0-9]{1,15}")  # C0042; S0000001 (the seeded KPI customers)
+# C0042; S0000001 (the seeded KPI customers); ERASED-1A2B3C4D5 (an erased customer's row)
+PUBLIC_ID = re.compile(r"[A-Z][A-Z0-9-]{1,15}")
 
 
 class BadCustomerQuery(ValueError):
