@@ -398,7 +398,7 @@ async def test_typing_states_and_contrast(stack: Stack, chat: ChatPage) -> None:
     await chat.page.locator(".cim-input").fill("x" * 2001)  # the notice line too
     elements = chat.page.locator(
         ".cim-launcher, .cim-title, .cim-end, .cim-banner, .cim-notice, .cim-bubble, .cim-reply,"
-        " .cim-author, .cim-send"
+        " .cim-author, .cim-send, .cim-disclosure-text, .cim-mychat-button, .cim-confirm-text"
     )
     ratios = await elements.evaluate_all(CONTRAST_JS)
     assert ratios and all(ratio >= 4.5 for _, ratio in ratios), ratios  # WCAG AA
