@@ -214,6 +214,7 @@ def _erase(
         flag_retrain(locations.data_dir, reason=reason, now=moment)
     with locations.new_uow() as uow:
         session = session_of(uow)
+        rows.allow_long_statements(session.connection())
         store = _store_part(session, customer, conversations, erased_id, secret)
         if store is None:  # another erasure of this customer committed first
             uow.rollback()

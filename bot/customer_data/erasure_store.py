@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from bot.customer_data.erasure_inbox import inbox_traces
@@ -43,6 +44,7 @@ from bot.store.models import (
 from bot.store.review_models import ReviewItem, ReviewSource
 
 BATCH = 500
+ERASURE_TIMEOUT_MS = 300_000  # one statement of an erasure may take up to 5 minutes
 LABELLED_STATES = ("labelled", "out_of_scope")
 ERASED_EMAIL_DOMAIN = "erased.invalid"  # RFC 2606: can never reach anyone
 
@@ -76,6 +78,15 @@ KEPT = {
     "console_access_log": "the access trail; its rows hold ids only (agent, customer number)",
 }
 CONVERSATION_KEPT = ("kpi_conversations", "conversation_ratings", "nps_responses")
+
+
+def allow_long_statements(connection: Connection) -> None:
+    """An erasure scans and rewrites more than a chat turn does (the events table for an
+    email, a KPI rollup's days): on PostgreSQL its transaction gets ERASURE_TIMEOUT instead
+    of the store's per-statement bound for turns (CIM_DB_STATEMENT_TIMEOUT_MS, 2 s), which
+    `SET LOCAL` lifts for this transaction only. SQLite has no statement bound."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(f"SET LOCAL statement_timeout = {ERASURE_TIMEOUT_MS}"))
 
 
 def chunks(values: Sequence[str]) -> Iterator[list[str]]:

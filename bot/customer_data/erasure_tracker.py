@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.customer_data.erasure_store import chunks
+from bot.customer_data.erasure_store import allow_long_statements, chunks
 from bot.kpis.sources import events_table
 
 MIN_NEEDLE = 6  # shorter values would match unrelated text
@@ -34,6 +34,7 @@ def delete_events(engine: Engine | None, conversations: Sequence[str]) -> int:
         return 0
     deleted = 0
     with engine.begin() as connection:
+        allow_long_statements(connection)
         for batch in chunks(conversations):
             result = connection.execute(
                 events_table.delete().where(events_table.c.sender_id.in_(batch))
@@ -53,6 +54,7 @@ def mentioning(engine: Engine | None, values: Iterable[str | None]) -> set[str]:
     e = events_table.c
     data = sa.func.lower(e.data)
     query = sa.select(e.sender_id, e.data).where(sa.or_(*(data.like(f"%{n}%") for n in needles)))
-    with engine.connect() as connection:
+    with engine.begin() as connection:  # a transaction, for SET LOCAL
+        allow_long_statements(connection)
         rows = connection.execute(query).all()
     return {sender for sender, text in rows if any(n in (text or "").casefold() for n in needles)}
