@@ -457,6 +457,10 @@ api_path = st.one_of(
             "training",
             "quality",
             "access-log",
+            "privacy/customer",
+            "privacy/customers/1/export",
+            "privacy/customers/1/erase",
+            "privacy/retention-runs",
         ]
     ),
     st.lists(fz.bounded_text, min_size=1, max_size=3).map("/".join),
@@ -520,6 +524,8 @@ console_page = st.one_of(
             "/console.css",
             "/trainer.js",
             "/dashboard.css",
+            "/privacy",
+            "/privacy.js",
         ]
     ),
     fz.bounded_text.map(lambda text: "/" + _quoted(text)),
@@ -531,6 +537,7 @@ DATA_PAGES = {  # what only staff may see; the rest is the login page and static
     "/dashboard-conversations.csv",
     "/trainer",
     "/trainer/confusion.svg",
+    "/privacy",
 }
 
 
