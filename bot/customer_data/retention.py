@@ -45,6 +45,7 @@ from bot.customer_data.retention_targets import (
     Target,
     expired_conversations,
     store_targets,
+    transcripts_due,
     transcripts_step,
 )
 from bot.periodic import PeriodicTask
@@ -58,6 +59,7 @@ __all__ = [
     "RetentionPolicy",
     "RetentionPurger",
     "load_policy",
+    "preview",
     "purge",
     "purge_now",
     "recent_runs",
@@ -89,6 +91,35 @@ def purge(
     run = record_run(locations.new_uow(), run)
     logger.info("Retention run %s: %d rows removed (%s).", run.id, run.removed, run.outcome)
     return run
+
+
+def preview(
+    locations: DataLocations, policy: RetentionPolicy, *, now: datetime
+) -> dict[str, dict[str, int]]:
+    """Per category and table, what `purge` as of `now` would remove (or de-identify);
+    nothing is changed and no run is logged (`cim privacy purge --dry-run`)."""
+    due: dict[str, dict[str, int]] = {}
+    for category in PURGED_CATEGORIES:
+        cutoff = now - policy.keep(category)
+        if category == "transcripts":
+            due[category] = _transcripts_due(locations, cutoff)
+            continue
+        with locations.new_uow() as uow:
+            connection = store_session(uow).connection()
+            due[category] = {
+                table: rows
+                for target in store_targets(category)
+                for table, rows in target.due(connection, cutoff).items()
+            }
+    return due
+
+
+def _transcripts_due(locations: DataLocations, cutoff: datetime) -> dict[str, int]:
+    tracker = events_engine(locations)
+    if tracker is None:
+        return {}
+    with tracker.begin() as connection:
+        return transcripts_due(without_time_limit(connection), cutoff)
 
 
 def _purge_category(
@@ -128,7 +159,7 @@ def _targets(locations: DataLocations, category: str, cutoff: datetime) -> tuple
         return ()
     with tracker.begin() as connection:
         senders = expired_conversations(without_time_limit(connection), cutoff)
-    return (Target("events", transcripts_step(senders), tracker=True),)
+    return (Target("events", transcripts_step(senders), transcripts_due, tracker=True),)
 
 
 def without_time_limit(connection: Connection) -> Connection:

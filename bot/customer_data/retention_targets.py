@@ -44,15 +44,27 @@ class Batch:
 
 
 Step = Callable[[Connection, datetime, int], Batch]
+Due = Callable[[Connection, datetime], dict[str, int]]
 
 
 @dataclass(frozen=True)
 class Target:
-    """One table (or family of tables) of a category; `tracker`: in the tracker's database."""
+    """One table (or family of tables) of a category; `tracker`: in the tracker's database.
+
+    `step` purges one batch; `due` counts, per table, what a purge would take (a preview)."""
 
     name: str
     step: Step
+    due: Due
     tracker: bool = False
+
+
+def count_where(table: sa.Table, expired: Callable[[datetime], Any]) -> Due:
+    def due(connection: Connection, cutoff: datetime) -> dict[str, int]:
+        query = sa.select(sa.func.count()).select_from(table).where(expired(cutoff))
+        return {table.name: int(connection.scalar(query) or 0)}
+
+    return due
 
 
 def delete_step(table: sa.Table, key: Any, expired: Callable[[datetime], Any]) -> Step:
@@ -74,23 +86,42 @@ def _table(model: Any) -> sa.Table:
 
 def _delete_older(model: Any, column: Any) -> Target:
     table = _table(model)
-    return Target(table.name, delete_step(table, table.c.id, lambda cutoff: column < cutoff))
+
+    def expired(cutoff: datetime) -> Any:
+        return column < cutoff
+
+    return Target(table.name, delete_step(table, table.c.id, expired), count_where(table, expired))
+
+
+def _handoff_expired(cutoff: datetime) -> Any:
+    return Handoff.updated_at < cutoff
+
+
+def _handoffs_due(connection: Connection, cutoff: datetime) -> dict[str, int]:
+    expired = sa.select(Handoff.id).where(_handoff_expired(cutoff))
+    notes = sa.select(sa.func.count()).where(HandoffNote.handoff_id.in_(expired))
+    handoffs = count_where(_table(Handoff), _handoff_expired)(connection, cutoff)
+    return {**handoffs, "handoff_notes": int(connection.scalar(notes) or 0)}
 
 
 def _handoffs(connection: Connection, cutoff: datetime, n: int) -> Batch:
     """Handoffs untouched since the cutoff, whatever their state (one idle for the whole
     window is live for no one), with their notes: deleted explicitly, as SQLite cascades
     only when its foreign keys are on."""
-    ids = _ids(connection, sa.select(Handoff.id).where(Handoff.updated_at < cutoff), n)
+    ids = _ids(connection, sa.select(Handoff.id).where(_handoff_expired(cutoff)), n)
     notes = connection.execute(sa.delete(HandoffNote).where(HandoffNote.handoff_id.in_(ids)))
     handoffs = connection.execute(sa.delete(Handoff).where(Handoff.id.in_(ids)))
     return Batch(len(ids), {"handoffs": handoffs.rowcount, "handoff_notes": notes.rowcount})
 
 
+def _item_expired(cutoff: datetime) -> Any:
+    return ReviewItem.last_seen_at < cutoff
+
+
 def _review_items(connection: Connection, cutoff: datetime, n: int) -> Batch:
     """Inbox items last seen before the cutoff; what collected them keeps its mark (so the
     same handoff is not collected again) but no longer points at them."""
-    ids = _ids(connection, sa.select(ReviewItem.id).where(ReviewItem.last_seen_at < cutoff), n)
+    ids = _ids(connection, sa.select(ReviewItem.id).where(_item_expired(cutoff)), n)
     connection.execute(
         sa.update(ReviewSource).where(ReviewSource.item_id.in_(ids)).values(item_id=None)
     )
@@ -103,8 +134,7 @@ def _access_trail(connection: Connection, cutoff: datetime, n: int) -> Batch:
     inside this transaction (bot/store/console_models.py)."""
     clearance = _table(ConsoleAccessClearance)
     added = connection.execute(clearance.insert().values(purge_before=cutoff))
-    log = _table(ConsoleAccessEntry)
-    step = delete_step(log, log.c.id, lambda when: log.c.at < when)
+    step = delete_step(_log, _log.c.id, _entry_expired)
     batch = step(connection, cutoff, n)
     connection.execute(clearance.delete().where(clearance.c.id == added.inserted_primary_key[0]))
     return batch
@@ -116,15 +146,10 @@ def kpi_identities_step() -> Step:
     Facts are kept for ever, so the step walks them oldest first from where its last batch
     ended: a run visits each old fact once, not once per batch."""
     facts = _table(KpiConversation)
-    identified = sa.or_(
-        facts.c.customer_id.is_not(None), facts.c.csat_comment_redacted.is_not(None)
-    )
     reached: list[datetime] = []
 
     def step(connection: Connection, cutoff: datetime, n: int) -> Batch:
-        query = sa.select(facts.c.id, facts.c.started_at).where(
-            facts.c.started_at < cutoff, identified
-        )
+        query = sa.select(facts.c.id, facts.c.started_at).where(_kpi_identified(cutoff))
         if reached:
             query = query.where(facts.c.started_at >= reached[-1])
         picked = connection.execute(query.order_by(facts.c.started_at).limit(n)).all()
@@ -139,6 +164,14 @@ def kpi_identities_step() -> Step:
         return Batch(len(picked), {facts.name: changed})
 
     return step
+
+
+def _kpi_identified(cutoff: datetime) -> Any:
+    facts = _table(KpiConversation)
+    identified = sa.or_(
+        facts.c.customer_id.is_not(None), facts.c.csat_comment_redacted.is_not(None)
+    )
+    return sa.and_(facts.c.started_at < cutoff, identified)
 
 
 def transcripts_step(senders: Sequence[str]) -> Step:
@@ -166,13 +199,24 @@ def transcripts_step(senders: Sequence[str]) -> Step:
 
 def expired_conversations(connection: Connection, cutoff: datetime) -> list[str]:
     """Conversations whose last event is older than `cutoff` (one read per run)."""
+    return list(connection.scalars(_expired_senders(cutoff)))
+
+
+def transcripts_due(connection: Connection, cutoff: datetime) -> dict[str, int]:
     e = events_table.c
-    query = (
+    query = sa.select(sa.func.count()).where(
+        e.sender_id.in_(_expired_senders(cutoff)), e.timestamp < cutoff.timestamp()
+    )
+    return {"events": int(connection.scalar(query) or 0)}
+
+
+def _expired_senders(cutoff: datetime) -> Any:
+    e = events_table.c
+    return (
         sa.select(e.sender_id)
         .group_by(e.sender_id)
         .having(sa.func.max(e.timestamp) < cutoff.timestamp())
     )
-    return list(connection.scalars(query))
 
 
 def _ids(connection: Connection, query: Any, n: int) -> list[int]:
@@ -196,21 +240,30 @@ def _session_ended(cutoff: datetime) -> Any:
 
 _throttles = _table(ChatThrottle)
 _sessions = _table(ConsoleSession)
+_log = _table(ConsoleAccessEntry)
+
+
+def _entry_expired(cutoff: datetime) -> Any:
+    return _log.c.at < cutoff
 
 
 def store_targets(category: str) -> tuple[Target, ...]:
     """What a category purged by age purges in the store, fresh for one run (a step may
     keep its place between batches); the transcripts are in the tracker's database."""
     if category == "kpi_identities":
-        return (Target("kpi_conversations", kpi_identities_step()),)
+        facts = _table(KpiConversation)
+        due = count_where(facts, _kpi_identified)
+        return (Target("kpi_conversations", kpi_identities_step(), due),)
     return STORE_TARGETS[category]
 
 
 # Per category of retention.yml purged by age, what it purges (transcripts: see `purge`).
 STORE_TARGETS: dict[str, tuple[Target, ...]] = {
     "interaction_log": (_delete_older(Interaction, Interaction.created_at),),
-    "handoffs": (Target("handoffs", _handoffs),),
-    "review_inbox": (Target("review_items", _review_items),),
+    "handoffs": (Target("handoffs", _handoffs, _handoffs_due),),
+    "review_inbox": (
+        Target("review_items", _review_items, count_where(_table(ReviewItem), _item_expired)),
+    ),
     "ratings": (
         _delete_older(ConversationRating, ConversationRating.created_at),
         _delete_older(NpsResponse, NpsResponse.asked_at),
@@ -222,11 +275,18 @@ STORE_TARGETS: dict[str, tuple[Target, ...]] = {
             delete_step(
                 _throttles, sa.tuple_(_throttles.c.scope, _throttles.c.key), _throttle_spent
             ),
+            count_where(_throttles, _throttle_spent),
         ),
     ),
     "console_sessions": (
-        Target("console_sessions", delete_step(_sessions, _sessions.c.token_hash, _session_ended)),
+        Target(
+            "console_sessions",
+            delete_step(_sessions, _sessions.c.token_hash, _session_ended),
+            count_where(_sessions, _session_ended),
+        ),
     ),
-    "access_trail": (Target("console_access_log", _access_trail),),
+    "access_trail": (
+        Target("console_access_log", _access_trail, count_where(_log, _entry_expired)),
+    ),
     "retention_runs": (_delete_older(RetentionRun, RetentionRun.as_of),),
 }

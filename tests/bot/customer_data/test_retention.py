@@ -22,6 +22,7 @@ from bot.customer_data.retention import (
     RetentionConfigError,
     RetentionPolicy,
     load_policy,
+    preview,
     purge,
     recent_runs,
 )
@@ -102,6 +103,22 @@ def test_a_second_run_removes_nothing(
     assert first.removed == 14 and second.removed == 0
     assert all(result.batches == 0 for result in second.categories.values())
     assert [run.id for run in recent_runs(locations.new_uow(), 2)] == [second.id, first.id]
+
+
+def test_a_preview_counts_what_a_purge_removes_and_changes_nothing(
+    locations: DataLocations, both_sides: Clock, store_url: str, policy: RetentionPolicy
+) -> None:
+    runs_before = len(recent_runs(locations.new_uow()))
+
+    due = preview(locations, policy, now=NOW)
+
+    assert len(recent_runs(locations.new_uow())) == runs_before
+    assert keys_left(get_engine(store_url), "interactions", "conversation_id") == {
+        "old-key",
+        "fresh-key",
+    }
+    run = purge(locations, policy, now=NOW)
+    assert due == {name: result.removed for name, result in run.categories.items()}
 
 
 def test_batches_of_two_on_five_rows_run_in_three_batches(
