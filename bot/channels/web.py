@@ -33,7 +33,11 @@ Our widget (widget/, served here as ``widget.js``) adds events that other client
   answers ``rating_saved`` (bot/channels/feedback.py); with ``nps: true`` in it when a
   signed-in customer is asked how likely they are to recommend the shop (bot/kpis/nps.py),
   which ``nps`` {session_id, score 0-10, comment} answers, once, in that conversation
-  (``nps_saved``).
+  (``nps_saved``);
+- ``chat_history`` carries ``privacy_notice_url`` (CIM_PRIVACY_NOTICE_URL) when the shop has
+  one: the widget's disclosure links to it;
+- a signed-in customer downloads or deletes their conversation over HTTP
+  (``my-chat/transcript``, ``my-chat/delete``: bot/channels/my_chat.py).
 
 The parts: this module is the channel (its keys, its blueprint); `web_socketio` the socket.io
 events, `web_rest` the HTTP routes, `web_turns` one customer turn with its guards, and
