@@ -100,6 +100,8 @@ class Asked:
 
 
 class Refused(Exception):
+    """A request answered with an error: its status, stable code and message."""
+
     def __init__(self, status: int, code: str, message: str, wait: float = 0.0) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.wait = status, code, message, wait
@@ -118,7 +120,8 @@ class MyChatRoutes:
         self.host, self.limits = host, limits
 
     def guarded(self, handler: Handler) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
-        """Origin, preflight, size, rate, token and ownership, then `handler`."""
+        """Origin and preflight, then `admit`'s guards, then `handler`; every answer with
+        the origin's CORS headers and never cached."""
 
         async def route(request: Request) -> HTTPResponse:
             setattr(request.ctx, SANIC_CORS_EVALUATED, "1")  # our headers, not Sanic-Cors's
