@@ -34,7 +34,7 @@ from bot.store.privacy_models import ErasureRecord
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork
 from bot.trackers.store import CachedSQLTrackerStore
 from tests.waiting import until
-from tools.seed.databases import seeded_database
+from tools.seed.databases import seeded_database, temporary_database
 
 if TYPE_CHECKING:
     from conftest import ChannelServer
@@ -50,15 +50,22 @@ def token(customer: str, ttl: int = 600) -> str:
 
 
 @pytest.fixture
-def tracker(tmp_path: Path) -> Engine:
-    engine = get_engine(f"sqlite:///{tmp_path / 'trackers.db'}")
-    SQLTrackerStore.SQLEvent.__table__.create(engine, checkfirst=True)
-    return engine
+def backend() -> str:
+    """SQLite; a test parametrized with "postgresql" runs on PostgreSQL (marked postgres)."""
+    return "sqlite"
 
 
 @pytest.fixture
-def locations(tracker: Engine, tmp_path: Path) -> Iterator[DataLocations]:
-    with seeded_database("sqlite", customers=5, orders=5) as factory:
+def tracker(backend: str) -> Iterator[Engine]:
+    with temporary_database(backend) as url:
+        engine = get_engine(url)
+        SQLTrackerStore.SQLEvent.__table__.create(engine, checkfirst=True)
+        yield engine
+
+
+@pytest.fixture
+def locations(tracker: Engine, tmp_path: Path, backend: str) -> Iterator[DataLocations]:
+    with seeded_database(backend, customers=5, orders=5) as factory:
         yield DataLocations(
             new_uow=lambda: SqlAlchemyUnitOfWork(factory),
             tracker_engine=tracker,
@@ -87,7 +94,7 @@ async def chatted(
 ) -> None:
     """The conversation as our tracker store writes it: each text answered by the bot; with
     `identified`, an action found the customer (store id) and set the slot, as ours do."""
-    url = str(tracker.url)
+    url = tracker.url.render_as_string(hide_password=False)
     store = CachedSQLTrackerStore(Domain.empty(), host=url, cache_size=0)
     tracker_ = await store.get_or_create_tracker(conversation, append_action_listen=False)
     for text in said:
@@ -241,6 +248,7 @@ async def test_the_transcript_as_text_for_people(
     assert headers["Content-Disposition"].endswith('.txt"')
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 async def test_delete_removes_the_events_of_that_conversation_only(
     server: ChannelServer, http: aiohttp.ClientSession, tracker: Engine, locations: DataLocations
 ) -> None:
