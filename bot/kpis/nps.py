@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import TracebackType
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -29,11 +30,17 @@ SCORES = range(0, 11)
 class SessionUnitOfWork(Protocol):
     """What the service needs of a unit of work (SqlAlchemyUnitOfWork is one)."""
 
-    session: Session
+    @property
+    def session(self) -> Session: ...
 
     def __enter__(self) -> SessionUnitOfWork: ...
 
-    def __exit__(self, *args: object) -> None: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
 
     def commit(self) -> None: ...
 

@@ -14,7 +14,7 @@ from actions.orders import ActionOrderStatus
 from tests.actions.conftest import Result, entity, make_tracker, run, token_metadata, user_event
 
 NOW = datetime(2024, 6, 5, 10, 0, tzinfo=timezone.utc)
-SESSION = {"event": "session_started", "timestamp": 1717581600.25}
+SESSION: dict[str, Any] = {"event": "session_started", "timestamp": 1717581600.25}
 MARIA, MARIAS_ORDER = "maria.garcia@example.com", "100002"
 
 

@@ -62,6 +62,7 @@ class ChannelServer:
 
     async def drop(self, client: Client) -> None:
         """Server-side disconnect: a polling client's own disconnect waits out a long poll."""
+        assert self.channel.sio is not None
         await self.channel.sio.disconnect(client.sio.get_sid())
         await until(lambda: not client.sio.connected, timeout=5, what="the client dropped")
 
@@ -116,10 +117,12 @@ async def start_channel_server(
     server = await app.create_server(
         sock=loopback_socket(), return_asyncio_server=True, access_log=False
     )
+    assert server is not None
     await server.startup()
     await server.before_start()  # Sanic-Cors installs its middleware here, as under `rasa run`
     await server.start_serving()
     await server.after_start()
+    assert server.server is not None
     port = server.server.sockets[0].getsockname()[1]
     return server, f"http://127.0.0.1:{port}"
 

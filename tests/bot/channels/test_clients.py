@@ -21,7 +21,7 @@ def test_a_client_key_is_short_hex_stable_and_keyed_by_the_secret() -> None:
 
 
 def test_the_channels_key_replaces_the_clients_own() -> None:
-    metadata = {CLIENT_KEY: "someone-elses", "page": "/cart"}
+    metadata: dict[str, object] = {CLIENT_KEY: "someone-elses", "page": "/cart"}
 
     assert with_client(metadata, "abc") == {CLIENT_KEY: "abc", "page": "/cart"}
     assert metadata[CLIENT_KEY] == "someone-elses"  # the client's dict is not changed

@@ -25,7 +25,7 @@ def test_only_utterances_are_kept_and_nothing_internal_leaks() -> None:
 
 def test_buttons_go_with_the_last_part_and_a_click_shows_its_title() -> None:
     buttons = [{"title": "Yes, cancel it", "payload": "/affirm"}]
-    events = [
+    events: list[dict[str, Any]] = [
         {"event": "bot", "text": "Sure.\n\nShall I cancel it?", "data": {"buttons": buttons}},
         {"event": "user", "text": "/affirm"},
         {"event": "user", "text": "/affirm"},  # typed again, no buttons on screen: shown as is

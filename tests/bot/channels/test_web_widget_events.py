@@ -296,7 +296,7 @@ async def test_a_rating_is_stored_with_the_conversation_and_the_customer(
     saved = rating_for(store, conversation_id=session_id)
     assert saved is not None and (saved.rating, saved.comment) == (4, "Quick <b>help</b> 👍")
     with store:
-        assert store.customers.get(customer_id=saved.customer_id).public_id == "C0001"  # type: ignore[union-attr]
+        assert store.customers.get(customer_id=saved.customer_id).public_id == "C0001"  # type: ignore[union-attr, arg-type]
 
 
 async def test_a_signed_in_customer_may_be_asked_nps_once_after_rating(

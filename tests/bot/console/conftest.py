@@ -178,6 +178,7 @@ async def console(store: sessionmaker, rasa_cors: str | None) -> AsyncIterator[C
     server = await app.create_server(
         sock=loopback_socket(), return_asyncio_server=True, access_log=False
     )
+    assert server is not None
     await server.startup()
     await server.before_start()
     await server.start_serving()
@@ -185,6 +186,7 @@ async def console(store: sessionmaker, rasa_cors: str | None) -> AsyncIterator[C
     relay = app.ctx.handoff_relay
     relay.store = ServiceStore(new_uow)
     conversations = relay.conversations = FakeConversations()
+    assert server.server is not None
     port = server.server.sockets[0].getsockname()[1]
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield Console(

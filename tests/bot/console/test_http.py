@@ -114,8 +114,10 @@ async def guarded(console: Console) -> AsyncIterator[Guarded]:
     server = await app.create_server(
         sock=loopback_socket(), return_asyncio_server=True, access_log=False
     )
+    assert server is not None
     await server.startup()
     await server.start_serving()
+    assert server.server is not None
     port = server.server.sockets[0].getsockname()[1]
     yield Guarded(console, probe, f"http://127.0.0.1:{port}/probe")
     server.close()

@@ -30,7 +30,7 @@ class Flaky:
 
 
 def test_a_down_webhook_is_retried_with_exponential_backoff() -> None:
-    post, pauses = Flaky(failures=3), []
+    post, pauses = Flaky(failures=3), list[float]()
     notifier = WebhookNotifier(WebhookConfig(url=URL), post=post, sleep=pauses.append)
     future = notifier.notify({"handoff_id": 1})
     assert future is not None and future.result(5) is True
@@ -94,7 +94,7 @@ def test_the_handoff_webhook_posts_the_relays_new_handoffs_from_start_to_stop() 
 
     webhook.start()
     deliveries = [listener(handoff()) for listener in relay.new_handoff_listeners]
-    assert [delivery.result(5) for delivery in deliveries] == [True]
+    assert [delivery.result(5) for delivery in deliveries] == [True]  # type: ignore[attr-defined]
     asyncio.run(webhook.stop())
 
     assert posted == [handoff_payload(handoff(), "https://console.test/#H-7")]
