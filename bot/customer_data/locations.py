@@ -17,6 +17,7 @@ import yaml
 from rasa.core.tracker_store import SQLTrackerStore
 from sqlalchemy.engine import Engine
 
+from bot.kpis.schema import create_kpi_schema
 from bot.kpis.sources import has_events_table, tracker_engine
 from bot.settings import Settings, get_settings
 from bot.store.db import get_engine, session_factory
@@ -49,10 +50,19 @@ def default_locations(
     url = settings.database_url
     given = tracker_url_from_endpoints(endpoints) if endpoints is not None else None
     return DataLocations(
-        new_uow=lambda: SqlAlchemyUnitOfWork(session_factory(url)),
+        new_uow=lambda: _store_uow(url),
         tracker_engine=tracker_engine(get_engine(url), given),
         data_dir=Path(settings.training_root) / "data",
     )
+
+
+def _store_uow(url: str) -> AbstractUnitOfWork:
+    """A unit of work on the store, its KPI tables made first: a customer's footprint reads
+    `kpi_conversations`, which only the KPI refresh or the dashboard creates, so a process
+    without the console (or a fresh store) would otherwise fail every export and erasure.
+    `create_kpi_schema` runs once per engine and process."""
+    create_kpi_schema(get_engine(url))
+    return SqlAlchemyUnitOfWork(session_factory(url))
 
 
 def tracker_url_from_endpoints(path: Path) -> str | None:

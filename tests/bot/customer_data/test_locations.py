@@ -66,3 +66,33 @@ def test_default_locations_use_the_endpoints_tracker(
     finally:
         for name in ("tracker.db", "shop.db"):
             dispose_engine(f"sqlite:///{tmp_path / name}")
+
+
+def test_a_store_without_kpi_tables_still_exports(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A Rasa process without the console never creates `kpi_conversations`; the customer's
+    footprint reads it, so the locations make it before the first read."""
+    from sqlalchemy import inspect, text
+
+    from bot.customer_data.export import export_customer
+    from bot.kpis import schema
+    from bot.store.db import create_schema, get_engine, session_factory
+    from tools.seed.demo_store import seed_demo_data
+
+    monkeypatch.delenv("CIM_TRACKER_DB", raising=False)
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    try:
+        engine = get_engine(url)
+        create_schema(engine)
+        seed_demo_data(session_factory(url), customers=3, orders=4)
+        with engine.begin() as connection:
+            for table in ("kpi_daily", "kpi_conversations"):
+                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        monkeypatch.setattr(schema, "_READY", set())
+        assert "kpi_conversations" not in inspect(engine).get_table_names()
+        settings = Settings(database_url=url, training_root=str(tmp_path))
+        archive = export_customer(default_locations(settings), public_id="C0001")
+        assert archive.as_json()["profile"]["public_id"] == "C0001"
+    finally:
+        dispose_engine(url)
