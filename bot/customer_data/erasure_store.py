@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -191,9 +192,16 @@ def conversation_rows(
     """Every store row of these conversations deleted or anonymised (see the module
     docstring), and the KPI rollup rebuilt for the days their facts fall on."""
     counts: dict[str, int] = {}
+    days: set[date] = set()  # the rollup is rebuilt once, for every batch's days
+    facts = sa.inspect(session.connection()).has_table(KpiConversation.__tablename__)
     for batch in chunks(conversations):
         for place, count in _conversation_batch(session, batch, secret=secret).items():
             counts[place] = counts.get(place, 0) + count
+        if facts:  # else no KPI refresh ever ran on this store
+            counts["kpi_conversations"] = counts.get("kpi_conversations", 0)
+            counts["kpi_conversations"] += _pseudonymise_facts(session, batch, days)
+    if days:  # `identified` moves from known to anonymous; every other sum stays
+        rebuild_rollup(session.connection(), days)
     return counts
 
 
@@ -226,7 +234,6 @@ def _conversation_batch(session: Session, batch: list[str], *, secret: str) -> d
         "chat_throttles": _delete(
             session, ChatThrottle, ChatThrottle.key.in_(sorted(throttle_keys(batch, secret=secret)))
         ),
-        "kpi_conversations": _pseudonymise_facts(session, batch),
     }
 
 
@@ -241,18 +248,15 @@ def _anonymise_ratings(session: Session, batch: list[str]) -> int:
     return _renamed(session, table, ids, cleared)
 
 
-def _pseudonymise_facts(session: Session, batch: list[str]) -> int:
+def _pseudonymise_facts(session: Session, batch: list[str], days: set[date]) -> int:
+    """The facts renamed; the days they fall on added to `days`."""
     table = KpiConversation.__table__
-    if not sa.inspect(session.connection()).has_table(table.name):
-        return 0  # no KPI refresh ever ran on this store
     rows = session.execute(
         sa.select(table.c.id, table.c.day).where(table.c.conversation_id.in_(batch))
     ).all()
+    days.update(day for _fact, day in rows)
     cleared = {"customer_id": None, "csat_comment_redacted": None}
-    renamed = _renamed(session, table, [fact for fact, _day in rows], cleared)
-    if rows:  # `identified` moves from known to anonymous; every other sum stays
-        rebuild_rollup(session.connection(), {day for _fact, day in rows})
-    return renamed
+    return _renamed(session, table, [fact for fact, _day in rows], cleared)
 
 
 def _renamed(session: Session, table: Any, ids: list[int], cleared: dict[str, Any]) -> int:
