@@ -28,6 +28,16 @@ What goes where (the store's reasons are in erasure_store.py):
   Redis stores no conversation: socket.io's pub/sub passes messages between replicas without
   keeping them, and Rasa's lock store holds short-lived lock tickets per conversation id.
 
+Known limits (each needs the other part's help, see the issue's report):
+
+- a turn in flight in the conversation while its rows are deleted saves its new events after
+  the deletion (our cached store writes that turn's events only; Rasa's own store would write
+  the whole history again); the conversation's lock (Rasa's lock store) held around the
+  deletion would close that, from the Rasa process;
+- a KPI refresh that read a conversation's rows before the erasure committed may write its
+  fact again under the old id afterwards; the next erasure run does not see it (the customer
+  is erased), so the refresher and the erasure should not overlap.
+
 Idempotent: an `erasure_records` row (no personal data, a keyed hash of the subject) commits
 with the store's changes; a second run finds it, removes nothing and says "already erased".
 The tracker's rows go first, in their own transaction: if the store's part then fails, the
