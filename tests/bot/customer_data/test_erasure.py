@@ -191,6 +191,16 @@ async def test_kpi_totals_stay_and_only_identified_becomes_anonymous(
     erase_customer(locations, public_id="C0001", actor=ACTOR)
     assert kpi_totals(store) == before
     assert _identified(store) == identified_before - 2  # their two conversations
+    with store.connect() as connection:
+        renamed = list(
+            connection.scalars(
+                sa.select(KpiConversation.conversation_id).where(
+                    KpiConversation.conversation_id.like("erased-%")
+                )
+            )
+        )
+    assert len(set(renamed)) == len(renamed) == 2
+    assert all(re.fullmatch(r"erased-[0-9a-f]{32}", name) for name in renamed)
     refresh(store, locations.tracker_engine, full=True)  # a full rebuild keeps them too
     assert kpi_totals(store) == before
 
