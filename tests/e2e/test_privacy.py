@@ -38,7 +38,8 @@ from bot.customer_data.footprint import find_customer, identifiers_of
 from bot.kpis.schema import create_kpi_schema
 from bot.settings import PROJECT_ROOT
 from bot.store.db import get_engine
-from tests.bot.customer_data.test_erasure import kpi_totals, others_identifiers
+from bot.store.models import Base
+from tests.bot.customer_data.test_erasure import kpi_totals
 from tests.e2e.privacy_footprint import Footprint, cim, rest_chat, signed_footprint, socket_chat
 from tests.e2e.stack import Stack, running_stack
 from tests.e2e.test_handoff import AgentBrowser, create_agent, uow
@@ -54,6 +55,16 @@ ENV = {
 }
 GIBBERISH = "zorblat quimble vextrawn plonkish?"
 OTHER_GIBBERISH = "flumbering wozzit crandle snarp?"
+FOOTPRINT_PLACES = {
+    "customers",
+    "events",
+    "handoffs",
+    "handoff_notes",
+    "conversation_ratings",
+    "interactions",
+    "review_items",
+    "kpi_conversations",
+}
 SQLITE_FILES = (".db", ".db-wal", ".db-shm", ".db-journal")
 
 
@@ -157,6 +168,10 @@ def every_value(engine: Engine) -> list[tuple[str, str, str]]:
     return found
 
 
+def searched_tables(engine: Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())
+
+
 def _text(value: Any) -> str:
     return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
 
@@ -219,6 +234,7 @@ class Exported:
     archive: dict[str, Any]
     html: str
     kpi_rows: int
+    from_cli: dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -234,10 +250,20 @@ def exported(world: World) -> Exported:
         )
     answer = post(supervisor(world), "/api/privacy/customers/C0001/export", {})
     assert answer.status_code == 200, answer.text
-    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
-        body = json.loads(archive.read("customer.json"))
-        html = archive.read("summary.html").decode()
-    return Exported(body, html, kpi_rows)
+    body, html = unzipped(answer.content)
+    # The CLI's archive, written outside the stack's directory (the customer's copy, which
+    # the search after the erasure must not find), is the same apart from its time.
+    out = world.tmp.parent / f"{world.tmp.name}-exports"
+    written = cim(
+        world.stack, world.tmp, "privacy", "export", "--customer", "C0001", "--out", str(out)
+    )
+    from_cli, _ = unzipped(Path(written.stdout.strip()).read_bytes())
+    return Exported(body, html, kpi_rows, from_cli)
+
+
+def unzipped(content: bytes) -> tuple[dict[str, Any], str]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return json.loads(archive.read("customer.json")), archive.read("summary.html").decode()
 
 
 @dataclass
@@ -249,6 +275,7 @@ class Erased:
     kept_before: list[tuple[str, str, str]]
     kept_after: list[tuple[str, str, str]]
     marks: list[str]
+    found_before: list[str]
     trackers: list[dict[str, Any]]
 
 
@@ -260,10 +287,15 @@ def erased(world: World, exported: Exported) -> Erased:
     # Rasa serves (and so holds) their trackers before the erasure.
     assert world.erased.said[0] in str(world.stack.tracker(world.erased.socket_conversation))
     assert world.erased.said[2] in str(world.stack.tracker(world.erased.rest_conversation))
+    marks = [
+        *(i for i in world.identifiers if i.casefold() not in others_names(world.store)),
+        *world.erased.conversations,
+        *world.erased.texts,
+    ]
+    found_before = sorted({place for place, _, _ in traces(world, marks)})
     done = cim(world.stack, world.tmp, "privacy", "erase", "--customer", "C0001", "--yes")
     again = post(supervisor(world), "/api/privacy/customers/C0001/erase", {"confirm": "C0001"})
     assert again.status_code == 200, again.text
-    shared = others_identifiers(world.store, world.identifiers)
     return Erased(
         receipt=json.loads(done.stdout),
         again=again.json()["receipt"],
@@ -271,13 +303,17 @@ def erased(world: World, exported: Exported) -> Erased:
         totals_after=kpi_totals(world.store),
         kept_before=kept_before,
         kept_after=rows_about(world, world.kept, james_email),
-        marks=[
-            *(i for i in world.identifiers if i not in shared),
-            *world.erased.conversations,
-            *world.erased.texts,
-        ],
+        marks=marks,
+        found_before=found_before,
         trackers=[world.stack.tracker(c) for c in world.erased.conversations],
     )
+
+
+def others_names(store: Engine) -> set[str]:
+    """Name parts another customer has too (a first name): theirs to keep."""
+    query = "SELECT first_name, last_name FROM customers WHERE public_id <> 'C0001'"
+    with store.connect() as db:
+        return {part.casefold() for row in db.execute(sa.text(query)) for part in row}
 
 
 def exported_email(world: World, public_id: str) -> str:
@@ -310,12 +346,18 @@ def test_the_export_holds_every_piece_of_their_footprint(world: World, exported:
     assert len(archive["kpi_facts"]) == exported.kpi_rows >= 2
     assert "C0002" not in json.dumps(archive)
     assert "blue teapot parcel" in exported.html
+    timeless = {"generated_at": None}
+    assert {**exported.from_cli, **timeless} == {**archive, **timeless}
 
 
 def test_after_erasure_nothing_identifies_them_in_any_table_event_or_file(
     world: World, erased: Erased
 ) -> None:
     assert erased.receipt["total"] > 0 and not erased.receipt["already_erased"]
+    # The search reads every table: each model's, and the KPI tables.
+    assert set(Base.metadata.tables) | {"kpi_daily"} <= searched_tables(world.store)
+    # The same search found them everywhere before: the store, the events, the log files.
+    assert set(erased.found_before) >= FOOTPRINT_PLACES, erased.found_before
     assert traces(world, erased.marks) == []
 
 
@@ -333,10 +375,10 @@ def test_a_second_erasure_removes_nothing_and_says_so(erased: Erased) -> None:
     assert erased.again["already_erased"] and erased.again["total"] == 0
 
 
-def test_the_access_trail_has_the_export_and_both_erasures(world: World, erased: Erased) -> None:
+def test_the_access_trail_has_both_exports_and_both_erasures(world: World, erased: Erased) -> None:
     with world.store.connect() as db:
         actions = list(db.scalars(sa.text("SELECT action FROM console_access_log")))
-    assert actions.count("export_customer") == 1 and actions.count("erase_customer") == 2
+    assert actions.count("export_customer") == 2 and actions.count("erase_customer") == 2
 
 
 # --- retention with a moved clock ---------------------------------------------------------
