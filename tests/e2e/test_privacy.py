@@ -125,6 +125,7 @@ def made_world(stack: Stack, tmp: Path) -> World:
     tracker = get_engine(f"sqlite:///{tmp / 'tracker.db'}")
     both = {GIBBERISH, OTHER_GIBBERISH}
     wait_until(lambda: _inbox_texts(store) >= both, timeout=60, what="the inbox items")
+    wait_until(lambda: _all_collected(stack), timeout=60, what="the low rating in the inbox")
     cim(stack, tmp, "kpis", "refresh", "--all")
     return World(
         stack,
@@ -136,6 +137,14 @@ def made_world(stack: Stack, tmp: Path) -> World:
         identifiers=[*identifiers_of(customer), customer.name],
         order_numbers=list(customer.order_numbers),
     )
+
+
+def _all_collected(stack: Stack) -> bool:
+    """The inbox collector took in the finished handoff and the low rating (before the
+    export and the erasure, which must then find them)."""
+    with uow(stack) as unit:
+        reviews = unit.reviews
+        return not reviews.uncollected_handoffs() and not reviews.uncollected_low_ratings()
 
 
 def _inbox_texts(store: Engine) -> set[str]:
