@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from bot.customer_data.erasure_training import clear_retrain_flag, retrain_reasons
 from bot.store.unit_of_work import AbstractUnitOfWork
 from bot.trainer.data_files import Workspace
 from bot.trainer.retrain import Label, pending_labels
@@ -55,7 +56,10 @@ def retrain(
     models_dir.mkdir(parents=True, exist_ok=True)
     with training_lock(models_dir):
         labels = pending_labels(new_uow())
-        if not labels and not force:
+        # An erasure removed a customer's examples from data/: the served model still holds
+        # them until a retrain, so a flagged workspace is trained even without new labels.
+        flagged = retrain_reasons(workspace.data)
+        if not labels and not force and not flagged:
             return Outcome(False, "nothing to train: no new labels")
         if measure is None:
             measure = partial(crossval_metrics, only=example_keys(workspace))
@@ -65,6 +69,7 @@ def retrain(
         if not outcome.accepted:
             return record(new_uow, requested_by, outcome, started)
         outcome.commit = git_commit(workspace, requested_by, outcome)
+        clear_retrain_flag(workspace.data)
         if server is not None and outcome.model is not None:
             progress("loading the new model into the running server")
             server.load(outcome.model)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import sessionmaker
 
+from bot.customer_data.erasure_training import flag_retrain, retrain_reasons
 from bot.store.unit_of_work import SqlAlchemyUnitOfWork as UoW
 from bot.trainer.data_files import Workspace
 from bot.trainer.retrain import pending_labels
@@ -55,6 +57,30 @@ def test_nothing_to_train(factory: sessionmaker, workspace: Workspace, tmp_path:
         progress=lambda _: None,
     )
     assert not outcome.accepted and "no new labels" in outcome.reason
+
+
+def test_a_workspace_flagged_by_an_erasure_is_retrained_without_labels(
+    factory: sessionmaker, workspace: Workspace, tmp_path: Path
+) -> None:
+    flag_retrain(workspace.data, reason="erasure of ERASED-0A1B2C3D4", now=datetime.now(timezone.utc))
+    measured: list[Path] = []
+
+    def measure(ws: Workspace, policy: GatePolicy, cache: Path) -> Metrics:
+        measured.append(ws.root)
+        return BEFORE if ws == workspace else Metrics(0.9, 0.90, 101)
+
+    outcome = retrain(
+        workspace,
+        models_dir=tmp_path / "models",
+        new_uow=partial(UoW, factory),
+        requested_by="tina",
+        measure=measure,
+        progress=lambda _: None,
+    )
+    assert "no new labels" not in outcome.reason and len(measured) == 2
+    assert not outcome.accepted  # refused by the gate: the flag stays for the next try
+    [reason] = retrain_reasons(workspace.data)
+    assert reason.endswith("erasure of ERASED-0A1B2C3D4")
 
 
 def test_rollback_swaps_the_models(factory: sessionmaker, tmp_path: Path) -> None:
