@@ -62,7 +62,9 @@ def test_nothing_to_train(factory: sessionmaker, workspace: Workspace, tmp_path:
 def test_a_workspace_flagged_by_an_erasure_is_retrained_without_labels(
     factory: sessionmaker, workspace: Workspace, tmp_path: Path
 ) -> None:
-    flag_retrain(workspace.data, reason="erasure of ERASED-0A1B2C3D4", now=datetime.now(timezone.utc))
+    flag_retrain(
+        workspace.data, reason="erasure of ERASED-0A1B2C3D4", now=datetime.now(timezone.utc)
+    )
     measured: list[Path] = []
 
     def measure(ws: Workspace, policy: GatePolicy, cache: Path) -> Metrics:
