@@ -188,12 +188,13 @@ class MyChatRoutes:
             customer_id = await in_thread(records.customer_id_of, locations, asked.owner)
             if customer_id is None:
                 raise Refused(404, UNKNOWN_CUSTOMER, "We hold no account for this sign-in.")
-            removed = await in_thread(
-                records.erase,
-                locations,
-                conversation_id=asked.conversation_id,
-                customer_id=customer_id,
-            )
+            async with records.conversation_lock(self.host.conversations, asked.conversation_id):
+                removed = await in_thread(
+                    records.erase,
+                    locations,
+                    conversation_id=asked.conversation_id,
+                    customer_id=customer_id,
+                )
         except Refused:
             raise
         except Exception:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +49,19 @@ def _agent_tracker_engine(conversations: object) -> Engine | None:
     store = getattr(store, "_tracker_store", store)
     engine = getattr(store, "engine", None)
     return engine if isinstance(engine, Engine) else None
+
+
+def conversation_lock(
+    conversations: object, conversation_id: str
+) -> AbstractAsyncContextManager[Any]:
+    """Rasa's own lock on the conversation (the one each turn holds), so a turn in progress
+    cannot write its events back after they were erased; no lock where no agent is loaded."""
+    agent = getattr(getattr(getattr(conversations, "app", None), "ctx", None), "agent", None)
+    lock_store = getattr(agent, "lock_store", None)
+    if lock_store is None:
+        return nullcontext()
+    lock: AbstractAsyncContextManager[Any] = lock_store.lock(conversation_id)
+    return lock
 
 
 def stored_transcript(locations: DataLocations, conversation_id: str) -> dict[str, Any] | None:
