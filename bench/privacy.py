@@ -22,8 +22,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import random
+import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,20 +121,80 @@ def identified_facts(engine: Engine) -> int:
         return int(db.scalar(query) or 0)
 
 
+class LiveProbe:
+    """Live traffic while a job runs: every 20 ms one short transaction updating a random KPI
+    fact (the table the purge rewrites), timed. Says whether the batches lock others out."""
+
+    def __init__(self, engine: Engine, highest_id: int) -> None:
+        self.engine, self.highest_id = engine, highest_id
+        self.seconds: list[float] = []
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> LiveProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        rng = random.Random(7)
+        touch = FACTS.update().values(user_messages=FACTS.c.user_messages)
+        while not self._stop.wait(0.02):
+            began = time.perf_counter()
+            try:
+                with self.engine.begin() as db:
+                    db.execute(touch.where(FACTS.c.id == rng.randint(1, self.highest_id)))
+            except SQLAlchemyError:
+                self.failures += 1
+            self.seconds.append(time.perf_counter() - began)
+
+    def summary(self) -> str:
+        if not self.seconds:
+            return "live updates: none ran"
+        ordered = sorted(self.seconds)
+        p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+        median = statistics.median(ordered)
+        return (
+            f"live updates meanwhile: {len(ordered)}, median {median * 1000:.1f}"
+            f" ms, p95 {p95 * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms,"
+            f" failed {self.failures}"
+        )
+
+
 def purge_figure(what: str, locations: DataLocations, now: datetime, batch: int) -> Figure:
-    run, seconds = timed(lambda: purge(locations, load_policy(), now=now, batch_size=batch))
-    return Figure(what, seconds, run.removed, _purge_detail(run))
+    engine = get_engine_of(locations)
+    with LiveProbe(engine, highest_fact(engine)) as live:
+        run, seconds = timed(lambda: purge(locations, load_policy(), now=now, batch_size=batch))
+    return Figure(what, seconds, run.removed, f"{_purge_detail(run)}; {live.summary()}")
+
+
+def get_engine_of(locations: DataLocations) -> Engine:
+    assert locations.tracker_engine is not None  # the bench keeps both in one database
+    return locations.tracker_engine
+
+
+def highest_fact(engine: Engine) -> int:
+    with engine.connect() as db:
+        return int(db.scalar(sa.select(sa.func.max(FACTS.c.id))) or 1)
 
 
 def erase_figure(locations: DataLocations, public_id: str, their_facts: int, who: str) -> Figure:
     what = f"erase_customer, {who}: {public_id} ({their_facts:,} KPI facts)"
+    engine = get_engine_of(locations)
     began = time.perf_counter()
-    try:
-        receipt = erase_customer(locations, public_id=public_id, actor="bench", secret=SECRET)
-    except SQLAlchemyError as error:  # e.g. the statement time-out: a finding, reported
-        return Figure(what, time.perf_counter() - began, 0, f"FAILED: {error.orig or error}")
+    with LiveProbe(engine, highest_fact(engine)) as live:
+        try:
+            receipt = erase_customer(locations, public_id=public_id, actor="bench", secret=SECRET)
+        except SQLAlchemyError as error:  # e.g. the statement time-out: a finding, reported
+            failed = f"FAILED: {error.orig or error}"
+            return Figure(what, time.perf_counter() - began, 0, failed)
+        seconds = time.perf_counter() - began
     removed = ", ".join(f"{k}: {v}" for k, v in sorted(receipt.removed.items()) if v)
-    return Figure(what, time.perf_counter() - began, receipt.total, removed)
+    return Figure(what, seconds, receipt.total, f"{removed}; {live.summary()}")
 
 
 def _purge_detail(run: PurgeRun) -> str:
