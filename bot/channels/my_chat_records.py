@@ -113,13 +113,18 @@ def erase(
     locations: DataLocations, *, conversation_id: str, customer_id: int
 ) -> dict[str, int] | None:
     """Erase the conversation for its customer; what was removed where (the receipt's), or
-    None when no row links the conversation to the customer (the erasure then refuses it,
-    whatever the signed session id proves: a chat the bot never identified them in)."""
+    None when a store row names another customer for it. The route has checked that the
+    session id was signed for this customer (`owner_proven`), so a chat in which the bot
+    never identified them is theirs to delete too."""
     from bot.customer_data.erasure import NotTheirConversation, erase_conversation
 
     try:
         receipt = erase_conversation(
-            locations, conversation_id=conversation_id, customer_id=customer_id, actor="customer"
+            locations,
+            conversation_id=conversation_id,
+            customer_id=customer_id,
+            actor="customer",
+            owner_proven=True,
         )
     except NotTheirConversation:
         return None

@@ -157,19 +157,33 @@ def erase_conversation(
     actor: str,
     now: datetime | None = None,
     secret: str | None = None,
+    owner_proven: bool = False,
 ) -> Receipt:
     """Erase one conversation of the customer ("delete my chat"): its events, log lines,
     handoffs and notes, inbox items and examples from it, its rating's comment; the customer
-    stays. Refused (`NotTheirConversation`) unless a row links it to `customer_id`."""
+    stays. Refused (`NotTheirConversation`) unless a row links it to `customer_id`, or the
+    caller proved the customer holds it (`owner_proven`: the chat channel's session id is
+    signed for that customer, bot/channels/session_ids.py) and no row names another customer."""
     moment, secret = now or utcnow(), secret or get_settings().token_secret
     subject = subject_key(f"conversation:{customer_id}:{conversation_id}", secret=secret)
     with locations.new_uow() as uow:
         earlier = _record(session_of(uow), ErasureRecord.subject_key == subject)
     if earlier is not None:
         return _again(earlier, actor, moment)
-    if conversation_id not in conversations_of(locations, customer_id=customer_id):
+    if not _theirs(locations, conversation_id, customer_id, owner_proven=owner_proven):
         raise NotTheirConversation(conversation_id)
     return _erase(locations, None, [conversation_id], subject, actor, moment, secret)
+
+
+def _theirs(
+    locations: DataLocations, conversation_id: str, customer_id: int, *, owner_proven: bool
+) -> bool:
+    if conversation_id in conversations_of(locations, customer_id=customer_id):
+        return True
+    if not owner_proven:
+        return False
+    with locations.new_uow() as uow:
+        return not _claimed_by_others(session_of(uow), {conversation_id}, customer_id)
 
 
 def _earlier(session: Session, customer: CustomerRef | None, subject: str) -> _Earlier | None:

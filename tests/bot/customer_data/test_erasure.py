@@ -436,13 +436,15 @@ async def test_erasing_a_conversation_of_another_customer_is_refused(
     locations: DataLocations, store_url: str, tracker_url: str, tracker: Engine
 ) -> None:
     mine, other = await two_footprints(locations, store_url, tracker_url)
-    with pytest.raises(NotTheirConversation):
-        erase_conversation(
-            locations,
-            conversation_id=other.web_conversation,
-            customer_id=mine.customer.id,
-            actor=ACTOR,
-        )
+    for proven in (False, True):  # a signed session id never outweighs another's rows
+        with pytest.raises(NotTheirConversation):
+            erase_conversation(
+                locations,
+                conversation_id=other.web_conversation,
+                customer_id=mine.customer.id,
+                actor=ACTOR,
+                owner_proven=proven,
+            )
     assert conversations_of(locations, customer_id=other.customer.id) == sorted(
         [other.web_conversation, other.rest_conversation]
     )
