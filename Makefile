@@ -24,7 +24,7 @@ export CIM_CORS_ORIGINS ?= http://127.0.0.1:8000,http://localhost:8000
 
 .PHONY: run-prod prod-deps deploy-check bench-chat-prod audit audit-snapshot
 .PHONY: help install run train seed validate lint test test-unit test-e2e test-deps crossval bench-nlu bench-chat bench-kpis clean widget widget-check bench-widget
-.PHONY: check lock rasa-upgrade-check bench-rasa-patches
+.PHONY: check lock rasa-upgrade-check bench-rasa-patches bench-privacy
 
 help:
 	@echo "make run       install, train if needed, seed the demo store, serve on http://127.0.0.1:8000/"
@@ -37,6 +37,7 @@ help:
 	@echo "make lock      regenerate requirements.lock (hashed) from pyproject.toml, keeping its pins"
 	@echo "make rasa-upgrade-check  our overrides of Rasa internals against the installed Rasa's source"
 	@echo "make bench-rasa-patches  what each Rasa patch buys, measured with and without it"
+	@echo "make bench-privacy  an erasure and a retention run over a seeded 1M-conversation year (PostgreSQL)"
 	@echo "make crossval  5-fold cross-validation of the NLU on data/"
 	@echo "make bench-nlu our config.yml against stock Rasa on CLINC150 and Bitext (../shared/datasets)"
 	@echo "make bench-chat chat capacity: our stack against stock Rasa under steps of offered load"
@@ -159,6 +160,10 @@ rasa-upgrade-check: $(STAMP)
 
 bench-rasa-patches: $(MODEL)
 	nice -n 19 $(PY) bench/rasa_patches.py
+
+# Seeds a temporary PostgreSQL schema (dropped afterwards); writes bench/results/privacy.md.
+bench-privacy: $(STAMP)
+	nice -n 10 $(PY) bench/privacy.py
 
 # --- tests: a fast unit layer, then real processes and a real browser -----------------------------
 # Chromium for the browser tests, HAProxy for the production profile's.
