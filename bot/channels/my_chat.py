@@ -6,7 +6,7 @@ Two routes under the web channel (``/webhooks/web/my-chat/...``), each a POST of
 - ``transcript`` answers the conversation as the customer saw it, as a download
   (``format``: ``json``, the default, or ``text``);
 - ``delete`` erases the conversation (bot/channels/my_chat_records.py) and answers what was
-  removed where; the widget then starts a new session. A chat no store row links to the
+  removed where; the widget then starts a new session. A chat a store row links to another
   customer is refused by the erasure (409 ``not_linked``) and left whole.
 
 Who may: the holder of a valid customer token, for a session id the channel issued to that
@@ -64,7 +64,7 @@ NOT_HELD = "session_not_held"
 FOREIGN_ORIGIN = "foreign_origin"
 UNKNOWN_CUSTOMER = "unknown_customer"
 UNAVAILABLE = "unavailable"
-NOT_LINKED = "not_linked"  # no store row links the chat to the customer (see my_chat_records)
+NOT_LINKED = "not_linked"  # a store row names another customer for the chat (my_chat_records)
 
 Handler = Callable[[Request, "Asked"], Awaitable[HTTPResponse]]
 
