@@ -113,6 +113,16 @@ def test_a_reply_listing_products_keeps_their_names() -> None:
     assert masked_text(text) == text
 
 
+def test_a_reply_with_at_in_a_sentence_is_not_taken_for_an_email() -> None:
+    for text in (
+        "Your parcel arrives at noon. Tracking follows by email.",
+        "We open at nine.Our team answers within the hour.",
+        "Returns are free. Look at returns.example.com for the label.",
+    ):
+        assert masked_text(text) == text
+    assert masked_text("Write to maria@example.com at noon.") == "Write to [EMAIL] at noon."
+
+
 def test_a_customers_own_message_is_stored_as_written() -> None:
     event = {"event": "user", "text": "I'm at 9 Quay Street, email maria@example.com"}
 
